@@ -127,7 +127,16 @@ func openPostgres(ctx context.Context, o Options) (*DB, error) {
 	if err := ownerSQL.PingContext(ctx); err != nil {
 		return nil, fmt.Errorf("reach postgres: %w", err)
 	}
-	if err := owner.WithContext(ctx).Exec(`CREATE SCHEMA IF NOT EXISTS "` + o.Schema + `"`).Error; err != nil {
+	// Replicas starting together would race on CREATE SCHEMA IF NOT EXISTS
+	// (the loser gets a unique violation), so it runs under the same lock
+	// as the migrations.
+	err = owner.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`SELECT pg_advisory_xact_lock(hashtext(?))`, o.Schema).Error; err != nil {
+			return err
+		}
+		return tx.Exec(`CREATE SCHEMA IF NOT EXISTS "` + o.Schema + `"`).Error
+	})
+	if err != nil {
 		return nil, fmt.Errorf("create schema %s: %w", o.Schema, err)
 	}
 	var super bool

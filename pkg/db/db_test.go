@@ -66,6 +66,36 @@ func TestMigrationsAreVersionedAndRerunnable(t *testing.T) {
 	})
 }
 
+// Replicas of a service start together in a distributed deployment: each
+// creates and migrates the same fresh schema, and none may fail for it. The
+// race is narrow, so it is run on several fresh schemas.
+func TestReplicasOpenANewSchemaTogether(t *testing.T) {
+	t.Parallel()
+	pg := testkit.PostgresOnly(t)
+	const rounds, replicas = 6, 8
+	for round := range rounds {
+		service := fmt.Sprintf("notes%d", round)
+		errs := make(chan error, replicas)
+		for range replicas {
+			go func() {
+				x, err := db.Open(context.Background(), db.Options{
+					URL: pg.ServiceURL(service), Schema: pg.Schema(service), Source: "notes",
+					Migrations: os.DirFS("testdata/migrations"), GlobalTables: []string{"note_lookup"},
+				})
+				if err == nil {
+					err = x.Close()
+				}
+				errs <- err
+			}()
+		}
+		for range replicas {
+			if err := <-errs; err != nil {
+				t.Errorf("round %d: a replica failed to open: %v", round, err)
+			}
+		}
+	}
+}
+
 func TestTenantTransactionsSeeOnlyTheirTenant(t *testing.T) {
 	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
