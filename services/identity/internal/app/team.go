@@ -1,0 +1,214 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/parley-chat/parley/pkg/apperr"
+	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/pkg/ids"
+	"github.com/parley-chat/parley/pkg/validate"
+	"github.com/parley-chat/parley/services/identity/internal/domain"
+	"github.com/parley-chat/parley/services/identity/internal/password"
+	"github.com/parley-chat/parley/services/identity/internal/store"
+)
+
+// CreateInvite invites an email address to the caller's tenant. The token is
+// returned once; only its hash is stored. The URL carries the token in its
+// fragment, which browsers never send to a server or put in a Referer.
+func (a *App) CreateInvite(ctx context.Context, r contracts.InviteCreateRequest) (contracts.Invite, error) {
+	var out contracts.Invite
+	// The role the token carries is checked first (and again, against the
+	// stored member, in the transaction), so an agent gets 403, not 402 or 409.
+	if err := domain.CanAdminister(r.Principal.Role); err != nil {
+		return out, err
+	}
+	email, err := validate.Email("email", r.Email)
+	if err != nil {
+		return out, err
+	}
+	if err := domain.CheckInviteRole(r.Role); err != nil {
+		return out, err
+	}
+	if err := a.emailFree(ctx, email); apperr.Is(err, apperr.Conflict) {
+		return out, apperr.New(apperr.Conflict, "%s already has a Parley account", email)
+	} else if err != nil {
+		return out, err
+	}
+	p := r.Principal
+	secret := ids.Secret(32)
+	limits, err := a.entitlementsOf(ctx, p.TenantID)
+	if err != nil {
+		return out, err
+	}
+	err = a.store.Tenant(ctx, p.TenantID, func(tx *store.Tx) error {
+		me, err := admin(tx, p)
+		if err != nil {
+			return err
+		}
+		if err := checkSeats(tx, limits, email, true); err != nil {
+			return err
+		}
+		inv := store.Invite{ID: ids.New(), Email: email, Role: r.Role, TokenHash: ids.Hash(secret), InvitedBy: me.ID,
+			ExpiresAt: time.Now().UTC().Add(a.cfg.InviteTTL)}
+		if err := tx.CreateInvite(&inv); err != nil {
+			return err
+		}
+		out = inv.Contract()
+		return nil
+	})
+	if err != nil {
+		return out, err
+	}
+	out.Token = p.TenantID + "." + secret
+	out.URL = a.cfg.PublicURL + "/accept-invite#" + out.Token
+	return out, nil
+}
+
+// ListInvites returns the invites that can still be accepted.
+func (a *App) ListInvites(ctx context.Context, r contracts.PrincipalRequest) (contracts.InviteList, error) {
+	out := contracts.InviteList{Invites: []contracts.Invite{}}
+	err := a.store.Tenant(ctx, r.Principal.TenantID, func(tx *store.Tx) error {
+		if _, err := admin(tx, r.Principal); err != nil {
+			return err
+		}
+		invites, err := tx.OpenInvites()
+		for _, i := range invites {
+			out.Invites = append(out.Invites, i.Contract())
+		}
+		return err
+	})
+	return out, err
+}
+
+// RevokeInvite withdraws an open invite.
+func (a *App) RevokeInvite(ctx context.Context, r contracts.IDRequest) (contracts.Empty, error) {
+	if !ids.Valid(r.ID) {
+		return contracts.Empty{}, apperr.NotFoundf("invite not found")
+	}
+	return contracts.Empty{}, a.store.Tenant(ctx, r.Principal.TenantID, func(tx *store.Tx) error {
+		if _, err := admin(tx, r.Principal); err != nil {
+			return err
+		}
+		return tx.RevokeInvite(r.ID)
+	})
+}
+
+// AcceptInvite makes the invitee a member and signs them in.
+func (a *App) AcceptInvite(ctx context.Context, r contracts.InviteAcceptRequest) (contracts.AuthResult, error) {
+	var res contracts.AuthResult
+	tenantID, secret, ok := splitToken(r.Token)
+	if !ok {
+		return res, apperr.NotFoundf("invite not found (it may have expired or been used)")
+	}
+	name, err := domain.CleanName("name", r.Name)
+	if err != nil {
+		return res, err
+	}
+	if err := domain.CheckPassword("password", r.Password); err != nil {
+		return res, err
+	}
+	hash := password.Hash(r.Password)
+	limits, err := a.entitlementsOf(ctx, tenantID)
+	if err != nil {
+		return res, err
+	}
+	err = a.store.Tenant(ctx, tenantID, func(tx *store.Tx) error {
+		inv, err := tx.TakeOpenInvite(ids.Hash(secret))
+		if err != nil {
+			return err
+		}
+		if err := checkSeats(tx, limits, "", false); err != nil {
+			return err
+		}
+		u := store.User{ID: ids.New(), Email: inv.Email, Name: name, Role: inv.Role, PasswordHash: hash}
+		if err := tx.CreateUser(&u); err != nil {
+			return err
+		}
+		if err := tx.MarkInviteAccepted(inv.ID); err != nil {
+			return err
+		}
+		tokens, err := a.startSession(tx, u)
+		if err != nil {
+			return err
+		}
+		res = contracts.AuthResult{User: u.Contract(), Tokens: tokens}
+		return tx.Emit(contracts.IdentityMemberChanged, contracts.MemberChanged{User: u.Contract()})
+	})
+	return res, err
+}
+
+// ListMembers returns the caller's team.
+func (a *App) ListMembers(ctx context.Context, r contracts.PrincipalRequest) (contracts.MemberList, error) {
+	out := contracts.MemberList{Members: []contracts.User{}}
+	err := a.store.Tenant(ctx, r.Principal.TenantID, func(tx *store.Tx) error {
+		users, err := tx.Users()
+		for _, u := range users {
+			out.Members = append(out.Members, u.Contract())
+		}
+		return err
+	})
+	return out, err
+}
+
+// UpdateMember changes a member's role.
+func (a *App) UpdateMember(ctx context.Context, r contracts.MemberUpdateRequest) (contracts.User, error) {
+	var out contracts.User
+	if !ids.Valid(r.ID) {
+		return out, apperr.NotFoundf("member not found")
+	}
+	err := a.store.Tenant(ctx, r.Principal.TenantID, func(tx *store.Tx) error {
+		me, target, owners, err := a.loadTeamChange(tx, r.Principal, r.ID)
+		if err != nil {
+			return err
+		}
+		if err := domain.CanChangeRole(me.Role, target.Role, r.Role, owners); err != nil {
+			return err
+		}
+		if target.Role == r.Role {
+			out = target.Contract()
+			return nil
+		}
+		if err := tx.SetRole(target.ID, r.Role); err != nil {
+			return err
+		}
+		target.Role = r.Role
+		out = target.Contract()
+		return tx.Emit(contracts.IdentityMemberChanged, contracts.MemberChanged{User: out})
+	})
+	return out, err
+}
+
+// RemoveMember deletes a member; their sessions end at once.
+func (a *App) RemoveMember(ctx context.Context, r contracts.IDRequest) (contracts.Empty, error) {
+	if !ids.Valid(r.ID) {
+		return contracts.Empty{}, apperr.NotFoundf("member not found")
+	}
+	return contracts.Empty{}, a.store.Tenant(ctx, r.Principal.TenantID, func(tx *store.Tx) error {
+		me, target, owners, err := a.loadTeamChange(tx, r.Principal, r.ID)
+		if err != nil {
+			return err
+		}
+		if err := domain.CanRemove(me.Role, target.Role, owners); err != nil {
+			return err
+		}
+		if err := tx.DeleteUser(target); err != nil {
+			return err
+		}
+		if err := tx.Emit(contracts.IdentityAccessRevoked, contracts.AccessRevoked{UserID: target.ID}); err != nil {
+			return err
+		}
+		return tx.Emit(contracts.IdentityMemberChanged, contracts.MemberChanged{User: target.Contract(), Removed: true})
+	})
+}
+
+func (a *App) loadTeamChange(tx *store.Tx, p contracts.Principal, targetID string) (me, target store.User, owners int, err error) {
+	if me, err = admin(tx, p); err != nil {
+		return
+	}
+	if owners, err = tx.LockOwners(); err != nil {
+		return
+	}
+	target, err = tx.User(targetID)
+	return
+}

@@ -1,0 +1,91 @@
+// Package natsapi is identity's NATS face: it serves identity's endpoints and
+// calls the tenant and billing services for the sign-up saga.
+package natsapi
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/pkg/natsx"
+	"github.com/parley-chat/parley/pkg/service"
+	"github.com/parley-chat/parley/services/identity/internal/app"
+)
+
+// Register serves every identity endpoint.
+func Register(b *service.Base, a *app.App) {
+	service.Handle(b, contracts.IdentitySignup, a.Signup)
+	service.Handle(b, contracts.IdentityLogin, a.Login)
+	service.Handle(b, contracts.IdentityRefresh, a.Refresh)
+	service.Handle(b, contracts.IdentityLogout, a.Logout)
+	service.Handle(b, contracts.IdentityMe, a.Me)
+	service.Handle(b, contracts.IdentityJWKS, a.JWKS)
+	service.Handle(b, contracts.IdentityInviteCreate, a.CreateInvite)
+	service.Handle(b, contracts.IdentityInviteList, a.ListInvites)
+	service.Handle(b, contracts.IdentityInviteRevoke, a.RevokeInvite)
+	service.Handle(b, contracts.IdentityInviteAccept, a.AcceptInvite)
+	service.Handle(b, contracts.IdentityMemberList, a.ListMembers)
+	service.Handle(b, contracts.IdentityMemberUpdate, a.UpdateMember)
+	service.Handle(b, contracts.IdentityMemberDelete, a.RemoveMember)
+	service.Handle(b, contracts.IdentityVisitorSession, a.VisitorSession)
+	service.Handle(b, contracts.IdentityProfileUpdate, a.UpdateProfile)
+	service.Handle(b, contracts.IdentityPasswordChange, a.ChangePassword)
+	service.Handle(b, contracts.IdentitySeats, a.Seats)
+	service.Handle(b, contracts.IdentityAPIKeyCreate, a.CreateAPIKey)
+	service.Handle(b, contracts.IdentityAPIKeyList, a.ListAPIKeys)
+	service.Handle(b, contracts.IdentityAPIKeyDelete, a.DeleteAPIKey)
+	service.Handle(b, contracts.IdentityAPIKeyCheck, a.CheckAPIKey)
+
+	// A rotated identity secret must stop verifying at once: drop the cached
+	// copy on the tenant's settings.changed event (a plain subscription: a
+	// missed event only means the cache expires on its own a minute later).
+	b.Go(func(ctx context.Context) error {
+		sub, err := b.NC.Subscribe(contracts.TenantSettingsChanged.AllTenants(), func(m *nats.Msg) {
+			var env contracts.Envelope
+			if json.Unmarshal(m.Data, &env) == nil && env.CheckSubject(m.Subject) == nil {
+				a.SecretRotated(env.TenantID)
+			}
+		})
+		if err != nil {
+			return err
+		}
+		<-ctx.Done()
+		return sub.Unsubscribe()
+	})
+}
+
+// Directory calls the tenant and billing services over NATS.
+type Directory struct{ NC *nats.Conn }
+
+var _ app.Directory = Directory{}
+
+// CreateTenant creates a pending tenant.
+func (d Directory) CreateTenant(ctx context.Context, tenantID, name string) (contracts.TenantInfo, error) {
+	return natsx.Call(ctx, d.NC, contracts.TenantCreate, contracts.TenantCreateRequest{TenantID: tenantID, Name: name})
+}
+
+// ActivateTenant makes a pending tenant live.
+func (d Directory) ActivateTenant(ctx context.Context, tenantID string) error {
+	_, err := natsx.Call(ctx, d.NC, contracts.TenantActivate, contracts.TenantIDRequest{TenantID: tenantID})
+	return err
+}
+
+// AbandonTenant deletes a pending tenant.
+func (d Directory) AbandonTenant(ctx context.Context, tenantID string) error {
+	_, err := natsx.Call(ctx, d.NC, contracts.TenantAbandon, contracts.TenantIDRequest{TenantID: tenantID})
+	return err
+}
+
+// IdentitySecret fetches the key a tenant's site signs user_hash with.
+func (d Directory) IdentitySecret(ctx context.Context, tenantID string) (string, error) {
+	s, err := natsx.Call(ctx, d.NC, contracts.TenantSecretInternal, contracts.TenantIDRequest{TenantID: tenantID})
+	return s.Secret, err
+}
+
+// CreateBillingAccount opens the tenant's billing account on the free plan.
+func (d Directory) CreateBillingAccount(ctx context.Context, tenantID string) error {
+	_, err := natsx.Call(ctx, d.NC, contracts.BillingAccountCreate, contracts.TenantIDRequest{TenantID: tenantID})
+	return err
+}

@@ -1,0 +1,67 @@
+package store
+
+import (
+	"time"
+
+	"github.com/parley-chat/parley/pkg/apperr"
+	"github.com/parley-chat/parley/pkg/contracts"
+)
+
+// Invite is a row of invites.
+type Invite struct {
+	ID         string
+	TenantID   string
+	Email      string
+	Role       contracts.Role
+	TokenHash  string
+	InvitedBy  string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	AcceptedAt *time.Time
+	RevokedAt  *time.Time
+}
+
+// Contract is the invite as clients see it (without its token).
+func (i Invite) Contract() contracts.Invite {
+	return contracts.Invite{ID: i.ID, Email: i.Email, Role: i.Role, ExpiresAt: i.ExpiresAt, CreatedAt: i.CreatedAt}
+}
+
+// CreateInvite stores an invite, replacing any open one for the same email.
+func (tx *Tx) CreateInvite(i *Invite) error {
+	i.TenantID, i.CreatedAt = tx.tenantID, now()
+	if err := tx.g.Exec(`UPDATE invites SET revoked_at = ? WHERE tenant_id = ? AND email = ?
+		AND accepted_at IS NULL AND revoked_at IS NULL`, now(), tx.tenantID, i.Email).Error; err != nil {
+		return err
+	}
+	return tx.g.Table("invites").Create(i).Error
+}
+
+// OpenInvites lists invites that can still be accepted.
+func (tx *Tx) OpenInvites() ([]Invite, error) {
+	var out []Invite
+	err := tx.g.Table("invites").Where("tenant_id = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?", tx.tenantID, now()).
+		Order("created_at DESC, id").Find(&out).Error
+	return out, err
+}
+
+// TakeOpenInvite loads and locks an invite that can still be accepted.
+func (tx *Tx) TakeOpenInvite(tokenHash string) (Invite, error) {
+	var i Invite
+	err := tx.locked().Table("invites").Where("tenant_id = ? AND token_hash = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?",
+		tx.tenantID, tokenHash, now()).Take(&i).Error
+	return i, notFound(err, "invite (it may have expired or been used)")
+}
+
+// MarkInviteAccepted closes an invite.
+func (tx *Tx) MarkInviteAccepted(id string) error {
+	return tx.g.Exec(`UPDATE invites SET accepted_at = ? WHERE tenant_id = ? AND id = ?`, now(), tx.tenantID, id).Error
+}
+
+// RevokeInvite closes an open invite; a missing or closed one is NotFound.
+func (tx *Tx) RevokeInvite(id string) error {
+	res := tx.g.Exec(`UPDATE invites SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND accepted_at IS NULL AND revoked_at IS NULL`, now(), tx.tenantID, id)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return apperr.NotFoundf("invite not found")
+	}
+	return res.Error
+}

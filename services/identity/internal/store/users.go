@@ -1,0 +1,115 @@
+package store
+
+import (
+	"time"
+
+	"github.com/parley-chat/parley/pkg/apperr"
+	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/pkg/db"
+)
+
+// User is a row of users.
+type User struct {
+	ID           string
+	TenantID     string
+	Email        string
+	Name         string
+	Role         contracts.Role
+	PasswordHash string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Contract is the user as other services see it.
+func (u User) Contract() contracts.User {
+	return contracts.User{ID: u.ID, TenantID: u.TenantID, Name: u.Name, Email: u.Email, Role: u.Role, CreatedAt: u.CreatedAt}
+}
+
+type userEmail struct {
+	Email    string
+	TenantID string
+	UserID   string
+}
+
+// EmailOwner is where an email is registered.
+type EmailOwner struct {
+	TenantID string
+	UserID   string
+}
+
+// FindEmail looks an email up across tenants (a global read).
+func (tx *Tx) FindEmail(email string) (EmailOwner, bool, error) {
+	var e userEmail
+	err := tx.g.Table("user_emails").Where("email = ?", email).Take(&e).Error
+	if db.IsNotFound(err) {
+		return EmailOwner{}, false, nil
+	}
+	return EmailOwner{TenantID: e.TenantID, UserID: e.UserID}, err == nil, err
+}
+
+// CreateUser inserts a user of the transaction's tenant and claims its email.
+// A taken email is a Conflict.
+func (tx *Tx) CreateUser(u *User) error {
+	u.TenantID = tx.tenantID
+	u.CreatedAt, u.UpdatedAt = now(), now()
+	err := tx.g.Table("user_emails").Create(&userEmail{Email: u.Email, TenantID: u.TenantID, UserID: u.ID}).Error
+	if db.IsDuplicate(err) {
+		return apperr.New(apperr.Conflict, "an account with this email already exists")
+	}
+	if err != nil {
+		return err
+	}
+	return tx.g.Table("users").Create(u).Error
+}
+
+// User loads a user of the tenant.
+func (tx *Tx) User(id string) (User, error) {
+	var u User
+	err := tx.g.Table("users").Where("tenant_id = ? AND id = ?", tx.tenantID, id).Take(&u).Error
+	return u, notFound(err, "member")
+}
+
+// Users lists the tenant's users, oldest first.
+func (tx *Tx) Users() ([]User, error) {
+	var us []User
+	err := tx.g.Table("users").Where("tenant_id = ?", tx.tenantID).Order("created_at, id").Find(&us).Error
+	return us, err
+}
+
+// LockOwners locks the tenant's owners (PostgreSQL) and counts them, so two
+// concurrent demotions cannot both see "another owner remains".
+func (tx *Tx) LockOwners() (int, error) {
+	var ids []string
+	err := tx.locked().Table("users").Where("tenant_id = ? AND role = ?", tx.tenantID, contracts.RoleOwner).Pluck("id", &ids).Error
+	return len(ids), err
+}
+
+// SetRole changes a user's role.
+func (tx *Tx) SetRole(id string, role contracts.Role) error {
+	return tx.g.Table("users").Where("tenant_id = ? AND id = ?", tx.tenantID, id).
+		Updates(map[string]any{"role": role, "updated_at": now()}).Error
+}
+
+// DeleteUser removes a user, frees their email and revokes their sessions.
+func (tx *Tx) DeleteUser(u User) error {
+	if err := tx.g.Table("user_emails").Where("email = ? AND user_id = ?", u.Email, u.ID).Delete(nil).Error; err != nil {
+		return err
+	}
+	if err := tx.g.Exec(`UPDATE sessions SET revoked_at = ?, revoked_by = 'removed'
+		WHERE tenant_id = ? AND user_id = ? AND revoked_at IS NULL`, now(), tx.tenantID, u.ID).Error; err != nil {
+		return err
+	}
+	return tx.g.Table("users").Where("tenant_id = ? AND id = ?", tx.tenantID, u.ID).Delete(nil).Error
+}
+
+// SetName changes a user's display name.
+func (tx *Tx) SetName(id, name string) error {
+	return tx.g.Table("users").Where("tenant_id = ? AND id = ?", tx.tenantID, id).
+		Updates(map[string]any{"name": name, "updated_at": now()}).Error
+}
+
+// SetPasswordHash replaces a user's password hash.
+func (tx *Tx) SetPasswordHash(id, hash string) error {
+	return tx.g.Table("users").Where("tenant_id = ? AND id = ?", tx.tenantID, id).
+		Updates(map[string]any{"password_hash": hash, "updated_at": now()}).Error
+}
