@@ -1,0 +1,166 @@
+// Package app holds the tenant service's use cases.
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/parley-chat/parley/pkg/apperr"
+	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/pkg/ids"
+	"github.com/parley-chat/parley/services/tenant/internal/domain"
+	"github.com/parley-chat/parley/services/tenant/internal/store"
+)
+
+// PendingTimeout is how long a sign-up may take before its tenant is abandoned.
+const PendingTimeout = 10 * time.Minute
+
+// Plans tells what a tenant's plan allows (billing's entitlements).
+type Plans func(ctx context.Context, tenantID string) (contracts.Entitlements, error)
+
+// App is the tenant service's application layer.
+type App struct {
+	store *store.Store
+	plans Plans
+	// allowHTTP accepts http:// bot webhooks (PARLEY_BOT_ALLOW_PRIVATE_NETWORKS).
+	allowHTTP bool
+	log       *slog.Logger
+}
+
+// New returns the application.
+func New(s *store.Store, plans Plans, allowHTTP bool, log *slog.Logger) *App {
+	return &App{store: s, plans: plans, allowHTTP: allowHTTP, log: log}
+}
+
+// Create makes a pending tenant. It is idempotent on the tenant id.
+func (a *App) Create(ctx context.Context, r contracts.TenantCreateRequest) (contracts.TenantInfo, error) {
+	name, err := domain.CleanName("business_name", r.Name)
+	if err != nil {
+		return contracts.TenantInfo{}, err
+	}
+	if !ids.Valid(r.TenantID) {
+		return contracts.TenantInfo{}, apperr.InvalidField("tenant_id", "tenant_id must be a UUID")
+	}
+	var out contracts.TenantInfo
+	err = a.store.Tenant(ctx, r.TenantID, func(tx *store.Tx) error {
+		if t, err := tx.Get(); err == nil {
+			out = t.Contract()
+			return nil
+		}
+		t := store.Tenant{Name: name, WidgetKey: domain.NewWidgetKey(), Status: domain.Pending}
+		if err := tx.Create(&t); err != nil {
+			return err
+		}
+		out = t.Contract()
+		return tx.CreateSettings(domain.DefaultSettings(), domain.NewIdentitySecret())
+	})
+	return out, err
+}
+
+// Activate makes a tenant live once its owner exists. It is idempotent.
+func (a *App) Activate(ctx context.Context, r contracts.TenantIDRequest) (contracts.TenantInfo, error) {
+	if !ids.Valid(r.TenantID) {
+		return contracts.TenantInfo{}, apperr.NotFoundf("tenant not found")
+	}
+	var out contracts.TenantInfo
+	err := a.store.Tenant(ctx, r.TenantID, func(tx *store.Tx) error {
+		t, err := tx.Get()
+		if err != nil {
+			return err
+		}
+		out = t.Contract()
+		if t.Status == domain.Active {
+			return nil
+		}
+		t.Status = domain.Active
+		if err := tx.Update(&t); err != nil {
+			return err
+		}
+		return tx.Emit(contracts.TenantTenantChanged, contracts.TenantChanged{Tenant: out})
+	})
+	return out, err
+}
+
+// Abandon deletes a tenant whose sign-up failed. An active tenant is never
+// abandoned; a missing one is already gone.
+func (a *App) Abandon(ctx context.Context, r contracts.TenantIDRequest) (contracts.Empty, error) {
+	if !ids.Valid(r.TenantID) {
+		return contracts.Empty{}, nil
+	}
+	return contracts.Empty{}, a.store.Tenant(ctx, r.TenantID, func(tx *store.Tx) error {
+		t, err := tx.Get()
+		if apperr.Is(err, apperr.NotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if t.Status != domain.Pending {
+			return apperr.New(apperr.Conflict, "an active tenant cannot be abandoned")
+		}
+		if err := tx.DeleteSettings(); err != nil {
+			return err
+		}
+		if err := tx.Delete(); err != nil {
+			return err
+		}
+		return tx.Emit(contracts.TenantTenantDeleted, contracts.TenantDeleted{})
+	})
+}
+
+// Get returns the caller's tenant.
+func (a *App) Get(ctx context.Context, r contracts.PrincipalRequest) (contracts.TenantInfo, error) {
+	var out contracts.TenantInfo
+	err := a.store.Tenant(ctx, r.Principal.TenantID, func(tx *store.Tx) error {
+		t, err := tx.Get()
+		out = t.Contract()
+		return err
+	})
+	return out, err
+}
+
+// Update changes the caller's tenant (owners and admins).
+func (a *App) Update(ctx context.Context, r contracts.TenantUpdateRequest) (contracts.TenantInfo, error) {
+	var out contracts.TenantInfo
+	if !r.Principal.Role.CanAdminister() {
+		return out, apperr.New(apperr.Forbidden, "only owners and admins can change the tenant")
+	}
+	var name string
+	if r.Name != nil {
+		var err error
+		if name, err = domain.CleanName("name", *r.Name); err != nil {
+			return out, err
+		}
+	}
+	err := a.store.Tenant(ctx, r.Principal.TenantID, func(tx *store.Tx) error {
+		t, err := tx.Get()
+		if err != nil {
+			return err
+		}
+		if r.Name != nil {
+			t.Name = name
+		}
+		if err := tx.Update(&t); err != nil {
+			return err
+		}
+		out = t.Contract()
+		return tx.Emit(contracts.TenantTenantChanged, contracts.TenantChanged{Tenant: out})
+	})
+	return out, err
+}
+
+// AbandonStale abandons tenants whose sign-up never completed (the sign-up
+// process died between creating the tenant and committing the owner).
+func (a *App) AbandonStale(ctx context.Context, now time.Time) error {
+	stale, err := a.store.StalePending(ctx, now.Add(-PendingTimeout))
+	if err != nil {
+		return err
+	}
+	for _, id := range stale {
+		if _, err := a.Abandon(ctx, contracts.TenantIDRequest{TenantID: id}); err != nil {
+			a.log.Warn("abandon stale tenant", "tenant_id", id, "err", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,76 @@
+package domain_test
+
+import (
+	"testing"
+
+	"github.com/parley-chat/parley/pkg/apperr"
+	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/services/tenant/internal/domain"
+)
+
+func TestAllowedDomainsAreNormalisedToOrigins(t *testing.T) {
+	got, err := domain.CheckAllowedDomains([]string{"Shop.Example.com", "http://localhost:3000", "https://*.acme.io/", "bücher.de", "shop.example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"https://shop.example.com", "http://localhost:3000", "https://*.acme.io", "https://xn--bcher-kva.de"}
+	if len(got) != len(want) {
+		t.Fatalf("got %v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("got %v, want %v", got, want)
+		}
+	}
+	for _, bad := range []string{"", "ftp://x.com", "https://x.com/path", "user@x.com", "nodot", "https://x.com:99999", "*.1.2.3.4"} {
+		if _, err := domain.CheckAllowedDomains([]string{bad}); apperr.As(err).Field != "allowed_domains" {
+			t.Errorf("%q accepted: %v", bad, err)
+		}
+	}
+}
+
+func TestBusinessHoursValidation(t *testing.T) {
+	ok := contracts.BusinessHours{Enabled: true, Timezone: "America/New_York",
+		Weekly: map[string][]contracts.TimeRange{"mon": {{Open: "09:00", Close: "24:00"}}, "sun": {}}, Holidays: []string{"2026-12-25"}}
+	h, err := domain.CheckBusinessHours(ok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, has := h.Weekly["sun"]; has {
+		t.Fatal("an empty day should be dropped")
+	}
+	bad := []contracts.BusinessHours{
+		{Timezone: "Mars/Olympus"},
+		{Timezone: "UTC", Weekly: map[string][]contracts.TimeRange{"funday": {{Open: "09:00", Close: "10:00"}}}},
+		{Timezone: "UTC", Weekly: map[string][]contracts.TimeRange{"mon": {{Open: "17:00", Close: "09:00"}}}},
+		{Timezone: "UTC", Weekly: map[string][]contracts.TimeRange{"mon": {{Open: "9am", Close: "5pm"}}}},
+		{Timezone: "UTC", Holidays: []string{"25/12/2026"}},
+	}
+	for _, b := range bad {
+		if _, err := domain.CheckBusinessHours(b); apperr.CodeOf(err) != apperr.Invalid {
+			t.Errorf("%+v accepted", b)
+		}
+	}
+}
+
+func TestWidgetValidation(t *testing.T) {
+	w := domain.DefaultSettings().Widget
+	w.Color = "#ABCDEF"
+	got, err := domain.CheckWidget(w)
+	if err != nil || got.Color != "#abcdef" {
+		t.Fatalf("%v %v", got.Color, err)
+	}
+	for field, mutate := range map[string]func(*contracts.WidgetSettings){
+		"widget.color":                  func(w *contracts.WidgetSettings) { w.Color = "blue" },
+		"widget.position":               func(w *contracts.WidgetSettings) { w.Position = "top" },
+		"widget.theme":                  func(w *contracts.WidgetSettings) { w.Theme = "neon" },
+		"widget.locale":                 func(w *contracts.WidgetSettings) { w.Locale = "xx" },
+		"widget.greeting_delay_seconds": func(w *contracts.WidgetSettings) { w.GreetingDelaySeconds = 9999 },
+	} {
+		w := domain.DefaultSettings().Widget
+		mutate(&w)
+		if _, err := domain.CheckWidget(w); apperr.As(err).Field != field {
+			t.Errorf("%s: %v", field, err)
+		}
+	}
+}
