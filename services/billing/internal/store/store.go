@@ -1,0 +1,167 @@
+// Package store is billing's storage: accounts (plan, Stripe customer and
+// subscription, published entitlements), the Stripe customer → tenant map,
+// processed Stripe events, grace-period deadlines and the usage ledger.
+//
+// Every tenant-scoped method runs inside Store.Tenant and filters on the
+// tenant; the global tables (GlobalTables) are read before the tenant is
+// known (a webhook names a customer, the grace sweeper scans deadlines).
+package store
+
+import (
+	"context"
+	"embed"
+	"io/fs"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/parley-chat/parley/pkg/apperr"
+	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/pkg/db"
+	"github.com/parley-chat/parley/pkg/outbox"
+	"github.com/parley-chat/parley/services/billing/internal/domain"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrations are billing's schema versions.
+var Migrations, _ = fs.Sub(migrations, "migrations")
+
+// GlobalTables are read before the tenant is known.
+var GlobalTables = []string{"stripe_customers", "stripe_events", "grace_deadlines"}
+
+// Store is billing's database.
+type Store struct {
+	db    *db.DB
+	relay *outbox.Relay
+}
+
+// New wraps an open database; relay is notified after commits with events.
+func New(d *db.DB, relay *outbox.Relay) *Store { return &Store{db: d, relay: relay} }
+
+// Tx is a transaction of one tenant (or a global one).
+type Tx struct {
+	g        *gorm.DB
+	tenantID string
+	events   int
+}
+
+// Tenant runs fn in a transaction of one tenant and publishes its events after commit.
+func (s *Store) Tenant(ctx context.Context, tenantID string, fn func(*Tx) error) error {
+	tx := &Tx{tenantID: tenantID}
+	err := s.db.Tenant(ctx, tenantID, func(g *gorm.DB) error { tx.g = g; return fn(tx) })
+	if err == nil && tx.events > 0 && s.relay != nil {
+		s.relay.Notify()
+	}
+	return err
+}
+
+// Global runs fn in a transaction that sees only the global tables.
+func (s *Store) Global(ctx context.Context, fn func(*Tx) error) error {
+	return s.db.Global(ctx, func(g *gorm.DB) error { return fn(&Tx{g: g}) })
+}
+
+// Emit records an event of the transaction's tenant in the outbox.
+func (tx *Tx) Emit(t contracts.EventType, payload any) error {
+	if _, err := outbox.Add(tx.g, contracts.ServiceBilling, t, tx.tenantID, payload); err != nil {
+		return err
+	}
+	tx.events++
+	return nil
+}
+
+func (tx *Tx) locked() *gorm.DB {
+	if tx.g.Dialector.Name() == "postgres" {
+		return tx.g.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	return tx.g
+}
+
+// Account loads and locks the tenant's account, or NotFound.
+func (tx *Tx) Account() (domain.Account, error) {
+	var a domain.Account
+	err := tx.locked().Table("accounts").Where("tenant_id = ?", tx.tenantID).Take(&a).Error
+	if db.IsNotFound(err) {
+		return a, apperr.NotFoundf("billing account not found")
+	}
+	return a, err
+}
+
+// CreateAccount inserts the tenant's account.
+func (tx *Tx) CreateAccount(a *domain.Account, now time.Time) error {
+	a.TenantID = tx.tenantID
+	a.CreatedAt, a.UpdatedAt = now, now
+	return tx.g.Table("accounts").Create(a).Error
+}
+
+// SaveAccount writes every field of the account.
+func (tx *Tx) SaveAccount(a *domain.Account, now time.Time) error {
+	a.UpdatedAt = now
+	return tx.g.Table("accounts").Where("tenant_id = ?", tx.tenantID).Select("*").Omit("tenant_id", "created_at").Updates(a).Error
+}
+
+// SetCustomer records the tenant's Stripe customer.
+func (tx *Tx) SetCustomer(customerID string, now time.Time) error {
+	if err := tx.g.Exec(`UPDATE accounts SET stripe_customer_id = ?, updated_at = ? WHERE tenant_id = ?`, customerID, now, tx.tenantID).Error; err != nil {
+		return err
+	}
+	return tx.g.Exec(`INSERT INTO stripe_customers (customer_id, tenant_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+		customerID, tx.tenantID, now).Error
+}
+
+// TenantOfCustomer maps a Stripe customer to its tenant ("" if not ours).
+func (tx *Tx) TenantOfCustomer(customerID string) (string, error) {
+	var tenantID string
+	err := tx.g.Raw(`SELECT tenant_id FROM stripe_customers WHERE customer_id = ?`, customerID).Scan(&tenantID).Error
+	return tenantID, err
+}
+
+// FirstStripeEvent records a Stripe event; false means it was processed before.
+func (tx *Tx) FirstStripeEvent(id, eventType string, created int64, outcome string, now time.Time) (bool, error) {
+	res := tx.g.Exec(`INSERT INTO stripe_events (id, type, tenant_id, created, outcome, received_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`, id, eventType, tx.tenantID, created, outcome, now)
+	return res.RowsAffected == 1, res.Error
+}
+
+// SetOutcome notes what became of a processed Stripe event.
+func (tx *Tx) SetOutcome(id, outcome string) error {
+	return tx.g.Exec(`UPDATE stripe_events SET outcome = ? WHERE id = ?`, outcome, id).Error
+}
+
+// SetGraceDeadline schedules (or, with nil, cancels) the end of the tenant's grace period.
+func (tx *Tx) SetGraceDeadline(due *time.Time) error {
+	if due == nil {
+		return tx.g.Exec(`DELETE FROM grace_deadlines WHERE tenant_id = ?`, tx.tenantID).Error
+	}
+	return tx.g.Exec(`INSERT INTO grace_deadlines (tenant_id, due_at) VALUES (?, ?)
+		ON CONFLICT (tenant_id) DO UPDATE SET due_at = excluded.due_at`, tx.tenantID, due.UTC()).Error
+}
+
+// DueGrace lists tenants whose grace period ended by now.
+func (tx *Tx) DueGrace(now time.Time, limit int) ([]string, error) {
+	var out []string
+	err := tx.g.Raw(`SELECT tenant_id FROM grace_deadlines WHERE due_at <= ? ORDER BY due_at LIMIT ?`, now.UTC(), limit).Scan(&out).Error
+	return out, err
+}
+
+// DeleteAccount removes everything billing holds of the tenant.
+func (tx *Tx) DeleteAccount() error {
+	for _, q := range []string{
+		`DELETE FROM accounts WHERE tenant_id = ?`,
+		`DELETE FROM stripe_customers WHERE tenant_id = ?`,
+		`DELETE FROM grace_deadlines WHERE tenant_id = ?`,
+		`DELETE FROM usage_ledger WHERE tenant_id = ?`,
+	} {
+		if err := tx.g.Exec(q, tx.tenantID).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FirstDelivery records a handled event; false means it was handled before.
+func (tx *Tx) FirstDelivery(consumer, eventID string) (bool, error) {
+	return db.FirstDelivery(tx.g, consumer, eventID)
+}
