@@ -1,0 +1,52 @@
+// Package conversation is the conversation service: visitors, conversations
+// and messages, routing to agents and their presence. Its only face is NATS
+// (see internal/natsapi); the gateway turns HTTP and WebSocket traffic into
+// its requests and pushes its events to sockets.
+package conversation
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/parley-chat/parley/pkg/config"
+	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/pkg/entitlements"
+	"github.com/parley-chat/parley/pkg/service"
+	"github.com/parley-chat/parley/services/conversation/internal/app"
+	"github.com/parley-chat/parley/services/conversation/internal/egress"
+	"github.com/parley-chat/parley/services/conversation/internal/natsapi"
+	"github.com/parley-chat/parley/services/conversation/internal/store"
+)
+
+// Deps are what the process gives the service.
+type Deps struct {
+	NATS   *nats.Conn
+	Logger *slog.Logger
+}
+
+// Service is a running conversation service.
+type Service struct{ base *service.Base }
+
+// New opens the database and registers the endpoints.
+func New(ctx context.Context, cfg config.Config, deps Deps) (*Service, error) {
+	base, err := service.Start(ctx, cfg, service.Spec{
+		Name: contracts.ServiceConversation, Migrations: store.Migrations, GlobalTables: store.GlobalTables,
+		Streams: []contracts.Stream{contracts.ConversationStream, contracts.IdentityStream},
+	}, deps.NATS, deps.Logger)
+	if err != nil {
+		return nil, err
+	}
+	settings := &app.SettingsCache{Fetch: natsapi.FetchSettings(deps.NATS)}
+	bots := &app.BotConfigs{Fetch: natsapi.FetchBot(deps.NATS)}
+	a := app.New(store.New(base.DB, base.Relay), app.Deps{
+		Settings: settings, Bots: bots, Egress: egress.New(cfg.BotAllowPrivateNetworks), PublicURL: cfg.PublicURL, Log: deps.Logger,
+	})
+	a.SetEntitlements(entitlements.Register(base))
+	natsapi.Register(base, a, settings, bots)
+	return &Service{base: base}, nil
+}
+
+// Run serves until ctx ends.
+func (s *Service) Run(ctx context.Context) error { return s.base.Run(ctx) }

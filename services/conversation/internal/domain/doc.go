@@ -1,0 +1,9 @@
+// Package domain holds the conversation service's rules: what a message may
+// hold, which changes to a conversation an actor may make, and how queued
+// conversations are routed to agents. It does no I/O.
+//
+// Invariants kept by the store with these rules: a conversation's messages
+// are numbered 1, 2, 3… with no gaps; a sender's client_msg_id identifies at
+// most one message; a visitor reaches only their own conversations and never
+// a private note.
+package domain

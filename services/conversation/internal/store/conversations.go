@@ -1,0 +1,279 @@
+package store
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/parley-chat/parley/pkg/apperr"
+	"github.com/parley-chat/parley/pkg/contracts"
+	"gorm.io/gorm"
+)
+
+// Conversation is a row of conversations.
+type Conversation struct {
+	ID                string
+	TenantID          string
+	VisitorID         string
+	Status            string
+	AssigneeID        *string
+	Priority          string
+	Labels            string // JSON array
+	SnoozeUntil       *time.Time
+	LastSeq           int64
+	AgentReadSeq      int64
+	VisitorReadSeq    int64
+	UnreadCount       int
+	PreviewSeq        int64
+	PreviewBody       string
+	PreviewAuthorType string
+	PreviewAuthorID   string
+	PreviewAuthorName string
+	PreviewAt         *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	LastActivityAt    time.Time
+	Handoff           string // bot, queued or agent
+	BotState          string // JSON of the bot's pending question, or ""
+	BotMisses         int    // bot answers in a row it could not give
+	QueuedAt          *time.Time
+	HandedAt          *time.Time
+}
+
+// Assignee is the assignee id, or "".
+func (c *Conversation) Assignee() string {
+	if c.AssigneeID == nil {
+		return ""
+	}
+	return *c.AssigneeID
+}
+
+// SetAssignee sets (or, with "", clears) the assignee.
+func (c *Conversation) SetAssignee(id string) {
+	if id == "" {
+		c.AssigneeID = nil
+	} else {
+		c.AssigneeID = &id
+	}
+}
+
+// LabelList decodes the labels.
+func (c *Conversation) LabelList() []string {
+	out := []string{}
+	_ = json.Unmarshal([]byte(c.Labels), &out)
+	return out
+}
+
+// SetLabels encodes the labels.
+func (c *Conversation) SetLabels(l []string) {
+	b, _ := json.Marshal(l)
+	c.Labels = string(b)
+}
+
+// CreateConversation inserts a conversation.
+func (tx *Tx) CreateConversation(c *Conversation) error {
+	c.TenantID = tx.tenantID
+	return tx.g.Table("conversations").Create(c).Error
+}
+
+// Conversation loads a conversation of the tenant.
+func (tx *Tx) Conversation(id string) (Conversation, error) {
+	var c Conversation
+	err := tx.g.Table("conversations").Where("tenant_id = ? AND id = ?", tx.tenantID, id).Take(&c).Error
+	return c, notFound(err, "conversation")
+}
+
+// LockConversation loads a conversation and locks it until the transaction ends.
+func (tx *Tx) LockConversation(id string) (Conversation, error) {
+	var c Conversation
+	err := tx.locked().Table("conversations").Where("tenant_id = ? AND id = ?", tx.tenantID, id).Take(&c).Error
+	return c, notFound(err, "conversation")
+}
+
+// SaveConversation writes every field of c back.
+func (tx *Tx) SaveConversation(c *Conversation) error {
+	return tx.g.Table("conversations").Where("tenant_id = ? AND id = ?", tx.tenantID, c.ID).Select("*").Omit("id", "tenant_id", "created_at").Updates(c).Error
+}
+
+// Filter selects conversations for an agent's list.
+type Filter struct {
+	Handoff    string
+	VisitorID  string
+	Status     string
+	AssigneeID string // a member id
+	Unassigned bool
+	Query      string
+	Cursor     string
+	Limit      int
+}
+
+// ListConversations returns conversations by newest activity, and the cursor of the next page.
+func (tx *Tx) ListConversations(f Filter) ([]Conversation, string, error) {
+	q := tx.g.Table("conversations").Where("tenant_id = ?", tx.tenantID)
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.VisitorID != "" {
+		q = q.Where("visitor_id = ?", f.VisitorID)
+	}
+	if f.Handoff != "" {
+		q = q.Where("handoff = ?", f.Handoff)
+	}
+	if f.Unassigned {
+		q = q.Where("assignee_id IS NULL")
+	} else if f.AssigneeID != "" {
+		q = q.Where("assignee_id = ?", f.AssigneeID)
+	}
+	if f.Query != "" {
+		q = tx.search(q, f.Query)
+	}
+	if f.Cursor != "" {
+		at, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", apperr.InvalidField("cursor", "cursor is not one this server gave out")
+		}
+		q = q.Where("last_activity_at < ? OR (last_activity_at = ? AND id < ?)", at, at, id)
+	}
+	var rows []Conversation
+	if err := q.Order("last_activity_at DESC, id DESC").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(rows) > f.Limit {
+		rows = rows[:f.Limit]
+		last := rows[len(rows)-1]
+		next = encodeCursor(last.LastActivityAt, last.ID)
+	}
+	return rows, next, nil
+}
+
+var words = regexp.MustCompile(`[\p{L}\p{N}]+`)
+
+// search matches message text (private notes included: only agents list)
+// and the visitor's name or email. On PostgreSQL message text goes through
+// the full-text index with prefix matching; SQLite uses LIKE.
+func (tx *Tx) search(q *gormDB, query string) *gormDB {
+	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(query)) + "%"
+	visitors := tx.g.Table("visitors").Select("id").Where(`tenant_id = ? AND (lower(name) LIKE ? ESCAPE '\' OR lower(email) LIKE ? ESCAPE '\')`, tx.tenantID, like, like)
+	var text *gormDB
+	if tx.g.Dialector.Name() == "postgres" {
+		terms := words.FindAllString(strings.ToLower(query), 8)
+		if len(terms) == 0 {
+			return q.Where("visitor_id IN (?)", visitors)
+		}
+		tsq := strings.Join(terms, ":* & ") + ":*"
+		text = tx.g.Table("messages").Select("conversation_id").Where(`tenant_id = ? AND to_tsvector('simple', body) @@ to_tsquery('simple', ?)`, tx.tenantID, tsq)
+	} else {
+		text = tx.g.Table("messages").Select("conversation_id").Where(`tenant_id = ? AND lower(body) LIKE ? ESCAPE '\'`, tx.tenantID, like)
+	}
+	return q.Where("id IN (?) OR visitor_id IN (?)", text, visitors)
+}
+
+func encodeCursor(at time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(at.UTC().Format(time.RFC3339Nano) + "|" + id))
+}
+
+func decodeCursor(c string) (time.Time, string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return time.Time{}, "", err
+	}
+	ts, id, ok := strings.Cut(string(raw), "|")
+	if !ok {
+		return time.Time{}, "", apperr.New(apperr.Invalid, "bad cursor")
+	}
+	at, err := time.Parse(time.RFC3339Nano, ts)
+	return at, id, err
+}
+
+// VisitorConversations lists a visitor's conversations, newest activity first.
+func (tx *Tx) VisitorConversations(visitorID string, limit int) ([]Conversation, error) {
+	var rows []Conversation
+	err := tx.g.Table("conversations").Where("tenant_id = ? AND visitor_id = ?", tx.tenantID, visitorID).
+		Order("last_activity_at DESC, id DESC").Limit(limit).Find(&rows).Error
+	return rows, err
+}
+
+// QueuedConversations are open, unassigned conversations, oldest first.
+func (tx *Tx) QueuedConversations(limit int) ([]string, error) {
+	var ids []string
+	err := tx.g.Table("conversations").Where("tenant_id = ? AND status = ? AND assignee_id IS NULL AND handoff <> ?", tx.tenantID, contracts.StatusOpen, contracts.HandoffBot).
+		Order("coalesce(queued_at, created_at), id").Limit(limit).Pluck("id", &ids).Error
+	return ids, err
+}
+
+// OpenCounts counts each agent's open and pending conversations.
+func (tx *Tx) OpenCounts() (map[string]int, error) {
+	var rows []struct {
+		AssigneeID string
+		N          int
+	}
+	err := tx.g.Table("conversations").Select("assignee_id, count(*) AS n").
+		Where("tenant_id = ? AND assignee_id IS NOT NULL AND status IN ?", tx.tenantID, []string{contracts.StatusOpen, contracts.StatusPending}).
+		Group("assignee_id").Scan(&rows).Error
+	out := map[string]int{}
+	for _, r := range rows {
+		out[r.AssigneeID] = r.N
+	}
+	return out, err
+}
+
+// AssignedOpen lists an agent's open and pending conversations.
+func (tx *Tx) AssignedOpen(agentID string) ([]string, error) {
+	var ids []string
+	err := tx.g.Table("conversations").Where("tenant_id = ? AND assignee_id = ? AND status IN ?", tx.tenantID, agentID,
+		[]string{contracts.StatusOpen, contracts.StatusPending}).Pluck("id", &ids).Error
+	return ids, err
+}
+
+// Waiting reports whether a conversation is in the line for a person: handed
+// to the queue, still open and not yet given to anyone. (An admin may assign
+// or resolve a queued conversation directly; it then leaves the line.)
+func (c Conversation) Waiting() bool {
+	return c.Handoff == contracts.HandoffQueued && c.Status == contracts.StatusOpen && c.AssigneeID == nil
+}
+
+// waiting is Waiting as a query.
+func (tx *Tx) waiting() *gorm.DB {
+	return tx.g.Table("conversations").Where("tenant_id = ? AND handoff = ? AND status = ? AND assignee_id IS NULL",
+		tx.tenantID, contracts.HandoffQueued, contracts.StatusOpen)
+}
+
+// QueuePosition is a waiting conversation's place (1 is next) among the
+// tenant's waiting conversations, by the time they were queued.
+func (tx *Tx) QueuePosition(c Conversation) (int, error) {
+	if c.QueuedAt == nil {
+		return 0, nil
+	}
+	var n int64
+	err := tx.waiting().Where("queued_at < ? OR (queued_at = ? AND id < ?)", *c.QueuedAt, *c.QueuedAt, c.ID).Count(&n).Error
+	return int(n) + 1, err
+}
+
+// QueuedList lists waiting conversations, first in line first.
+func (tx *Tx) QueuedList(limit int) ([]Conversation, error) {
+	var rows []Conversation
+	err := tx.waiting().Order("queued_at, id").Limit(limit).Find(&rows).Error
+	return rows, err
+}
+
+// AverageWait is the mean time recent conversations spent queued (0 with no history).
+func (tx *Tx) AverageWait(last int) (time.Duration, error) {
+	var rows []struct {
+		QueuedAt time.Time
+		HandedAt time.Time
+	}
+	err := tx.g.Table("conversations").Select("queued_at, handed_at").
+		Where("tenant_id = ? AND queued_at IS NOT NULL AND handed_at IS NOT NULL", tx.tenantID).
+		Order("handed_at DESC").Limit(last).Scan(&rows).Error
+	if err != nil || len(rows) == 0 {
+		return 0, err
+	}
+	var total time.Duration
+	for _, r := range rows {
+		total += max(0, r.HandedAt.Sub(r.QueuedAt))
+	}
+	return total / time.Duration(len(rows)), nil
+}
