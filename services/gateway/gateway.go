@@ -1,0 +1,104 @@
+// Package gateway is Parley's edge: the REST API, the WebSockets, the
+// widget and the dashboard, the JWKS, health and metrics. It authenticates
+// every request, verifies tokens locally with identity's public keys, and
+// turns each call into a NATS request to the service that owns the data. It
+// stores nothing, so any number of replicas can run side by side.
+package gateway
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/parley-chat/parley/pkg/config"
+	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/pkg/natsx"
+	"github.com/parley-chat/parley/services/gateway/internal/httpapi"
+	"github.com/parley-chat/parley/services/gateway/internal/keys"
+	"github.com/parley-chat/parley/services/gateway/internal/realtime"
+	"github.com/parley-chat/parley/services/gateway/internal/revocation"
+	"github.com/parley-chat/parley/services/gateway/internal/widgetconf"
+)
+
+// Deps are what the process gives the gateway.
+type Deps struct {
+	NATS   *nats.Conn
+	Logger *slog.Logger
+}
+
+// Gateway is a gateway with its listener bound.
+type Gateway struct {
+	ln      net.Listener
+	srv     *http.Server
+	js      jetstream.JetStream
+	revoked *revocation.List
+	widgets *widgetconf.Resolver
+	hub     *realtime.Hub
+	log     *slog.Logger
+}
+
+// New binds cfg.HTTPAddr and prepares the handlers.
+func New(ctx context.Context, cfg config.Config, deps Deps) (*Gateway, error) {
+	js, err := jetstream.New(deps.NATS)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range []contracts.Stream{contracts.IdentityStream, contracts.ConversationStream} {
+		if err := natsx.EnsureStream(ctx, js, s); err != nil {
+			return nil, err
+		}
+	}
+	revoked := revocation.New()
+	isRevoked := func(p contracts.Principal) bool { _, ok := revoked.Check(p); return !ok }
+	hub := realtime.New(deps.NATS, js, isRevoked, deps.Logger)
+	widgets := widgetconf.New(deps.NATS)
+	h, err := httpapi.New(httpapi.Deps{
+		Config: cfg, NATS: deps.NATS, Keys: keys.New(deps.NATS, deps.Logger), Revocations: revoked,
+		Widgets: widgets, Hub: hub, Log: deps.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return nil, err
+	}
+	return &Gateway{
+		ln: ln, js: js, revoked: revoked, widgets: widgets, hub: hub, log: deps.Logger,
+		srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10},
+	}, nil
+}
+
+// Addr is the bound address (useful with ":0").
+func (g *Gateway) Addr() net.Addr { return g.ln.Addr() }
+
+// Run serves until ctx ends, then shuts down gracefully.
+func (g *Gateway) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 4)
+	go func() { errc <- g.revoked.Follow(ctx, g.js) }()
+	go func() { errc <- g.widgets.Follow(ctx) }()
+	go func() { errc <- g.hub.Run(ctx) }()
+	go func() {
+		if err := g.srv.Serve(g.ln); !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	g.log.Info("gateway listening", "addr", g.ln.Addr().String())
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+		cancel()
+	}
+	shutdownCtx, stop := context.WithTimeout(context.Background(), 10*time.Second)
+	defer stop()
+	return errors.Join(err, g.srv.Shutdown(shutdownCtx))
+}

@@ -1,0 +1,169 @@
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/nats-io/nats.go"
+
+	"github.com/parley-chat/parley/pkg/config"
+	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/pkg/natsx"
+	"github.com/parley-chat/parley/services/gateway/internal/dashboardweb"
+	"github.com/parley-chat/parley/services/gateway/internal/keys"
+	"github.com/parley-chat/parley/services/gateway/internal/metrics"
+	"github.com/parley-chat/parley/services/gateway/internal/realtime"
+	"github.com/parley-chat/parley/services/gateway/internal/revocation"
+	"github.com/parley-chat/parley/services/gateway/internal/widgetconf"
+	"github.com/parley-chat/parley/services/gateway/internal/widgetweb"
+)
+
+// Per-IP rate limits of unauthenticated routes, per minute: auth requests
+// (sign-up, login, refresh, invite acceptance), and widget sessions, which
+// many visitors behind one office or mobile-carrier IP share.
+const (
+	AuthRateLimitPerMinute    = 120
+	SessionRateLimitPerMinute = 600
+)
+
+// Deps are the parts the handlers use.
+type Deps struct {
+	Config      config.Config
+	NATS        *nats.Conn
+	Keys        *keys.Cache
+	Revocations *revocation.List
+	Widgets     *widgetconf.Resolver
+	Hub         *realtime.Hub
+	Log         *slog.Logger
+}
+
+// API holds what the handlers need.
+type API struct {
+	cfg       config.Config
+	nc        *nats.Conn
+	keys      *keys.Cache
+	revoked   *revocation.List
+	widgets   *widgetconf.Resolver
+	hub       *realtime.Hub
+	log       *slog.Logger
+	authRL    *limiter
+	sessionRL *limiter
+	apiKeys   keyCache // verified API keys
+	metrics   *metrics.Registry
+	origin    string // Parley's own browser origin, from PublicURL
+}
+
+// New returns the gateway's HTTP handler.
+func New(d Deps) (http.Handler, error) {
+	cfg, log := d.Config, d.Log
+	a := &API{cfg: cfg, nc: d.NATS, keys: d.Keys, revoked: d.Revocations, widgets: d.Widgets, hub: d.Hub, log: log,
+		authRL: newLimiter(AuthRateLimitPerMinute), sessionRL: newLimiter(SessionRateLimitPerMinute), metrics: newMetrics(d.Hub), origin: originOf(cfg.PublicURL)}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, err
+	}
+	e.HandleMethodNotAllowed = true
+	e.ContextWithFallback = true
+	e.Use(requestID, accessLog(log, a.metrics), recovery(log))
+	e.NoMethod(methodNotAllowed)
+	a.routes(e)
+	widgetweb.Register(e, widgetweb.Deps{Resolve: d.Widgets.Resolve, PublicURL: cfg.PublicURL, Log: log})
+	dashboardweb.Register(e, dashboardweb.Deps{Log: log, APINotFound: notFound})
+	return e, nil
+}
+
+func (a *API) routes(e *gin.Engine) {
+	e.GET("/healthz", a.healthz)
+	e.GET("/readyz", a.readyz)
+	e.GET("/metrics", a.serveMetrics)
+	e.GET("/.well-known/jwks.json", apiHeaders, a.jwks)
+	e.POST("/webhooks/stripe", apiHeaders, deadline(a.cfg.RequestTimeout), a.stripeWebhook)
+
+	v1 := e.Group("/api/v1", apiHeaders, deadline(a.cfg.RequestTimeout))
+	public := v1.Group("", a.authRL.perIP)
+	public.POST("/signup", a.signup)
+	public.POST("/auth/login", a.login)
+	public.POST("/auth/refresh", a.refresh)
+	public.POST("/invites/:token/accept", a.acceptInvite)
+
+	m := v1.Group("", a.requireMember)
+	m.POST("/auth/logout", a.logout)
+	m.GET("/me", a.me)
+	m.PATCH("/me", a.updateProfile)
+	m.POST("/me/password", a.changePassword)
+	m.GET("/tenant", a.getTenant)
+	m.PATCH("/tenant", requireAdmin, a.updateTenant)
+	m.GET("/members", a.listMembers)
+	m.PATCH("/members/:id", requireAdmin, a.updateMember)
+	m.DELETE("/members/:id", requireAdmin, a.removeMember)
+	m.GET("/invites", requireAdmin, a.listInvites)
+	m.POST("/invites", requireAdmin, a.createInvite)
+	m.DELETE("/invites/:id", requireAdmin, a.revokeInvite)
+
+	m.GET("/billing", requireAdmin, a.billingOverview)
+	m.GET("/billing/usage", requireAdmin, a.billingUsage)
+	m.POST("/billing/checkout", requireOwner, a.billingCheckout)
+	m.POST("/billing/portal", requireOwner, a.billingPortal)
+
+	m.GET("/settings", requireAdmin, a.getSettings)
+	m.PATCH("/settings", requireAdmin, a.updateSettings)
+	m.GET("/settings/identity-secret", requireAdmin, a.revealSecret)
+	m.POST("/settings/identity-secret/rotate", requireAdmin, a.rotateSecret)
+	m.GET("/canned-responses", a.listCanned)
+	m.POST("/canned-responses", a.createCanned)
+	m.PATCH("/canned-responses/:id", a.updateCanned)
+	m.DELETE("/canned-responses/:id", a.deleteCanned)
+
+	m.GET("/bot", requireAdmin, a.getBot)
+	m.PUT("/bot", requireAdmin, a.saveBot)
+	m.POST("/bot/faq/try", requireAdmin, a.tryFAQ)
+	m.GET("/api-keys", requireAdmin, a.listAPIKeys)
+	m.POST("/api-keys", requireAdmin, a.createAPIKey)
+	m.DELETE("/api-keys/:id", requireAdmin, a.deleteAPIKey)
+
+	// Conversation routes: members, and the tenant's own bots with an API key.
+	t := v1.Group("", a.requireTeam)
+	t.GET("/conversations", a.listConversations)
+	t.GET("/conversations/:id", a.getConversation)
+	t.PATCH("/conversations/:id", a.updateConversation)
+	t.GET("/conversations/:id/messages", a.messages)
+	t.POST("/conversations/:id/messages", a.agentSend)
+	t.POST("/conversations/:id/read", a.read)
+	t.POST("/conversations/:id/handoff", a.handoff)
+	t.GET("/conversations/:id/transcript", a.transcript)
+	t.GET("/visitors/:id/conversations", a.visitorConversations)
+	t.GET("/bookings", a.listBookings)
+	t.POST("/bookings/:id/cancel", a.cancelBooking)
+	// The calendar file is linked from a chat message: its token is the credential.
+	v1.GET("/bookings/:id/ics", a.bookingICS)
+
+	// The socket authenticates itself (agents and visitors, header or query).
+	v1.GET("/ws", a.websocket)
+
+	w := v1.Group("/widget")
+	w.OPTIONS("/*path", widgetPreflight)
+	w.POST("/:widget_key/session", a.sessionRL.perIP, a.widgetSession)
+	wv := w.Group("", a.requireVisitor)
+	wv.GET("/conversations", a.widgetConversations)
+	wv.POST("/conversations", a.widgetStart)
+	wv.POST("/conversations/:id/messages", a.widgetSend)
+	wv.GET("/conversations/:id/messages", a.messages)
+	wv.POST("/conversations/:id/read", a.read)
+	wv.PATCH("/visitor", a.widgetVisitor)
+}
+
+// respond calls ep with req and writes the answer with status, or the error.
+func respond[Req, Resp any](c *gin.Context, nc *nats.Conn, ep contracts.Endpoint[Req, Resp], req Req, status int) {
+	out, err := natsx.Call(c, nc, ep, req)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if status == http.StatusNoContent {
+		c.Status(status)
+		return
+	}
+	c.JSON(status, out)
+}

@@ -1,0 +1,106 @@
+package httpapi
+
+import (
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/parley-chat/parley/pkg/apperr"
+	"github.com/parley-chat/parley/pkg/auth"
+	"github.com/parley-chat/parley/pkg/contracts"
+)
+
+const (
+	principalKey = "principal"
+	actorKey     = "actor"
+)
+
+// bearer returns the token of an "Authorization: Bearer …" header.
+func bearer(c *gin.Context) string {
+	h := c.GetHeader("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// member verifies an access token and applies revocations and role changes.
+func (a *API) member(token string) (contracts.Principal, string, error) {
+	var claims auth.AgentClaims
+	if err := auth.Verify(token, auth.AudienceAPI, a.keys.Key, &claims); err != nil {
+		return contracts.Principal{}, "", err
+	}
+	p, ok := a.revoked.Check(claims.Principal())
+	if !ok {
+		return p, "", apperr.New(apperr.Unauthenticated, "this session has ended; sign in again")
+	}
+	return p, claims.Name, nil
+}
+
+// requireMember authenticates an agent, admin or owner by access token.
+func (a *API) requireMember(c *gin.Context) {
+	p, name, err := a.member(bearer(c))
+	if err != nil {
+		c.Header("WWW-Authenticate", `Bearer realm="parley"`)
+		fail(c, err)
+		return
+	}
+	c.Set(principalKey, p)
+	c.Set(actorKey, contracts.Actor{TenantID: p.TenantID, Type: contracts.AuthorAgent, ID: p.UserID, Role: p.Role, Name: name})
+	c.Next()
+}
+
+// requireAdmin lets only owners and admins through.
+func requireAdmin(c *gin.Context) {
+	if !principal(c).Role.CanAdminister() {
+		fail(c, apperr.New(apperr.Forbidden, "only owners and admins can do this"))
+		return
+	}
+	c.Next()
+}
+
+func principal(c *gin.Context) contracts.Principal {
+	p, _ := c.Get(principalKey)
+	return p.(contracts.Principal)
+}
+
+// actor is the verified caller of a conversation route.
+func actor(c *gin.Context) contracts.Actor {
+	a, _ := c.Get(actorKey)
+	return a.(contracts.Actor)
+}
+
+// visitor verifies a visitor token.
+func (a *API) visitor(token string) (contracts.Actor, error) {
+	var claims auth.VisitorClaims
+	if err := auth.Verify(token, auth.AudienceWidget, a.keys.Key, &claims); err != nil {
+		return contracts.Actor{}, err
+	}
+	return claims.Actor(), nil
+}
+
+// requireVisitor authenticates a visitor by visitor token and enforces the
+// tenant's allowed origins.
+func (a *API) requireVisitor(c *gin.Context) {
+	v, err := a.visitor(bearer(c))
+	if err != nil {
+		c.Header("WWW-Authenticate", `Bearer realm="parley-widget"`)
+		fail(c, err)
+		return
+	}
+	settings, err := a.widgets.Settings(c, v.TenantID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if !settings.Widget.Enabled {
+		fail(c, apperr.NotFoundf("this chat widget is disabled"))
+		return
+	}
+	if !a.originAllowed(c, settings) {
+		fail(c, apperr.New(apperr.Forbidden, "this website is not allowed to use this chat widget"))
+		return
+	}
+	c.Set(actorKey, v)
+	c.Next()
+}

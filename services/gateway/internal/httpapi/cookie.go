@@ -1,0 +1,58 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/parley-chat/parley/pkg/apperr"
+	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/pkg/natsx"
+)
+
+// Browsers keep the refresh token where scripts cannot read it: a request
+// with "X-Parley-Refresh: cookie" gets it in an httpOnly, SameSite=Strict
+// cookie scoped to /api/v1/auth instead of in the body, and a refresh or
+// logout with that header uses the cookie. The custom header also means a
+// cross-site form cannot trigger a refresh (it would need a CORS preflight,
+// which these routes never grant).
+const (
+	refreshHeader = "X-Parley-Refresh"
+	refreshCookie = "parley_refresh"
+	cookiePath    = "/api/v1/auth"
+	cookieMaxAge  = 30 * 24 * 3600
+)
+
+func cookieMode(c *gin.Context) bool { return strings.EqualFold(c.GetHeader(refreshHeader), "cookie") }
+
+func (a *API) setRefreshCookie(c *gin.Context, token string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: refreshCookie, Value: token, Path: cookiePath, MaxAge: maxAge, HttpOnly: true,
+		Secure: strings.HasPrefix(a.cfg.PublicURL, "https://"), SameSite: http.SameSiteStrictMode,
+	})
+}
+
+// respondTokens answers an endpoint that issues a token pair, moving the
+// refresh token into the cookie in cookie mode.
+func respondTokens[Req, Resp any](a *API, c *gin.Context, ep contracts.Endpoint[Req, Resp], req Req, status int, refresh func(Resp) string) {
+	out, err := natsx.Call(c, a.nc, ep, req)
+	if err != nil {
+		if cookieMode(c) && apperr.Is(err, apperr.Unauthenticated) {
+			a.setRefreshCookie(c, "", -1) // a dead refresh token is no use to keep
+		}
+		fail(c, err)
+		return
+	}
+	if !cookieMode(c) {
+		c.JSON(status, out)
+		return
+	}
+	a.setRefreshCookie(c, refresh(out), cookieMaxAge)
+	raw, _ := json.Marshal(out)
+	var body map[string]any
+	_ = json.Unmarshal(raw, &body)
+	delete(body, "refresh_token")
+	c.JSON(status, body)
+}

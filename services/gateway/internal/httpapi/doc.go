@@ -1,0 +1,13 @@
+// Package httpapi is the gateway's HTTP face (gin): the REST API under
+// /api/v1, the JWKS, and the health endpoints. Every handler authenticates,
+// decodes strictly, turns the call into one NATS request and maps the answer
+// back; it owns no data.
+//
+// Invariants:
+//   - The tenant and role of a request come only from a verified token (and
+//     identity's revocation events), never from the path, a header or the body.
+//   - Request bodies are JSON, at most 1 MiB, with no unknown fields; any
+//     failure is a problem+json 400/413/415 naming the field, never a 500.
+//   - Log lines carry the route template, never the raw path, so tokens in
+//     paths (invite acceptance) never reach a log.
+package httpapi

@@ -1,0 +1,67 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/parley-chat/parley/pkg/contracts"
+)
+
+type settingsBody struct {
+	Widget         *contracts.WidgetSettings `json:"widget"`
+	AllowedDomains *[]string                 `json:"allowed_domains"`
+	BusinessHours  *contracts.BusinessHours  `json:"business_hours"`
+	OfflineMessage *string                   `json:"offline_message"`
+	AgentOpenLimit *int                      `json:"agent_open_limit"`
+}
+
+func (a *API) getSettings(c *gin.Context) {
+	respond(c, a.nc, contracts.TenantSettingsGet, contracts.PrincipalRequest{Principal: principal(c)}, http.StatusOK)
+}
+
+func (a *API) updateSettings(c *gin.Context) {
+	var b settingsBody
+	if err := bind(c, &b); err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, a.nc, contracts.TenantSettingsUpdate, contracts.SettingsPatch{
+		Principal: principal(c), Widget: b.Widget, AllowedDomains: b.AllowedDomains, BusinessHours: b.BusinessHours,
+		OfflineMessage: b.OfflineMessage, AgentOpenLimit: b.AgentOpenLimit,
+	}, http.StatusOK)
+}
+
+func (a *API) revealSecret(c *gin.Context) {
+	respond(c, a.nc, contracts.TenantSecretReveal, contracts.PrincipalRequest{Principal: principal(c)}, http.StatusOK)
+}
+
+func (a *API) rotateSecret(c *gin.Context) {
+	respond(c, a.nc, contracts.TenantSecretRotate, contracts.PrincipalRequest{Principal: principal(c)}, http.StatusOK)
+}
+
+type cannedBody struct {
+	Shortcut *string `json:"shortcut"`
+	Body     *string `json:"body"`
+}
+
+func (a *API) listCanned(c *gin.Context) {
+	respond(c, a.nc, contracts.TenantCannedList, contracts.PrincipalRequest{Principal: principal(c)}, http.StatusOK)
+}
+
+func (a *API) createCanned(c *gin.Context) { a.writeCanned(c, "", http.StatusCreated) }
+
+func (a *API) updateCanned(c *gin.Context) { a.writeCanned(c, c.Param("id"), http.StatusOK) }
+
+func (a *API) writeCanned(c *gin.Context, id string, status int) {
+	var b cannedBody
+	if err := bind(c, &b); err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, a.nc, contracts.TenantCannedWrite, contracts.CannedWriteRequest{Principal: principal(c), ID: id, Shortcut: b.Shortcut, Body: b.Body}, status)
+}
+
+func (a *API) deleteCanned(c *gin.Context) {
+	respond(c, a.nc, contracts.TenantCannedDelete, contracts.IDRequest{Principal: principal(c), ID: c.Param("id")}, http.StatusNoContent)
+}

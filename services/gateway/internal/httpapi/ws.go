@@ -1,0 +1,49 @@
+package httpapi
+
+import (
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/parley-chat/parley/pkg/apperr"
+	"github.com/parley-chat/parley/pkg/contracts"
+)
+
+// websocket upgrades an agent (access token) or a visitor (visitor token)
+// to a socket. Browsers pass the token as ?access_token=, other clients in
+// the Authorization header. Agents may connect only from Parley's own origin;
+// visitors from Parley's origin (the widget frame) or an allowed domain.
+func (a *API) websocket(c *gin.Context) {
+	token := bearer(c)
+	if token == "" {
+		token = c.Query("access_token")
+	}
+	origin := c.GetHeader("Origin")
+	if p, name, err := a.member(token); err == nil {
+		if origin != "" && !strings.EqualFold(origin, a.origin) {
+			fail(c, apperr.New(apperr.Forbidden, "the inbox socket is only for the Parley dashboard"))
+			return
+		}
+		a.hub.Serve(c.Writer, c.Request, contracts.Actor{TenantID: p.TenantID, Type: contracts.AuthorAgent, ID: p.UserID, Role: p.Role, Name: name}, p.SessionID)
+		return
+	}
+	v, err := a.visitor(token)
+	if err != nil {
+		fail(c, apperr.New(apperr.Unauthenticated, "missing, invalid or expired credentials"))
+		return
+	}
+	settings, err := a.widgets.Settings(c, v.TenantID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if !settings.Widget.Enabled {
+		fail(c, apperr.NotFoundf("this chat widget is disabled"))
+		return
+	}
+	if !a.originAllowed(c, settings) {
+		fail(c, apperr.New(apperr.Forbidden, "this website is not allowed to use this chat widget"))
+		return
+	}
+	a.hub.Serve(c.Writer, c.Request, v, "")
+}

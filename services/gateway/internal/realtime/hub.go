@@ -1,0 +1,299 @@
+package realtime
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/parley-chat/parley/pkg/apperr"
+	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/pkg/ids"
+	"github.com/parley-chat/parley/pkg/natsx"
+	"github.com/parley-chat/parley/pkg/problem"
+)
+
+// Revoked says whether an agent's session has ended since it connected.
+type Revoked func(p contracts.Principal) bool
+
+// Hub holds a gateway's sockets.
+type Hub struct {
+	nc        *nats.Conn
+	js        jetstream.JetStream
+	log       *slog.Logger
+	revoked   Revoked
+	gatewayID string
+	upgrader  websocket.Upgrader
+
+	mu      sync.RWMutex
+	tenants map[string]*room
+	agents  map[agentKey]*agentState
+	conns   map[*Conn]struct{}
+}
+
+// room is one tenant's sockets on this gateway.
+type room struct {
+	agents   map[*Conn]struct{}
+	visitors map[string]map[*Conn]struct{} // by visitor id
+	owner    map[string]string             // conversation id → visitor id, for connected visitors
+}
+
+type agentKey struct{ tenant, agent string }
+
+type agentState struct {
+	conns   int
+	name    string
+	offline *time.Timer // pending "offline" after the grace period
+}
+
+// PresenceGrace is how long an agent's last socket may be gone before they
+// count as offline (a page reload or a short network drop is not leaving).
+const PresenceGrace = 10 * time.Second
+
+// New returns a hub.
+func New(nc *nats.Conn, js jetstream.JetStream, revoked Revoked, log *slog.Logger) *Hub {
+	return &Hub{
+		nc: nc, js: js, log: log, revoked: revoked, gatewayID: ids.New(),
+		upgrader: websocket.Upgrader{
+			ReadBufferSize: 1024, WriteBufferSize: 1024, WriteBufferPool: &sync.Pool{},
+			HandshakeTimeout: 10 * time.Second,
+			// Origins are checked by the caller before Serve.
+			CheckOrigin: func(*http.Request) bool { return true },
+		},
+		tenants: map[string]*room{}, agents: map[agentKey]*agentState{}, conns: map[*Conn]struct{}{},
+	}
+}
+
+// Serve upgrades the request to a socket for an authenticated actor and
+// returns at once: the socket lives on in its own reader goroutine.
+func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, actor contracts.Actor, session string) {
+	if !websocket.IsWebSocketUpgrade(r) {
+		problem.Write(w, apperr.New(apperr.Invalid, "this endpoint speaks WebSocket only"), "")
+		return
+	}
+	var owned []string
+	if actor.Type == contracts.AuthorVisitor {
+		// The visitor's conversations, so that typing can be routed to them.
+		list, err := natsx.Call(r.Context(), h.nc, contracts.ConversationListOwn, contracts.ConversationRequest{Actor: actor})
+		if err != nil {
+			problem.Write(w, err, "")
+			return
+		}
+		for _, c := range list.Conversations {
+			owned = append(owned, c.ID)
+		}
+	}
+	ws, err := h.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered
+	}
+	ws.SetReadLimit(maxFrame)
+	c := &Conn{ws: ws, hub: h, Actor: actor, Session: session}
+	h.register(c, owned)
+	role := "visitor"
+	if c.isAgent() {
+		role = "agent"
+	}
+	c.sendFrame(ServerFrame{Type: FrameHello, Role: role, ServerTime: time.Now().UTC().Format(time.RFC3339Nano)})
+	go h.readLoop(c)
+}
+
+func (h *Hub) register(c *Conn, owned []string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.conns[c] = struct{}{}
+	rm := h.tenants[c.Actor.TenantID]
+	if rm == nil {
+		rm = &room{agents: map[*Conn]struct{}{}, visitors: map[string]map[*Conn]struct{}{}, owner: map[string]string{}}
+		h.tenants[c.Actor.TenantID] = rm
+	}
+	if c.isAgent() {
+		rm.agents[c] = struct{}{}
+		h.agentConnected(c)
+		return
+	}
+	set := rm.visitors[c.Actor.ID]
+	if set == nil {
+		set = map[*Conn]struct{}{}
+		rm.visitors[c.Actor.ID] = set
+	}
+	set[c] = struct{}{}
+	for _, id := range owned {
+		rm.owner[id] = c.Actor.ID
+	}
+}
+
+func (h *Hub) unregister(c *Conn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.conns[c]; !ok {
+		return
+	}
+	delete(h.conns, c)
+	rm := h.tenants[c.Actor.TenantID]
+	if c.isAgent() {
+		delete(rm.agents, c)
+		h.agentDisconnected(c)
+	} else if set := rm.visitors[c.Actor.ID]; set != nil {
+		delete(set, c)
+		if len(set) == 0 {
+			delete(rm.visitors, c.Actor.ID)
+			for conv, v := range rm.owner {
+				if v == c.Actor.ID {
+					delete(rm.owner, conv)
+				}
+			}
+		}
+	}
+	if len(rm.agents) == 0 && len(rm.visitors) == 0 {
+		delete(h.tenants, c.Actor.TenantID)
+	}
+}
+
+// readLoop reads client frames until the socket dies.
+func (h *Hub) readLoop(c *Conn) {
+	defer func() {
+		c.close()
+		h.unregister(c)
+	}()
+	_ = c.ws.SetReadDeadline(time.Now().Add(readTimeout))
+	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(readTimeout)) })
+	for {
+		_, data, err := c.ws.ReadMessage()
+		if err != nil {
+			return
+		}
+		_ = c.ws.SetReadDeadline(time.Now().Add(readTimeout))
+		var f ClientFrame
+		if err := json.Unmarshal(data, &f); err != nil {
+			c.sendFrame(ServerFrame{Type: FrameError, Code: string(apperr.Invalid), Detail: "frames are JSON objects with a type"})
+			continue
+		}
+		h.handle(c, f)
+	}
+}
+
+func (h *Hub) handle(c *Conn, f ClientFrame) {
+	ctx, cancel := context.WithTimeout(context.Background(), natsx.DefaultTimeout)
+	defer cancel()
+	switch f.Type {
+	case FramePing:
+		c.sendFrame(ServerFrame{Type: FramePong})
+	case FrameSend:
+		res, err := natsx.Call(ctx, h.nc, contracts.ConversationSend, contracts.SendRequest{
+			Actor: c.Actor, ConversationID: f.ConversationID, Body: f.Body, ClientMsgID: f.ClientMsgID, Private: f.Private,
+		})
+		if err != nil {
+			e := apperr.As(err)
+			c.sendFrame(ServerFrame{Type: FrameError, Code: string(e.Code), Detail: e.Message, ClientMsgID: f.ClientMsgID})
+			return
+		}
+		c.sendFrame(ServerFrame{Type: FrameMessageAck, ClientMsgID: f.ClientMsgID, Message: &res.Message})
+	case FrameRead:
+		if _, err := natsx.Call(ctx, h.nc, contracts.ConversationRead, contracts.ReadRequest{Actor: c.Actor, ConversationID: f.ConversationID, Seq: f.Seq}); err != nil {
+			e := apperr.As(err)
+			c.sendFrame(ServerFrame{Type: FrameError, Code: string(e.Code), Detail: e.Message})
+		}
+	case FrameTyping:
+		h.publishTyping(c, f)
+	default:
+		c.sendFrame(ServerFrame{Type: FrameError, Code: string(apperr.Invalid), Detail: "unknown frame type " + f.Type})
+	}
+}
+
+// publishTyping forwards a typing indicator to every gateway. A visitor may
+// only type in their own conversations.
+func (h *Hub) publishTyping(c *Conn, f ClientFrame) {
+	t := contracts.Typing{ConversationID: f.ConversationID, Typing: f.Typing,
+		Author: contracts.Author{Type: c.Actor.Type, ID: c.Actor.ID, Name: c.Actor.Name}}
+	if c.isAgent() {
+		t.Private = f.Private
+	} else {
+		h.mu.RLock()
+		owner := h.tenants[c.Actor.TenantID].owner[f.ConversationID]
+		h.mu.RUnlock()
+		if owner != c.Actor.ID {
+			return
+		}
+		t.VisitorID = c.Actor.ID
+	}
+	b, _ := json.Marshal(t)
+	_ = h.nc.Publish(contracts.LiveTyping(c.Actor.TenantID), b)
+}
+
+// Run follows events, pings sockets and keeps presence until ctx ends, then
+// closes every socket.
+func (h *Hub) Run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- h.follow(ctx) }()
+	typing, err := h.nc.Subscribe(contracts.LiveTypingAll, h.onTyping)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = typing.Unsubscribe() }()
+	// Presence calls the conversation service once per agent: on its own
+	// goroutine, so a slow service never delays pings or shutdown.
+	go h.keepPresence(ctx)
+	ping := time.NewTicker(PingInterval)
+	defer ping.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			h.closeAll()
+			return nil
+		case err := <-errc:
+			if ctx.Err() == nil {
+				return err
+			}
+		case <-ping.C:
+			for _, c := range h.snapshot() {
+				c.ping()
+			}
+		}
+	}
+}
+
+// keepPresence runs the heartbeat until ctx ends; a heartbeat still running
+// when the next is due makes the ticker drop that tick.
+func (h *Hub) keepPresence(ctx context.Context) {
+	t := time.NewTicker(heartbeatInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			h.heartbeat()
+		}
+	}
+}
+
+func (h *Hub) snapshot() []*Conn {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	out := make([]*Conn, 0, len(h.conns))
+	for c := range h.conns {
+		out = append(out, c)
+	}
+	return out
+}
+
+func (h *Hub) closeAll() {
+	for _, c := range h.snapshot() {
+		_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
+		c.close()
+	}
+}
+
+// Count returns how many sockets the hub holds.
+func (h *Hub) Count() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.conns)
+}
