@@ -1,0 +1,529 @@
+// Command parley-bench measures a running Parley from the outside, the way
+// users load it: it starts bin/parley (all in one process, SQLite, embedded
+// NATS) with a fresh data directory, then
+//
+//   - throughput: V visitors, each with their own conversation and socket,
+//     send messages as fast as acknowledgements come back; one agent socket
+//     receives them all. Reports messages/s persisted and delivered.
+//   - latency: the same, at a fixed offered rate; reports the time from a
+//     visitor's send to the agent's socket (p50/p99/p99.9, loopback, client
+//     and server sharing the machine's cores).
+//   - sockets: opens N idle visitor sockets and reports the server's
+//     resident memory per socket.
+//
+// Results go to stdout as a Markdown table.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+func main() {
+	bin := flag.String("bin", "bin/parley", "the all-in-one binary to start")
+	visitors := flag.Int("visitors", 200, "visitors (conversations and sockets) sending at once")
+	duration := flag.Duration("duration", 10*time.Second, "length of each load phase")
+	rate := flag.Int("rate", 5000, "offered messages/s in the latency phase")
+	sockets := flag.Int("sockets", 20000, "idle visitor sockets in the memory phase (0 skips it)")
+	botVisitors := flag.Int("bot-visitors", 50, "visitors asking the FAQ bot at once in the bot phase (0 skips it)")
+	flag.Parse()
+	// Client and server each hold one descriptor per socket, under the
+	// same limit: keep some for everything else.
+	if limit := raiseFileLimit(); *sockets > limit-2000 {
+		fmt.Fprintf(os.Stderr, "parley-bench: the open-file limit is %d; measuring %d sockets instead of %d\n", limit, limit-2000, *sockets)
+		*sockets = max(limit-2000, 0)
+	}
+	srv, err := startServer(*bin)
+	if err != nil {
+		fatal(err)
+	}
+	defer srv.stop()
+	b := &bench{url: srv.url}
+	if err := b.setup(*visitors); err != nil {
+		fatal(err)
+	}
+	fmt.Printf("| what | result |\n| --- | --- |\n")
+	tput, lat, acked := b.load(*duration, 0)
+	fmt.Printf("| sustained visitor → agent, persisted and delivered (%d senders, closed loop) | **%.0f msg/s** (ack p50 %s; delivery p50 %s, p99 %s) |\n", *visitors, tput, acked.p(50), lat.p(50), lat.p(99))
+	tput, lat, _ = b.load(*duration, *rate)
+	fmt.Printf("| delivery latency at %d msg/s offered (%.0f achieved): visitor send → agent socket | p50 %s, p99 %s, p99.9 %s |\n", *rate, tput, lat.p(50), lat.p(99), lat.p(99.9))
+	if *botVisitors > 0 {
+		perSec, answered, total, err := b.botLoad(*botVisitors, *duration)
+		if err != nil {
+			fatal(err)
+		}
+		fmt.Printf("| FAQ bot, %d visitors asking at once (closed loop) | **%.0f answers/s**; %.0f%% of %d questions answered without a person |\n",
+			*botVisitors, perSec, 100*float64(answered)/float64(max(total, 1)), total)
+	}
+	if *sockets > 0 {
+		perConn, held, err := b.idleSockets(srv.pid, *sockets)
+		if err != nil {
+			fatal(err)
+		}
+		fmt.Printf("| idle visitor sockets held | %d, **%.1f KB** of server RSS each |\n", held, perConn/1024)
+	}
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "parley-bench:", err)
+	os.Exit(1)
+}
+
+// raiseFileLimit lifts the open-file limit (inherited by the server it
+// starts) as far as allowed and returns it.
+func raiseFileLimit() int {
+	var r syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r) != nil {
+		return 1024
+	}
+	want := syscall.Rlimit{Cur: 1 << 20, Max: 1 << 20}
+	if syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want) == nil {
+		return int(want.Cur)
+	}
+	r.Cur = r.Max
+	_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &r)
+	_ = syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r)
+	return int(r.Cur)
+}
+
+type server struct {
+	url  string
+	pid  int
+	cmd  *exec.Cmd
+	data string
+}
+
+func startServer(bin string) (*server, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	data, err := os.MkdirTemp("", "parley-bench-")
+	if err != nil {
+		return nil, err
+	}
+	url := "http://127.0.0.1:" + strconv.Itoa(port)
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "PARLEY_DATA_DIR="+filepath.Join(data, "data"), "PARLEY_HTTP_ADDR=127.0.0.1:"+strconv.Itoa(port),
+		"PARLEY_PUBLIC_URL="+url, "PARLEY_LOG_LEVEL=warn")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &server{url: url, pid: cmd.Process.Pid, cmd: cmd, data: data}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if res, err := http.Get(url + "/readyz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return s, nil
+			}
+		}
+	}
+	s.stop()
+	return nil, fmt.Errorf("%s did not become ready", bin)
+}
+
+func (s *server) stop() {
+	_ = s.cmd.Process.Signal(os.Interrupt)
+	_, _ = s.cmd.Process.Wait()
+	_ = os.RemoveAll(s.data)
+}
+
+type bench struct {
+	url      string
+	agent    string
+	key      string
+	visitors []benchVisitor
+}
+
+type benchVisitor struct {
+	token, conv string
+}
+
+func (b *bench) post(path, token string, body any, out any) error {
+	return b.call("POST", path, token, body, out)
+}
+
+func (b *bench) put(path, token string, body any) error {
+	return b.call("PUT", path, token, body, nil)
+}
+
+// call sends body as JSON and decodes the answer into out (unless nil).
+func (b *bench) call(method, path, token string, body any, out any) error {
+	raw, _ := json.Marshal(body)
+	req, _ := http.NewRequest(method, b.url+path, bytes.NewReader(raw))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	if res.StatusCode >= 300 {
+		return fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, data)
+	}
+	if out == nil {
+		return nil
+	}
+	return json.Unmarshal(data, out)
+}
+
+// setup signs up a tenant and starts one conversation per visitor.
+func (b *bench) setup(n int) error {
+	var s struct {
+		AccessToken string `json:"access_token"`
+		Tenant      struct {
+			WidgetKey string `json:"widget_key"`
+		} `json:"tenant"`
+	}
+	if err := b.post("/api/v1/signup", "", map[string]string{"business_name": "Bench", "name": "Agent", "email": "bench@example.com", "password": "benchmark password"}, &s); err != nil {
+		return err
+	}
+	b.agent, b.key = s.AccessToken, s.Tenant.WidgetKey
+	for i := range n {
+		var sess struct {
+			VisitorToken string `json:"visitor_token"`
+		}
+		if err := b.post("/api/v1/widget/"+b.key+"/session", "", map[string]any{}, &sess); err != nil {
+			return err
+		}
+		var start struct {
+			Conversation struct {
+				ID string `json:"id"`
+			} `json:"conversation"`
+		}
+		if err := b.post("/api/v1/widget/conversations", sess.VisitorToken, map[string]string{"body": "hello", "client_msg_id": fmt.Sprint("start-", i)}, &start); err != nil {
+			return err
+		}
+		b.visitors = append(b.visitors, benchVisitor{token: sess.VisitorToken, conv: start.Conversation.ID})
+	}
+	return nil
+}
+
+func (b *bench) dial(token string) (*websocket.Conn, error) {
+	ws, _, err := websocket.DefaultDialer.Dial(strings.Replace(b.url, "http", "ws", 1)+"/api/v1/ws?access_token="+token, nil)
+	return ws, err
+}
+
+// latencies collects delivery times.
+type latencies struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (l *latencies) add(d time.Duration) { l.mu.Lock(); l.d = append(l.d, d); l.mu.Unlock() }
+
+func (l *latencies) p(q float64) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.d) == 0 {
+		return "n/a"
+	}
+	slices.Sort(l.d)
+	i := min(len(l.d)-1, int(float64(len(l.d))*q/100))
+	return fmt.Sprintf("%.2f ms", float64(l.d[i].Microseconds())/1000)
+}
+
+// load sends for d, closed loop (rate 0) or at a fixed offered rate, and
+// returns messages/s delivered to the agent, the delivery latencies (send →
+// agent's socket) and the acknowledgement latencies (send → ack).
+func (b *bench) load(d time.Duration, rate int) (float64, *latencies, *latencies) {
+	agent, err := b.dial(b.agent)
+	if err != nil {
+		fatal(err)
+	}
+	defer agent.Close()
+	lat := &latencies{}
+	var delivered atomic.Int64
+	var done atomic.Bool // the phase is over and the agent's socket may close
+	sentAt := sync.Map{} // client_msg_id → time
+	go func() {
+		for {
+			_, data, err := agent.ReadMessage()
+			if err != nil {
+				if !done.Load() {
+					fmt.Fprintln(os.Stderr, "parley-bench: the agent's socket closed during the phase, so deliveries are undercounted:", err)
+				}
+				return
+			}
+			if !bytes.HasPrefix(data, []byte(`{"type":"message.created"`)) {
+				continue
+			}
+			var f struct {
+				Message struct {
+					ClientMsgID string `json:"client_msg_id"`
+				} `json:"message"`
+			}
+			if json.Unmarshal(data, &f) == nil {
+				if t, ok := sentAt.LoadAndDelete(f.Message.ClientMsgID); ok {
+					lat.add(time.Since(t.(time.Time)))
+					delivered.Add(1)
+				}
+			}
+		}
+	}()
+	// Every sender's socket is open before the clock starts.
+	sockets := make([]*websocket.Conn, len(b.visitors))
+	for i, v := range b.visitors {
+		if sockets[i], err = b.dial(v.token); err != nil {
+			fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var tick <-chan time.Time
+	if rate > 0 {
+		t := time.NewTicker(time.Second / time.Duration(rate)) // one tick, one message, whichever sender takes it
+		defer t.Stop()
+		tick = t.C
+	}
+	var seq, refused atomic.Int64
+	acked := &latencies{}
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i, v := range b.visitors {
+		ws := sockets[i]
+		wg.Go(func() {
+			defer ws.Close()
+			acks := make(chan struct{}, 1)
+			go func() {
+				for {
+					_, data, err := ws.ReadMessage()
+					if err != nil {
+						close(acks)
+						return
+					}
+					if bytes.HasPrefix(data, []byte(`{"type":"error"`)) {
+						refused.Add(1)
+					}
+					if bytes.HasPrefix(data, []byte(`{"type":"message.ack"`)) || bytes.HasPrefix(data, []byte(`{"type":"error"`)) {
+						acks <- struct{}{}
+					}
+				}
+			}()
+			for ctx.Err() == nil {
+				if tick != nil {
+					select {
+					case <-ctx.Done():
+						return
+					case <-tick:
+					}
+				}
+				id := fmt.Sprint("b-", seq.Add(1))
+				t0 := time.Now()
+				sentAt.Store(id, t0)
+				if ws.WriteJSON(map[string]any{"type": "message.send", "conversation_id": v.conv, "body": "benchmark message " + id, "client_msg_id": id}) != nil {
+					return
+				}
+				if _, ok := <-acks; !ok {
+					return
+				}
+				acked.add(time.Since(t0))
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	time.Sleep(500 * time.Millisecond) // let the last deliveries land
+	done.Store(true)
+	if n := refused.Load(); n > 0 {
+		fmt.Fprintf(os.Stderr, "parley-bench: %d sends were refused with an error frame\n", n)
+	}
+	return float64(delivered.Load()) / elapsed.Seconds(), lat, acked
+}
+
+// idleSockets opens n visitor sockets and measures the server's RSS growth.
+func (b *bench) idleSockets(pid, n int) (float64, int, error) {
+	before, err := rss(pid)
+	if err != nil {
+		return 0, 0, err
+	}
+	var conns []*websocket.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	token := b.visitors[0].token
+	// Loopback has ~28k ephemeral ports per source address: spread over 127.0.0.x.
+	for i := range n {
+		if i > 0 && i%10000 == 0 {
+			fmt.Fprintf(os.Stderr, "parley-bench: %d sockets open\n", i)
+		}
+		src := &net.TCPAddr{IP: net.IPv4(127, 0, byte(1+i/25000), byte(1+i%250))}
+		d := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
+			return (&net.Dialer{LocalAddr: src}).Dial(network, addr)
+		}, HandshakeTimeout: 30 * time.Second, ReadBufferSize: 256, WriteBufferSize: 256}
+		ws, _, err := d.Dial(strings.Replace(b.url, "http", "ws", 1)+"/api/v1/ws?access_token="+token, nil)
+		if err != nil {
+			return 0, len(conns), fmt.Errorf("socket %d: %w", i, err)
+		}
+		conns = append(conns, ws)
+	}
+	time.Sleep(3 * time.Second) // let the server settle (and the GC run)
+	after, err := rss(pid)
+	if err != nil {
+		return 0, 0, err
+	}
+	return float64(after-before) / float64(n), len(conns), nil
+}
+
+// rss is a process's resident set size in bytes.
+func rss(pid int) (int64, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb * 1024, err
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS for %d", pid)
+}
+
+// botQuestions are what visitors ask the FAQ bot: phrasings it should
+// answer (most), and a few it should not (which it may hand to a person).
+var botQuestions = []string{
+	"when are you open?", "what are your opening hours", "are you open on saturday?", "opening times please",
+	"how do I return an item?", "can I get a refund", "I want to return my shoes", "what is your refund policy",
+	"do you ship internationally?", "do you ship to Canada?", "shipping to Germany", "how much is shipping",
+	"which payment methods do you accept", "can I pay with PayPal", "do you take credit cards",
+	"my bike makes a strange noise", "can you recommend a helmet", "hello",
+}
+
+var botFAQ = []map[string]any{
+	{"id": "", "question": "What are your opening hours?", "alternatives": []string{"When are you open?", "Opening times"}, "answer": "9 to 5, Monday to Saturday."},
+	{"id": "", "question": "How do I return an item?", "alternatives": []string{"Can I get a refund?", "Refund policy"}, "answer": "Within 30 days, free."},
+	{"id": "", "question": "Do you ship internationally?", "alternatives": []string{"Shipping costs", "Do you ship abroad?"}, "answer": "Yes, across Europe and North America."},
+	{"id": "", "question": "Which payment methods do you accept?", "alternatives": []string{"Can I pay by card?", "PayPal"}, "answer": "Cards and PayPal."},
+}
+
+// botLoad turns on an FAQ bot and has visitors ask it questions, each
+// waiting for the answer before the next; it counts answers per second and
+// how many were answers rather than "I don't know" or a hand-off.
+func (b *bench) botLoad(visitors int, d time.Duration) (float64, int, int, error) {
+	cfg := map[string]any{"enabled": true, "name": "Bench bot", "skills": []string{"faq"},
+		"faq":          map[string]any{"threshold": 0.5, "entries": botFAQ},
+		"order_status": map[string]any{"url": "", "number_pattern": "", "reply_template": "", "secret_set": false},
+		"appointments": map[string]any{"timezone": "UTC", "weekly": map[string]any{}, "buffer_minutes": 0, "horizon_days": 14, "services": []any{}},
+		"after_hours":  map[string]any{"message": ""}, "external": map[string]any{"url": "", "secret_set": false}}
+	if err := b.put("/api/v1/bot", b.agent, cfg); err != nil {
+		return 0, 0, 0, err
+	}
+	var answers, answered, asked atomic.Int64
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range visitors {
+		wg.Go(func() {
+			var sess struct {
+				VisitorToken string `json:"visitor_token"`
+			}
+			if b.post("/api/v1/widget/"+b.key+"/session", "", map[string]any{}, &sess) != nil {
+				return
+			}
+			ws, err := b.dial(sess.VisitorToken)
+			if err != nil {
+				return
+			}
+			defer ws.Close()
+			replies := make(chan string, 16)
+			go func() {
+				defer close(replies)
+				for {
+					_, data, err := ws.ReadMessage()
+					if err != nil {
+						return
+					}
+					var f struct {
+						Type    string `json:"type"`
+						Message struct {
+							Body   string `json:"body"`
+							Author struct {
+								Type string `json:"type"`
+							} `json:"author"`
+						} `json:"message"`
+					}
+					if json.Unmarshal(data, &f) == nil && f.Type == "message.created" && f.Message.Author.Type == "bot" {
+						replies <- f.Message.Body
+					}
+				}
+			}()
+			conv := ""
+			for q := i; ctx.Err() == nil; q++ {
+				question := botQuestions[q%len(botQuestions)]
+				id := fmt.Sprintf("q-%d-%d", i, q)
+				var err error
+				if conv == "" {
+					var r struct {
+						Conversation struct {
+							ID string `json:"id"`
+						} `json:"conversation"`
+					}
+					err = b.post("/api/v1/widget/conversations", sess.VisitorToken, map[string]string{"body": question, "client_msg_id": id}, &r)
+					conv = r.Conversation.ID
+				} else {
+					var m map[string]any
+					err = b.post("/api/v1/widget/conversations/"+conv+"/messages", sess.VisitorToken, map[string]string{"body": question, "client_msg_id": id}, &m)
+				}
+				if err != nil {
+					return
+				}
+				asked.Add(1)
+				select {
+				case body, ok := <-replies:
+					if !ok {
+						return
+					}
+					answers.Add(1)
+					if !strings.HasPrefix(body, "Sorry") && !strings.HasPrefix(body, "I'm not sure") {
+						answered.Add(1)
+						continue
+					}
+					// A second miss in a row hands the visitor to a person (a
+					// second message follows): the next question starts afresh.
+					for more := true; more; {
+						select {
+						case next := <-replies:
+							if strings.Contains(next, "away") || strings.Contains(next, "connecting") {
+								conv = ""
+							}
+						case <-time.After(150 * time.Millisecond):
+							more = false
+						}
+					}
+				case <-time.After(5 * time.Second):
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return float64(answers.Load()) / time.Since(start).Seconds(), int(answered.Load()), int(asked.Load()), nil
+}
