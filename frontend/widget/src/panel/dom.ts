@@ -1,0 +1,68 @@
+// A tiny DOM builder. Strings always become text nodes: nothing here (or
+// anywhere in the widget) parses HTML, so visitor, agent and bot text can
+// never become markup.
+
+type Attrs = Record<string, string | number | boolean | null | undefined | ((e: Event) => void)>
+export type Child = Node | string | null | undefined | false | Child[]
+
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Attrs | null, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag)
+  if (attrs) {
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === null || v === undefined || v === false) continue
+      if (typeof v === 'function') el.addEventListener(k.slice(2), v)
+      else if (k === 'class') el.className = String(v)
+      else el.setAttribute(k, v === true ? '' : String(v))
+    }
+  }
+  add(el, children)
+  return el
+}
+
+export function add(el: Node, children: Child[]) {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue
+    if (Array.isArray(c)) add(el, c)
+    else el.appendChild(typeof c === 'string' ? document.createTextNode(c) : c)
+  }
+}
+
+/** safeUrl returns an http(s) URL's href, or null for anything else (javascript:, data:, …). */
+export function safeUrl(u: unknown): string | null {
+  if (typeof u !== 'string' || u.length > 2048) return null
+  try {
+    const url = new URL(u)
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null
+  } catch {
+    return null
+  }
+}
+
+const urlRe = /\bhttps?:\/\/[^\s<>"'`]+/gi
+
+/**
+ * linkify turns text into text nodes and links for the http(s) URLs in it.
+ * Nothing else becomes a link: markdown like [x](javascript:…) stays text.
+ */
+export function linkify(text: string, label: (href: string) => string): Child[] {
+  const out: Child[] = []
+  let last = 0
+  for (const m of text.matchAll(urlRe)) {
+    let raw = m[0]
+    const trail = /[.,;:!?)\]]+$/.exec(raw)
+    if (trail) raw = raw.slice(0, -trail[0].length)
+    const href = safeUrl(raw)
+    const i = m.index || 0
+    if (!href) continue
+    if (i > last) out.push(text.slice(last, i))
+    out.push(h('a', { href, target: '_blank', rel: 'noopener noreferrer nofollow ugc', title: label(raw) }, raw))
+    last = i + raw.length
+  }
+  if (last < text.length) out.push(text.slice(last))
+  return out
+}
+
+export function initials(name: string | undefined): string {
+  const parts = (name || '?').trim().split(/\s+/).filter(Boolean)
+  return ((parts[0] || '?')[0] + (parts.length > 1 ? parts[parts.length - 1][0] : '')).toUpperCase()
+}

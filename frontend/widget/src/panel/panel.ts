@@ -1,0 +1,769 @@
+// The chat panel: session, conversations, live updates, outbox, and the
+// whole UI. It runs in the iframe served from Parley's origin; the host page
+// is reached only through the `host` function (postMessage with an exact
+// target origin, see main.ts).
+import { Api, ApiError, type VisitorPatch } from './api'
+import { Socket } from './socket'
+import { Outbox, SendError, isNew, newId, type KV } from './outbox'
+import { loadSaved, tokenFor } from './storage'
+import { contiguousSeq, group, maxSeq, merge, shown, unreadCount } from './messages'
+import { log } from './view'
+import { h, initials, add } from './dom'
+import { strings, fill, type Strings } from './i18n'
+import { backAt } from './time'
+import { queueText } from './queue'
+import { pickLocale, browserLanguages, type Locale } from '../shared/locale'
+import { contrast, safeColor, textOn } from '../shared/color'
+import type { Attributes, HostMessageEvent, Identity, PanelMsg } from '../shared/protocol'
+import type { Conversation, Message, ServerFrame, Visitor, WidgetConfig } from './types'
+
+export interface PanelOptions {
+  key: string
+  base: string // Parley's origin, for the API and the socket
+  kv: KV
+  host: (m: PanelMsg) => void // posts to the host page (no-op when standalone)
+  embedded: boolean
+  root: HTMLElement
+}
+
+type Phase = 'wait' | 'loading' | 'ready' | 'error'
+
+export class Panel {
+  private api: Api
+  private socket: Socket
+  private outbox: Outbox
+  private t: Strings = strings.en
+  private locale: Locale = 'en'
+  private phase: Phase = 'wait'
+  private error = ''
+  private config: WidgetConfig | null = null
+  private visitor: Visitor | null = null
+  private convs: Conversation[] = []
+  private msgs = new Map<string, Message[]>()
+  private loaded = new Set<string>()
+  /** Conversations whose messages failed to load: shown as such, retried on reconnect. */
+  private failed = new Set<string>()
+  private current: string | null = null // conversation id, "new:…" draft, or null (new, nothing typed)
+  private view: 'list' | 'chat' = 'chat'
+  private typing = new Map<string, { name: string; until: number }>()
+  private wasUp = false
+  private visible = false
+  private hostDark = false
+  private identity: Identity | null = null
+  private patch: VisitorPatch = {}
+  private emailNote = ''
+  private emailDone = ''
+  private unreadSent = -1
+  private typingSentAt = 0
+  private typingIdle: ReturnType<typeof setTimeout> | undefined
+  private typingTick: ReturnType<typeof setTimeout> | undefined
+  private retryTimer: ReturnType<typeof setTimeout> | undefined
+  private generation = 0
+  private queued = false
+
+  // Persistent elements.
+  private header = h('header', { class: 'hd' })
+  private banner = h('div', { class: 'banner', role: 'status' })
+  private queueEl = h('div', { class: 'qu' }) // place in the hand-off queue (issue 6)
+  private main = h('main', { class: 'main', id: 'main' })
+  private typingEl = h('div', { class: 'typing', 'aria-hidden': 'true' })
+  private input = h('textarea', { id: 'msg', rows: 1, maxlength: 10000, autocomplete: 'off' })
+  private form: HTMLFormElement
+  private live = h('div', { class: 'sr', 'aria-live': 'polite', 'aria-atomic': 'true' })
+
+  constructor(private o: PanelOptions) {
+    this.api = new Api(o.base, o.key)
+    this.outbox = new Outbox(o.kv, this.storeKey('outbox'), () => this.render())
+    this.socket = new Socket({
+      url: () => o.base.replace(/^http/, 'ws') + '/api/v1/ws?access_token=' + encodeURIComponent(this.api.token),
+      frame: (f) => this.onFrame(f),
+      up: () => this.onUp(),
+      down: () => this.render(),
+    })
+    const label = h('label', { for: 'msg', class: 'sr' })
+    const send = h('button', { type: 'submit', class: 'send' })
+    const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg')
+    svg.setAttribute('viewBox', '0 0 24 24')
+    svg.setAttribute('aria-hidden', 'true')
+    const path = document.createElementNS('http://www.w3.org/2000/svg', 'path')
+    path.setAttribute('d', 'M3 20.5 21 12 3 3.5l2.8 7.2L15 12l-9.2 1.3z')
+    svg.appendChild(path)
+    send.appendChild(svg)
+    this.form = h('form', { class: 'cmp' }, label, this.input, send)
+    this.form.addEventListener('submit', (e) => {
+      e.preventDefault()
+      this.submit()
+    })
+    this.input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+        e.preventDefault()
+        this.submit()
+      }
+    })
+    this.input.addEventListener('input', () => {
+      this.grow()
+      this.typed()
+    })
+    o.root.replaceChildren(this.header, this.banner, this.queueEl, this.main, this.typingEl, this.form, this.live)
+    document.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && o.embedded) {
+        e.preventDefault()
+        o.host({ parley: 1, type: 'close' })
+      }
+    })
+    document.addEventListener('visibilitychange', () => this.markRead())
+    this.applyLocale('')
+    this.render()
+  }
+
+  private storeKey(what: string) {
+    return `parley:${this.o.key}:${what}`
+  }
+
+  // ---- host commands -------------------------------------------------
+
+  init(identity: Identity | null, attributes: Attributes, dark: boolean, url: string, open: boolean, reset: boolean) {
+    this.hostDark = dark
+    this.visible = open
+    this.identity = identity
+    this.patch = { attributes: { ...attributes }, current_url: url.slice(0, 2000), locale: navigator.language, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone }
+    if (reset) this.forget()
+    void this.start()
+  }
+
+  identify(identity: Identity | null) {
+    if ((identity?.id || null) === (this.identity?.id || null) && (identity?.user_hash || '') === (this.identity?.user_hash || '')) return
+    this.identity = identity
+    void this.start()
+  }
+
+  attributes(a: Attributes) {
+    this.patch.attributes = { ...(this.patch.attributes || {}), ...a }
+    void this.flushPatch()
+  }
+
+  reset() {
+    this.identity = null
+    this.patch = { ...this.patch, attributes: {} }
+    this.forget()
+    void this.start()
+  }
+
+  setVisible(open: boolean) {
+    this.visible = open
+    if (open) {
+      this.focusDefault()
+      this.markRead()
+    }
+    this.render()
+  }
+
+  setDark(dark: boolean) {
+    this.hostDark = dark
+    this.applyTheme()
+  }
+
+  /** destroy stops the socket and every timer (tests; a frame being torn down). */
+  destroy() {
+    this.generation++
+    this.api.closed = true
+    this.socket.stop()
+    clearTimeout(this.retryTimer)
+    clearTimeout(this.typingIdle)
+    clearTimeout(this.typingTick)
+  }
+
+  /** forget drops the visitor token and everything typed but unsent. */
+  private forget() {
+    this.o.kv.del(this.storeKey('visitor'))
+    this.outbox.clear()
+  }
+
+  // ---- session -------------------------------------------------------
+
+  private async start() {
+    const gen = ++this.generation
+    this.socket.stop()
+    this.wasUp = false
+    this.convs = []
+    this.msgs.clear()
+    this.loaded.clear()
+    this.failed.clear()
+    this.typing.clear()
+    this.current = null
+    this.view = 'chat'
+    this.phase = 'loading'
+    this.render()
+    // Only a verified identity (with user_hash) is sent as identity; an
+    // unverified identify only tells agents a name and email.
+    const id = this.identity && this.identity.user_hash ? this.identity : null
+    if (this.identity && !id) {
+      if (this.identity.name) this.patch.name = this.identity.name
+      if (this.identity.email) this.patch.email = this.identity.email
+    }
+    const saved = loadSaved(this.o.kv, this.storeKey('visitor'))
+    let token = tokenFor(saved, id ? id.id : null)
+    if (saved && !token) this.forget()
+    let res
+    for (;;) {
+      try {
+        res = await this.api.session(token, id)
+        break
+      } catch (e) {
+        if (gen !== this.generation) return
+        const err = e as ApiError
+        if (err.status === 401 && token) {
+          // The saved token may have expired: try once without it.
+          token = undefined
+          this.forget()
+          continue
+        }
+        if (err.status === 401) return this.fail(id ? 'unauthenticated' : 'verification_required', id ? this.t.identityRefused : this.t.verifyRequired, err.message)
+        if (err.status === 403) return this.fail('forbidden', this.t.notHere, err.message)
+        if (err.status === 404) return this.fail('not_found', this.t.unavailable, err.message)
+        if (err.retry) {
+          this.phase = 'error'
+          this.error = this.t.unavailable
+          this.render()
+          await new Promise((r) => setTimeout(r, 5000))
+          if (gen !== this.generation) return
+          continue
+        }
+        return this.fail(err.code, this.t.unavailable, err.message)
+      }
+    }
+    if (gen !== this.generation) return
+    this.api.token = res.visitor_token
+    this.o.kv.set(this.storeKey('visitor'), JSON.stringify({ token: res.visitor_token, visitor: res.visitor.id, identity: id ? id.id : null }))
+    this.visitor = res.visitor
+    this.config = res.config
+    this.applyLocale(res.config.widget?.locale || '')
+    this.applyTheme()
+    if (this.identity && !id && res.config.widget?.require_verified_identity) {
+      return this.fail('verification_required', this.t.verifyRequired, 'identify needs a user_hash: this site requires verified identities')
+    }
+    try {
+      this.convs = await this.api.conversations()
+    } catch {
+      this.convs = []
+    }
+    if (gen !== this.generation) return
+    this.sortConvs()
+    this.phase = 'ready'
+    if (this.convs.length) await this.openConversation(this.convs[0].id, false)
+    else this.render()
+    this.socket.start()
+    void this.flushPatch()
+    void this.flush()
+    this.focusDefault()
+  }
+
+  private fail(code: string, text: string, detail: string) {
+    this.phase = 'error'
+    this.error = text
+    this.render()
+    this.o.host({ parley: 1, type: 'error', code, detail: detail || text })
+  }
+
+  private applyLocale(forced: string) {
+    this.locale = pickLocale(forced, browserLanguages())
+    this.t = strings[this.locale]
+    document.documentElement.lang = this.locale
+    this.input.placeholder = this.t.placeholder
+    ;(this.form.querySelector('label') as HTMLElement).textContent = this.t.message
+    this.form.querySelector('.send')!.setAttribute('aria-label', this.t.send)
+  }
+
+  private applyTheme() {
+    const w = this.config?.widget
+    const theme = w?.theme === 'light' || w?.theme === 'dark' ? w.theme : this.hostDark ? 'dark' : 'light'
+    const de = document.documentElement
+    de.dataset.theme = theme
+    const c = safeColor(w?.color)
+    const bg = theme === 'dark' ? '#111827' : '#ffffff'
+    de.style.setProperty('--c', c)
+    de.style.setProperty('--f', textOn(c))
+    // The tenant colour as text only where it reads (WCAG AA 4.5:1).
+    de.style.setProperty('--a', contrast(c, bg) >= 4.5 ? c : theme === 'dark' ? '#e5e7eb' : '#1f2937')
+  }
+
+  // ---- conversations -------------------------------------------------
+
+  private sortConvs() {
+    this.convs.sort((a, b) => (b.last_activity_at || '').localeCompare(a.last_activity_at || ''))
+  }
+
+  private upsert(c: Conversation) {
+    const i = this.convs.findIndex((x) => x.id === c.id)
+    if (i >= 0) {
+      const old = this.convs[i]
+      // Read marks only move forward, whatever order frames arrive in.
+      c = { ...c, agent_read_seq: Math.max(old.agent_read_seq, c.agent_read_seq || 0), visitor_read_seq: Math.max(old.visitor_read_seq, c.visitor_read_seq || 0) }
+      this.convs[i] = c
+    } else this.convs.push(c)
+    this.sortConvs()
+  }
+
+  private conv(id: string | null) {
+    return id ? this.convs.find((c) => c.id === id) : undefined
+  }
+
+  private async openConversation(id: string, focus = true) {
+    this.current = id
+    this.view = 'chat'
+    this.render()
+    if (focus) this.input.focus()
+    if (!this.loaded.has(id)) await this.load(id)
+  }
+
+  private async load(id: string) {
+    const gen = this.generation
+    try {
+      const have = this.msgs.get(id) || []
+      const more = await this.api.allMessages(id, contiguousSeq(have))
+      if (gen !== this.generation) return
+      this.msgs.set(id, merge(this.msgs.get(id) || [], more))
+      this.loaded.add(id)
+      this.failed.delete(id)
+      for (const m of more) if (m.client_msg_id) this.outbox.ack(m.client_msg_id)
+    } catch {
+      if (gen === this.generation) this.failed.add(id) // said in the chat, retried on reconnect
+    }
+    this.render()
+    this.markRead()
+  }
+
+  private newConversation() {
+    this.current = null
+    this.view = 'chat'
+    this.render()
+    this.input.focus()
+  }
+
+  private showList() {
+    this.view = 'list'
+    this.render()
+    ;(this.main.querySelector('h2') as HTMLElement | null)?.focus()
+  }
+
+  // ---- live ----------------------------------------------------------
+
+  private async onUp() {
+    this.wasUp = true
+    this.render()
+    // Resume: everything after the last contiguous seq of each loaded
+    // conversation, and the list (new conversations, read marks).
+    const gen = this.generation
+    try {
+      const list = await this.api.conversations()
+      if (gen !== this.generation) return
+      for (const c of list) this.upsert(c)
+    } catch {
+      /* next time */
+    }
+    await Promise.all([...this.loaded, ...this.failed].map((id) => this.load(id)))
+    void this.flush()
+  }
+
+  private onFrame(f: ServerFrame) {
+    switch (f.type) {
+      case 'message.created':
+      case 'message.ack': {
+        const m = f.message
+        if (!m || !m.conversation_id) return
+        this.receive(m, f.type === 'message.created')
+        break
+      }
+      case 'conversation.updated':
+        if (f.conversation && f.conversation.id) this.upsert(f.conversation)
+        break
+      case 'typing':
+        if (f.conversation_id && f.author && f.author.type !== 'visitor') {
+          if (f.typing) this.typing.set(f.conversation_id, { name: f.author.name || this.t.someone, until: Date.now() + 8000 })
+          else this.typing.delete(f.conversation_id)
+          clearTimeout(this.typingTick)
+          this.typingTick = setTimeout(() => this.render(), 8100)
+        }
+        break
+      case 'read': {
+        const c = this.conv(f.conversation_id || null)
+        if (c && f.reader && f.reader.type !== 'visitor' && typeof f.seq === 'number') c.agent_read_seq = Math.max(c.agent_read_seq, f.seq)
+        break
+      }
+      case 'presence':
+        // A change in who is online: ask for the header's facts again.
+        void this.refreshConfig()
+        return
+      case 'error':
+        if (f.client_msg_id) this.outbox.ack(f.client_msg_id)
+        break
+      default:
+        return
+    }
+    this.render()
+  }
+
+  private receive(m: Message, announce: boolean) {
+    const id = m.conversation_id
+    const have = this.msgs.get(id) || []
+    const isNewMsg = !have.some((x) => x.id === m.id)
+    const gap = m.seq > contiguousSeq(have) + 1 && this.loaded.has(id)
+    this.msgs.set(id, merge(have, [m]))
+    if (m.client_msg_id && m.author.type === 'visitor') this.outbox.ack(m.client_msg_id)
+    let c = this.conv(id)
+    if (!c) {
+      // A conversation started elsewhere (another tab or device).
+      void this.api.conversations().then((l) => {
+        l.forEach((x) => this.upsert(x))
+        this.render()
+      }, () => {})
+    } else {
+      // An agent who writes has read the conversation up to there (the
+      // server records it so, without a separate read event).
+      if (m.author.type === 'agent') c.agent_read_seq = Math.max(c.agent_read_seq, m.seq)
+      c.last_seq = Math.max(c.last_seq, m.seq)
+      c.last_message = { seq: m.seq, author: m.author, body: m.body.slice(0, 140), created_at: m.created_at }
+      c.last_activity_at = m.created_at
+      this.sortConvs()
+    }
+    if (gap) void this.load(id)
+    if (m.author.type !== 'visitor') this.typing.delete(id)
+    if (announce && isNewMsg && m.author.type !== 'visitor') {
+      const name = m.author.name || (m.author.type === 'bot' ? this.t.bot : this.t.agent)
+      // A system line ("Ann joined the conversation") is announced as it is.
+      this.live.textContent = m.author.type === 'system' ? m.body.slice(0, 300) : fill(this.t.newFrom, { n: name, b: m.body.slice(0, 300) })
+      const ev: HostMessageEvent = { id: m.id, conversation_id: id, seq: m.seq, kind: m.kind, body: m.body, author: { type: m.author.type, name: m.author.name } }
+      this.o.host({ parley: 1, type: 'message', message: ev })
+      this.markRead()
+    }
+  }
+
+  private async refreshConfig() {
+    if (this.phase !== 'ready') return
+    try {
+      const id = this.identity && this.identity.user_hash ? this.identity : null
+      const res = await this.api.session(this.api.token, id)
+      this.config = res.config
+      this.render()
+    } catch {
+      /* keep what we have */
+    }
+  }
+
+  private markRead() {
+    const id = this.current
+    if (!this.visible || this.view !== 'chat' || !id || isNew(id) || document.visibilityState === 'hidden') return this.sendUnread()
+    const c = this.conv(id)
+    const seq = maxSeq(this.msgs.get(id) || [])
+    if (c && seq > c.visitor_read_seq) {
+      c.visitor_read_seq = seq
+      if (!this.socket.send({ type: 'read', conversation_id: id, seq })) this.api.read(id, seq).catch(() => {})
+    }
+    this.sendUnread()
+  }
+
+  private unread(): number {
+    let n = 0
+    for (const c of this.convs) {
+      const m = this.msgs.get(c.id)
+      if (m && this.loaded.has(c.id)) n += unreadCount(m, c.visitor_read_seq)
+      else if (c.last_message && c.last_message.author.type !== 'visitor' && c.last_seq > c.visitor_read_seq) n += 1
+    }
+    return n
+  }
+
+  private sendUnread() {
+    const n = this.unread()
+    if (n !== this.unreadSent) {
+      this.unreadSent = n
+      this.o.host({ parley: 1, type: 'unread', count: n })
+    }
+  }
+
+  // ---- sending -------------------------------------------------------
+
+  private submit() {
+    const text = this.input.value.trim()
+    if (!text || this.phase !== 'ready') return
+    this.input.value = ''
+    this.grow()
+    this.stopTyping()
+    this.sendText(text)
+  }
+
+  private sendText(text: string) {
+    if (!this.current || this.view !== 'chat') {
+      this.current = 'new:' + newId()
+      this.view = 'chat'
+    }
+    this.outbox.add(this.current, text)
+    this.stick = true
+    void this.flush()
+  }
+
+  private async flush() {
+    if (this.phase !== 'ready') return
+    const gen = this.generation
+    clearTimeout(this.retryTimer)
+    await this.outbox.flush(async (item) => {
+      if (gen !== this.generation) throw new SendError('session changed', true)
+      try {
+        if (isNew(item.conv)) {
+          const r = await this.api.start(item.body, item.cmid)
+          this.upsert(r.conversation)
+          this.msgs.set(r.conversation.id, merge(this.msgs.get(r.conversation.id) || [], [r.message]))
+          this.loaded.add(r.conversation.id)
+          if (this.current === item.conv) this.current = r.conversation.id
+          void this.flushPatch()
+          return { conversationId: r.conversation.id }
+        }
+        const m = await this.api.send(item.conv, item.body, item.cmid)
+        this.msgs.set(item.conv, merge(this.msgs.get(item.conv) || [], [m]))
+        return { conversationId: item.conv }
+      } catch (e) {
+        const err = e as ApiError
+        throw new SendError(err.message, err instanceof ApiError ? err.retry : true)
+      }
+    })
+    this.render()
+    if (gen === this.generation && this.outbox.items.some((i) => i.state === 'queued') && !this.socket.connected) {
+      // Still offline: the socket's reconnect will flush; a timer covers a socket-less network.
+      this.retryTimer = setTimeout(() => void this.flush(), 10000)
+    }
+  }
+
+  private async flushPatch() {
+    if (this.phase !== 'ready' || !this.convs.length) return
+    const p = this.patch
+    const body: VisitorPatch = {}
+    for (const [k, v] of Object.entries(p)) if (v !== undefined && !(typeof v === 'object' && !Object.keys(v).length)) (body as Record<string, unknown>)[k] = v
+    if (!Object.keys(body).length) return
+    this.patch = {}
+    try {
+      await this.api.patchVisitor(body)
+    } catch {
+      this.patch = { ...body, ...this.patch }
+    }
+  }
+
+  private typed() {
+    const id = this.current
+    if (!id || isNew(id) || !this.socket.connected) return
+    const now = Date.now()
+    if (now - this.typingSentAt > 3000) {
+      this.typingSentAt = now
+      this.socket.send({ type: 'typing', conversation_id: id, typing: true })
+    }
+    clearTimeout(this.typingIdle)
+    this.typingIdle = setTimeout(() => this.stopTyping(), 4000)
+  }
+
+  private stopTyping() {
+    clearTimeout(this.typingIdle)
+    if (this.typingSentAt && this.current && !isNew(this.current)) this.socket.send({ type: 'typing', conversation_id: this.current, typing: false })
+    this.typingSentAt = 0
+  }
+
+  private async saveEmail(email: string) {
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+      this.emailNote = this.t.emailBad
+      this.render()
+      return
+    }
+    try {
+      const v = await this.api.patchVisitor({ email })
+      this.visitor = { ...(this.visitor as Visitor), email: v.email || email }
+      this.emailDone = email
+      this.emailNote = ''
+    } catch (e) {
+      this.emailNote = (e as Error).message || this.t.unavailable
+    }
+    this.render()
+    ;(this.main.querySelector('.off [role=status]') as HTMLElement | null)?.focus()
+  }
+
+  // ---- rendering -----------------------------------------------------
+
+  private stick = true
+  private emailForm: HTMLFormElement | null = null
+
+  private grow() {
+    this.input.style.height = 'auto'
+    this.input.style.height = Math.min(this.input.scrollHeight, 120) + 'px'
+  }
+
+  private focusDefault() {
+    if (!this.visible) return
+    if (this.phase === 'ready' && this.view === 'chat') this.input.focus()
+    else (this.main.querySelector('button, h2, [tabindex]') as HTMLElement | null)?.focus()
+  }
+
+  render() {
+    if (this.queued) return
+    this.queued = true
+    queueMicrotask(() => {
+      this.queued = false
+      this.draw()
+    })
+  }
+
+  private offline(): boolean {
+    const c = this.config
+    return !!c && (!!c.quota_exceeded || !c.within_business_hours || !(c.agents_online || []).length)
+  }
+
+  private draw() {
+    const t = this.t
+    const c = this.config
+    // Header.
+    const agents = (c?.agents_online || []).slice(0, 3)
+    const off = this.offline()
+    const sub = !c ? '' : off ? t.away : agents.length ? t.online : ''
+    const reply = c && !off ? (t as unknown as Record<string, string>)['reply' + (c.widget?.reply_time || 'minutes')] || t.replyminutes : ''
+    this.header.replaceChildren(
+      ...([
+      this.phase === 'ready' && this.view === 'chat' && (this.convs.length > 0 || (this.current && !isNew(this.current)))
+        ? h('button', { type: 'button', class: 'icon back', 'aria-label': t.back, onclick: () => this.showList() }, '‹')
+        : null,
+      agents.length && !off ? h('div', { class: 'av', 'aria-hidden': 'true' }, agents.map((a) => h('span', null, initials(a.name)))) : null,
+      h(
+        'div',
+        { class: 'ti' },
+        h('h1', null, c?.business_name || ''),
+        sub || reply ? h('p', null, agents.length && !off ? agents.map((a) => a.name).filter(Boolean).join(', ') + ' · ' : '', sub && !agents.length ? sub : '', agents.length && !off ? sub : '', reply ? (sub ? ' · ' : '') + reply : '') : null,
+      ),
+      this.o.embedded ? h('button', { type: 'button', class: 'icon', 'aria-label': t.close, onclick: () => this.o.host({ parley: 1, type: 'close' }) }, '×') : null,
+      ].filter(Boolean) as Node[]),
+    )
+    this.banner.textContent = this.phase === 'ready' && this.wasUp && !this.socket.connected ? t.offline : ''
+    this.banner.hidden = !this.banner.textContent
+    this.drawQueue()
+
+    // Main: keep focus and scroll across the rebuild.
+    const active = document.activeElement
+    const fid = active && this.main.contains(active) ? active.getAttribute('data-fid') : null
+    const hadFocus = !!active && this.main.contains(active)
+    const scroller = this.main
+    const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 60
+    let content: Node[]
+    if (this.phase === 'loading' || this.phase === 'wait') content = [h('p', { class: 'note' }, t.loading)]
+    else if (this.phase === 'error') content = [h('p', { class: 'note err', role: 'alert' }, this.error)]
+    else if (this.view === 'list') content = this.drawList()
+    else content = this.drawChat()
+    this.main.replaceChildren(...content)
+    if (hadFocus && active instanceof HTMLElement && this.main.contains(active)) active.focus()
+    else if (hadFocus && fid) (this.main.querySelector(`[data-fid="${CSS.escape(fid)}"]`) as HTMLElement | null)?.focus()
+    if (atBottom || this.stick) scroller.scrollTop = scroller.scrollHeight
+    this.stick = false
+
+    const tp = this.current ? this.typing.get(this.current) : undefined
+    this.typingEl.textContent = tp && tp.until > Date.now() ? fill(t.typing, { n: tp.name }) : ''
+    // Beyond the plan's monthly quota no new conversation starts: only the email form.
+    this.form.hidden = !(this.phase === 'ready' && this.view === 'chat') || (!!c?.quota_exceeded && (!this.current || isNew(this.current)))
+    this.sendUnread()
+  }
+
+  /** drawQueue shows (and announces, when it changes) the visitor's place in the queue for a person. */
+  private drawQueue() {
+    const q = this.phase === 'ready' && this.view === 'chat' ? queueText(this.conv(this.current), this.t, this.locale) : ''
+    if (q !== this.queueEl.textContent) {
+      this.queueEl.textContent = q
+      if (q) this.live.textContent = q
+    }
+    this.queueEl.hidden = !q
+  }
+
+  private drawList(): Node[] {
+    const t = this.t
+    return [
+      h('h2', { tabindex: -1 }, t.conversations),
+      h('button', { type: 'button', class: 'primary', 'data-fid': 'new', onclick: () => this.newConversation() }, t.newConversation),
+      h(
+        'ul',
+        { class: 'convs' },
+        this.convs.map((c) => {
+          const lm = c.last_message
+          const unread = lm && lm.author.type !== 'visitor' && c.last_seq > c.visitor_read_seq
+          const who = lm ? (lm.author.type === 'visitor' ? t.you : lm.author.name || (lm.author.type === 'bot' ? t.bot : t.agent)) : ''
+          return h(
+            'li',
+            null,
+            h(
+              'button',
+              { type: 'button', class: 'cv' + (unread ? ' un' : ''), 'data-fid': 'c-' + c.id, onclick: () => void this.openConversation(c.id) },
+              h('span', { class: 'who' }, who || t.noMessages),
+              lm ? h('time', { datetime: lm.created_at }, new Intl.DateTimeFormat(this.locale, { dateStyle: 'short', timeStyle: 'short' }).format(new Date(lm.created_at))) : null,
+              h('span', { class: 'pv' }, lm ? lm.body : ''),
+            ),
+          )
+        }),
+      ),
+    ]
+  }
+
+  private drawChat(): Node[] {
+    const t = this.t
+    const c = this.config
+    const out: Node[] = []
+    const name = this.visitor?.verified ? this.visitor.name : this.identity?.name
+    const greet = name ? (c?.widget?.greeting_identified ? c.widget.greeting_identified.split('{name}').join(name) : fill(t.hi, { n: name })) : c?.widget?.greeting_anonymous || ''
+    if (greet) out.push(h('p', { class: 'intro' }, greet))
+    if (this.offline()) out.push(this.drawOffline())
+    const id = this.current
+    const stored = id && !isNew(id) ? this.msgs.get(id) || [] : []
+    const items = shown(stored, this.outbox.items, id || '')
+    const conv = this.conv(id)
+    if (conv && conv.status === 'resolved') out.push(h('p', { class: 'note' }, t.resolved))
+    if (id && this.failed.has(id)) out.push(h('p', { class: 'note err', role: 'alert' }, t.unavailable))
+    if (items.length) {
+      out.push(
+        log(group(items), {
+          t,
+          locale: this.locale,
+          now: new Date(),
+          agentReadSeq: conv ? conv.agent_read_seq : 0,
+          lastSeq: maxSeq(stored),
+          choose: (v) => {
+            this.sendText(v)
+            this.input.focus()
+          },
+          retry: (cmid) => {
+            this.outbox.retry(cmid)
+            void this.flush()
+          },
+          discard: (cmid) => this.outbox.remove(cmid),
+        }),
+      )
+    }
+    return out
+  }
+
+  private drawOffline(): Node {
+    const t = this.t
+    const c = this.config!
+    const box = h('section', { class: 'off', 'aria-label': t.away }, h('strong', null, t.away), c.quota_exceeded ? null : h('p', null, backAt(c.next_open_at, new Date(), this.locale, t)), c.offline_message ? h('p', null, c.offline_message) : null)
+    const email = this.emailDone || this.visitor?.email
+    if (email) {
+      add(box, [h('p', { role: 'status', tabindex: -1 }, fill(t.emailDone, { e: email }))])
+      return box
+    }
+    // The form is kept across renders so what the visitor types stays.
+    if (!this.emailForm) {
+      const input = h('input', { type: 'email', id: 'em', name: 'email', autocomplete: 'email', required: true })
+      const form = h('form', { class: 'em', novalidate: true }, h('label', { for: 'em' }), h('div', { class: 'row' }, input, h('button', { type: 'submit' })), h('p', { id: 'emn', class: 'err', role: 'alert' }))
+      form.addEventListener('submit', (e) => {
+        e.preventDefault()
+        void this.saveEmail(input.value.trim())
+      })
+      this.emailForm = form
+    }
+    const f = this.emailForm
+    f.querySelector('label')!.textContent = t.emailLabel
+    f.querySelector('button')!.textContent = t.emailSave
+    f.querySelector('#emn')!.textContent = this.emailNote
+    if (this.emailNote) f.querySelector('input')!.setAttribute('aria-describedby', 'emn')
+    else f.querySelector('input')!.removeAttribute('aria-describedby')
+    add(box, [f])
+    return box
+  }
+}

@@ -1,0 +1,110 @@
+// JSON shapes of the visitor API (pkg/contracts: conversation.go, settings.go).
+
+export type AuthorType = 'visitor' | 'agent' | 'bot' | 'system'
+
+export interface Author {
+  type: AuthorType
+  id?: string
+  name?: string
+}
+
+export interface Message {
+  id: string
+  conversation_id: string
+  seq: number
+  author: Author
+  body: string
+  kind: string // text, quick_replies, card, event
+  payload?: unknown
+  private?: boolean
+  client_msg_id?: string
+  created_at: string
+}
+
+export interface MessagePreview {
+  seq: number
+  author: Author
+  body: string
+  created_at: string
+}
+
+export interface Conversation {
+  id: string
+  status: string
+  handoff?: string // bot, queued or agent (issue 6)
+  queue?: QueuePlace // while queued
+  assignee?: Author
+  last_message?: MessagePreview
+  last_seq: number
+  agent_read_seq: number
+  visitor_read_seq: number
+  created_at: string
+  last_activity_at: string
+}
+
+/** Where a queued conversation stands: 1 is next; the expected wait in seconds (0: unknown). */
+export interface QueuePlace {
+  position: number
+  wait_seconds: number
+}
+
+export interface WidgetSettings {
+  enabled: boolean
+  color: string
+  position: string
+  launcher_text: string
+  greeting_anonymous: string
+  greeting_identified: string
+  greeting_delay_seconds: number
+  theme: string
+  locale: string
+  reply_time: string
+  require_verified_identity: boolean
+}
+
+export interface WidgetConfig {
+  business_name: string
+  widget: WidgetSettings
+  offline_message: string
+  agents_online: Author[] | null
+  within_business_hours: boolean
+  next_open_at?: string | null
+  /** The tenant's conversations for the month are used up: show the offline form. */
+  quota_exceeded?: boolean
+}
+
+export interface Visitor {
+  id: string
+  name?: string
+  email?: string
+  verified: boolean
+}
+
+export interface SessionResult {
+  visitor_token: string
+  visitor: Visitor
+  config: WidgetConfig
+}
+
+export interface MessagePage {
+  messages: Message[] | null
+  has_more: boolean
+}
+
+/** A frame the server sends on the WebSocket (services/gateway/internal/realtime/frames.go). */
+export interface ServerFrame {
+  type: string
+  role?: string
+  message?: Message
+  conversation?: Conversation
+  conversation_id?: string
+  author?: Author
+  typing?: boolean
+  reader?: Author
+  seq?: number
+  agent_id?: string
+  status?: string
+  client_msg_id?: string
+  code?: string
+  detail?: string
+}
