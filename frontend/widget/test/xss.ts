@@ -1,0 +1,1 @@
+export { corpus } from '../e2e/xss.mjs'
