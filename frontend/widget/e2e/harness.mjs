@@ -1,0 +1,126 @@
+// The widget's e2e harness: a private Parley (../../e2e/parley.mjs), host
+// test pages on a second origin, and Chromium through playwright-core.
+// Env: see ../../e2e/parley.mjs.
+import { createServer } from 'node:http'
+import { createHmac, randomUUID } from 'node:crypto'
+import { chromium } from 'playwright-core'
+import { Parley, chromiumOptions, freePort, repoRoot, until } from '../../e2e/parley.mjs'
+
+export { repoRoot, until }
+
+export class Harness {
+  async start() {
+    this.parley = new Parley()
+    await this.parley.start('widget')
+    this.base = this.parley.base
+    const probe = await fetch(this.base + '/widget/wk_probe.js')
+    if (!probe.ok) throw new Error(`/widget/<key>.js answers ${probe.status}: ${await probe.text()}`)
+
+    // The host pages: another port, so another origin. The same server is
+    // reachable as 127.0.0.1 (allowed in the domain test) and as localhost
+    // (a different origin, not allowed).
+    this.hostPort = await freePort()
+    this.host = `http://127.0.0.1:${this.hostPort}`
+    this.otherHost = `http://localhost:${this.hostPort}`
+    this.hostServer = createServer((req, res) => this.page(req, res))
+    await new Promise((r) => this.hostServer.listen(this.hostPort, '127.0.0.1', r))
+
+    this.browser = await chromium.launch(chromiumOptions)
+  }
+
+  async stop() {
+    await this.browser?.close().catch(() => {})
+    await new Promise((r) => (this.hostServer ? this.hostServer.close(r) : r()))
+    await this.parley?.stop()
+  }
+
+  /** A host page with the snippet: /page?k=<key>[&identify=<json>][&v=<cache-buster>]. */
+  page(req, res) {
+    const u = new URL(req.url, this.host)
+    if (u.pathname !== '/page') {
+      res.writeHead(404).end()
+      return
+    }
+    const key = u.searchParams.get('k') || ''
+    const identify = u.searchParams.get('identify')
+    const js = (v) => JSON.stringify(v).replace(/</g, '\\u003c')
+    const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Acme Outdoor — test shop</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f8fafc;color:#0f172a}header{background:#0f172a;color:#fff;padding:16px 32px}main{max-width:720px;margin:32px auto;padding:0 32px}.card{background:#fff;border-radius:12px;padding:20px 24px;margin-bottom:16px;box-shadow:0 1px 3px rgba(0,0,0,.1)}</style>
+</head><body>
+<header><strong>Acme Outdoor</strong></header>
+<main><h1>Trail running shoes</h1>
+<div class="card"><h2>Ridgeline 3</h2><p>Grippy, light and ready for wet rock. Free returns within 30 days.</p></div>
+<div class="card"><h2>Shipping</h2><p>Orders before 2 pm leave the same day.</p></div></main>
+<script>
+window.Parley = window.Parley || function () { (window.Parley.q = window.Parley.q || []).push(arguments) };
+window.__events = [];
+['ready', 'open', 'close', 'message', 'error'].forEach(function (e) { Parley('on', e, function (d) { window.__events.push({ e: e, d: d }) }) });
+${identify ? `Parley('identify', ${js(JSON.parse(identify))});` : ''}
+Parley('setAttributes', { plan: 'pro', cart_items: 2 });
+</script>
+<script async src="${this.base}/widget/${encodeURIComponent(key)}.js?v=${encodeURIComponent(u.searchParams.get('v') || '')}"></script>
+</body></html>`
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' })
+    res.end(html)
+  }
+
+  pageURL(key, { identify, origin = this.host, v } = {}) {
+    const q = new URLSearchParams({ k: key })
+    if (identify) q.set('identify', JSON.stringify(identify))
+    if (v) q.set('v', String(v))
+    return `${origin}/page?${q}`
+  }
+
+  /** Calls the REST API; throws with the problem detail on failure. */
+  async api(method, path, body, token) {
+    const headers = { Accept: 'application/json' }
+    if (body !== undefined) headers['Content-Type'] = 'application/json'
+    if (token) headers.Authorization = 'Bearer ' + token
+    const r = await fetch(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+    const text = await r.text()
+    const data = text ? JSON.parse(text) : null
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`)
+    return data
+  }
+
+  async signup(name) {
+    const email = `owner-${randomUUID().slice(0, 8)}@example.com`
+    const r = await this.api('POST', '/api/v1/signup', { business_name: name, name: 'Olivia Owner', email, password: 'correct horse battery staple' })
+    return { key: r.tenant.widget_key, token: r.access_token, tenant: r.tenant, user: r.user }
+  }
+
+  async patchSettings(token, fn) {
+    const s = await this.api('GET', '/api/v1/settings', undefined, token)
+    const patch = fn(s)
+    return this.api('PATCH', '/api/v1/settings', patch, token)
+  }
+}
+
+/** newPage records dialogs (an XSS would fire one) and console output. */
+export async function newPage(ctx) {
+  const page = await ctx.newPage()
+  page.dialogs = []
+  page.logs = []
+  page.on('dialog', (d) => {
+    page.dialogs.push(d.message())
+    d.dismiss().catch(() => {})
+  })
+  page.on('console', (m) => page.logs.push(`${m.type()}: ${m.text()}`))
+  page.on('pageerror', (e) => page.logs.push(`pageerror: ${e.message}`))
+  return page
+}
+
+export const launcher = (page) => page.locator('[data-parley] button.lc')
+export const frame = (page) => page.frameLocator('[data-parley] iframe')
+
+/** openPanel clicks the launcher and waits for the panel's composer. */
+export async function openPanel(page) {
+  await launcher(page).click()
+  const f = frame(page)
+  await f.locator('form.cmp textarea').waitFor({ state: 'visible', timeout: 20000 })
+  return f
+}
+
+export const userHash = (secret, id) => createHmac('sha256', secret).update(id).digest('hex')
+export { randomUUID }
