@@ -1,0 +1,119 @@
+import type { Problem } from './types';
+
+/** ApiError is a failed API call: the server's problem, or a network failure (status 0). */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly field?: string;
+  readonly detail?: string;
+  readonly requestId?: string;
+
+  constructor(status: number, problem: Problem) {
+    super(problem.detail || problem.title || `HTTP ${status}`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = problem.code || (status === 0 ? 'network' : `http_${status}`);
+    this.field = problem.field || undefined;
+    this.detail = problem.detail;
+    this.requestId = problem.request_id;
+  }
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /** Send the access token (default true). */
+  auth?: boolean;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface TokenSource {
+  /** A valid access token, refreshed first when it is about to expire. */
+  token(): Promise<string | null>;
+  /** Called after a 401 on an authenticated call; true if a fresh token was obtained. */
+  recover(): Promise<boolean>;
+}
+
+export type Fetch = typeof fetch;
+
+/** Http calls Parley's JSON API with the bearer token and maps failures to ApiError. */
+export class Http {
+  private tokens: TokenSource | null = null;
+
+  constructor(private readonly fetcher: Fetch = (...a) => fetch(...a)) {}
+
+  useTokens(t: TokenSource | null): void {
+    this.tokens = t;
+  }
+
+  get<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+    return this.request<T>('GET', path, opts);
+  }
+  post<T>(path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
+    return this.request<T>('POST', path, { ...opts, body });
+  }
+  patch<T>(path: string, body: unknown, opts: RequestOptions = {}): Promise<T> {
+    return this.request<T>('PATCH', path, { ...opts, body });
+  }
+  delete<T = void>(path: string, opts: RequestOptions = {}): Promise<T> {
+    return this.request<T>('DELETE', path, opts);
+  }
+
+  async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const auth = opts.auth ?? true;
+    let res = await this.send(method, path, opts, auth);
+    if (res.status === 401 && auth && this.tokens && (await this.tokens.recover())) {
+      res = await this.send(method, path, opts, auth);
+    }
+    return parse<T>(res);
+  }
+
+  /** Like request, but returns the raw response (for downloads). */
+  async raw(path: string): Promise<Response> {
+    let res = await this.send('GET', path, {}, true);
+    if (res.status === 401 && this.tokens && (await this.tokens.recover())) res = await this.send('GET', path, {}, true);
+    if (!res.ok) await parse(res);
+    return res;
+  }
+
+  private async send(method: string, path: string, opts: RequestOptions, auth: boolean): Promise<Response> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
+    if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+    if (auth && this.tokens) {
+      const token = await this.tokens.token();
+      if (token) headers.Authorization = `Bearer ${token}`;
+    }
+    try {
+      return await this.fetcher(path, {
+        method,
+        headers,
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        credentials: 'same-origin',
+        signal: opts.signal,
+      });
+    } catch (err) {
+      if ((err as Error)?.name === 'AbortError') throw err;
+      throw new ApiError(0, { detail: 'network' });
+    }
+  }
+}
+
+async function parse<T>(res: Response): Promise<T> {
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let data: unknown = undefined;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = undefined;
+    }
+  }
+  if (!res.ok) {
+    const problem = data && typeof data === 'object' ? (data as Problem) : { title: res.statusText };
+    throw new ApiError(res.status, problem);
+  }
+  return data as T;
+}
+
+export const http = new Http();

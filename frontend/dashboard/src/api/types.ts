@@ -1,0 +1,214 @@
+// JSON shapes of Parley's API (pkg/contracts/*.go); times are RFC 3339 strings.
+
+export type Role = 'owner' | 'admin' | 'agent';
+export type AuthorType = 'visitor' | 'agent' | 'bot' | 'system';
+
+export interface User {
+  id: string;
+  tenant_id: string;
+  name: string;
+  email: string;
+  role: Role;
+  created_at: string;
+}
+
+export interface TenantInfo {
+  id: string;
+  name: string;
+  slug: string;
+  widget_key: string;
+  created_at: string;
+}
+
+export interface AuthResult {
+  user: User;
+  access_token: string;
+  refresh_token?: string;
+  expires_in: number;
+  token_type: string;
+}
+
+export interface SignupResult extends AuthResult {
+  tenant: TenantInfo;
+}
+
+export interface Me {
+  user: User;
+  tenant: TenantInfo;
+}
+
+export interface Invite {
+  id: string;
+  email: string;
+  role: Role;
+  expires_at: string;
+  created_at: string;
+  token?: string;
+  url?: string;
+}
+
+export interface Author {
+  type: AuthorType;
+  id?: string;
+  name?: string;
+}
+
+export type MessageKind = 'text' | 'quick_replies' | 'card' | 'event';
+
+export interface Message {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  author: Author;
+  body: string;
+  kind: MessageKind;
+  payload?: unknown;
+  private: boolean;
+  client_msg_id?: string;
+  created_at: string;
+}
+
+export interface Visitor {
+  id: string;
+  name?: string;
+  email?: string;
+  verified: boolean;
+  external_id?: string;
+  attributes?: Record<string, string>;
+  current_url?: string;
+  user_agent?: string;
+  locale?: string;
+  timezone?: string;
+  created_at: string;
+  last_seen_at: string;
+}
+
+export interface MessagePreview {
+  seq: number;
+  author: Author;
+  body: string;
+  created_at: string;
+}
+
+export type ConversationStatus = 'open' | 'pending' | 'snoozed' | 'resolved';
+export type Priority = 'none' | 'low' | 'medium' | 'high' | 'urgent';
+
+export type Handoff = 'bot' | 'queued' | 'agent';
+
+/** QueuePlace is where a queued conversation stands (1 is next) and the expected wait. */
+export interface QueuePlace {
+  position: number;
+  wait_seconds: number;
+}
+
+export interface Conversation {
+  id: string;
+  status: ConversationStatus;
+  /** bot, queued or agent (agent when no bot is involved); absent on servers without bots. */
+  handoff?: Handoff;
+  queue?: QueuePlace;
+  assignee_id?: string;
+  assignee?: Author;
+  priority: Priority;
+  labels: string[] | null;
+  snooze_until?: string;
+  visitor: Visitor;
+  last_message?: MessagePreview;
+  last_seq: number;
+  unread_count: number;
+  agent_read_seq: number;
+  visitor_read_seq: number;
+  created_at: string;
+  updated_at: string;
+  last_activity_at: string;
+}
+
+export interface VisitorConversation {
+  id: string;
+  status: ConversationStatus;
+  handoff?: Handoff;
+  queue?: QueuePlace;
+  assignee?: Author;
+  last_message?: MessagePreview;
+  last_seq: number;
+  agent_read_seq: number;
+  visitor_read_seq: number;
+  created_at: string;
+  last_activity_at: string;
+}
+
+export interface ConversationPage {
+  conversations: Conversation[];
+  next_cursor?: string;
+}
+
+export interface MessagePage {
+  messages: Message[];
+  has_more: boolean;
+}
+
+export interface ConversationPatch {
+  status?: ConversationStatus;
+  snooze_until?: string;
+  assignee_id?: string;
+  priority?: Priority;
+  labels?: string[];
+}
+
+export interface WidgetSettings {
+  enabled: boolean;
+  color: string;
+  position: 'right' | 'left';
+  launcher_text: string;
+  greeting_anonymous: string;
+  greeting_identified: string;
+  greeting_delay_seconds: number;
+  theme: 'auto' | 'light' | 'dark';
+  locale: string;
+  reply_time: 'minutes' | 'hours' | 'day';
+  require_verified_identity: boolean;
+}
+
+export interface TimeRange {
+  open: string;
+  close: string;
+}
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+export interface BusinessHours {
+  enabled: boolean;
+  timezone: string;
+  weekly: Partial<Record<Weekday, TimeRange[]>> | null;
+  holidays: string[] | null;
+}
+
+export interface Settings {
+  widget: WidgetSettings;
+  allowed_domains: string[] | null;
+  business_hours: BusinessHours;
+  offline_message: string;
+  agent_open_limit: number;
+}
+
+export type SettingsPatch = Partial<Settings>;
+
+export interface CannedResponse {
+  id: string;
+  shortcut: string;
+  body: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** RFC 9457 problem details as Parley writes them. */
+export interface Problem {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  code?: string;
+  field?: string;
+  request_id?: string;
+}

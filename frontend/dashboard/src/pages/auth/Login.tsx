@@ -1,0 +1,70 @@
+import { useState, type FormEvent } from 'react';
+import { session, useSession } from '../../app/session';
+import { usePageTitle } from '../../app/title';
+import { Alert, Button, InputField } from '../../components/ui';
+import { t } from '../../i18n';
+import { formErrors, type FormErrors } from '../../lib/fieldErrors';
+import { Link, navigate, useLocation } from '../../lib/router';
+import { AuthLayout, safeNext } from './AuthLayout';
+
+const FIELDS = ['email', 'password'] as const;
+
+export function Login() {
+  usePageTitle(t('auth.login.submit'));
+  const s = useSession();
+  const { search } = useLocation();
+  const [form, setForm] = useState({ email: '', password: '' });
+  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setErrors({ fields: {} });
+    try {
+      await session.login(form.email.trim(), form.password);
+      navigate(safeNext(search.get('next')), { replace: true });
+    } catch (err) {
+      setErrors(formErrors(err, FIELDS));
+      setBusy(false);
+    }
+  };
+  return (
+    <AuthLayout
+      title={t('auth.login.title')}
+      footer={
+        <p>
+          {t('auth.login.noAccount')} <Link href="/signup">{t('auth.login.signupLink')}</Link>
+        </p>
+      }
+    >
+      <form onSubmit={submit} noValidate>
+        {s.reason === 'expired' && <Alert kind="info">{t('auth.login.expired')}</Alert>}
+        {s.reason === 'loggedOut' && <Alert kind="success">{t('auth.login.loggedOut')}</Alert>}
+        {errors.form && <Alert>{errors.form}</Alert>}
+        <InputField
+          label={t('auth.email')}
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          value={form.email}
+          onChange={(e) => setForm({ ...form, email: e.target.value })}
+          error={errors.fields.email}
+        />
+        <InputField
+          label={t('auth.password')}
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={form.password}
+          onChange={(e) => setForm({ ...form, password: e.target.value })}
+          error={errors.fields.password}
+        />
+        <Button type="submit" variant="primary" className="btn-block" busy={busy}>
+          {busy ? t('auth.login.submitting') : t('auth.login.submit')}
+        </Button>
+      </form>
+    </AuthLayout>
+  );
+}

@@ -1,0 +1,181 @@
+import { useState, type FormEvent } from 'react';
+import { api } from '../../api/endpoints';
+import { useSession } from '../../app/session';
+import { Alert, Button, CopyButton, Field, PageHeader, Switch, useConfirm, useToast } from '../../components/ui';
+import { t } from '../../i18n';
+import { errorMessage, formErrors } from '../../lib/fieldErrors';
+import { widgetSnippet } from '../GettingStarted';
+import type { SettingsProps } from './Settings';
+import { widgetDefaults } from './Widget';
+
+/** normalizeDomainInput trims what people paste ("https://Shop.example.com/page" → "https://shop.example.com"). */
+export function normalizeDomainInput(raw: string): string {
+  let s = raw.trim().toLowerCase();
+  if (!s) return '';
+  const scheme = /^[a-z]+:\/\//.exec(s)?.[0] ?? '';
+  s = s.slice(scheme.length).replace(/[/?#].*$/, '');
+  return scheme && scheme !== 'https://' ? scheme + s : s;
+}
+
+export function InstallationSection({ title, settings, onSaved }: SettingsProps) {
+  const s = useSession();
+  const toast = useToast();
+  const [confirm, confirmNode] = useConfirm();
+  const snippet = widgetSnippet(location.origin, s.tenant?.widget_key ?? '');
+  const domains = settings.allowed_domains ?? [];
+  const [draft, setDraft] = useState('');
+  const [domainError, setDomainError] = useState('');
+  const [savingDomains, setSavingDomains] = useState(false);
+  const [secret, setSecret] = useState<string | null>(null);
+  const [secretBusy, setSecretBusy] = useState(false);
+  const [secretError, setSecretError] = useState('');
+  const [verifiedBusy, setVerifiedBusy] = useState(false);
+  const widget = { ...widgetDefaults, ...settings.widget };
+
+  const saveDomains = async (next: string[]) => {
+    setSavingDomains(true);
+    setDomainError('');
+    try {
+      const saved = await api.updateSettings({ allowed_domains: next });
+      onSaved(saved);
+      toast(t('common.saved'));
+      return true;
+    } catch (err) {
+      setDomainError(formErrors(err, ['allowed_domains']).fields.allowed_domains ?? errorMessage(err));
+      return false;
+    } finally {
+      setSavingDomains(false);
+    }
+  };
+  const addDomain = async (e: FormEvent) => {
+    e.preventDefault();
+    const d = normalizeDomainInput(draft);
+    if (!d || /\s/.test(d)) {
+      setDomainError(t('install.domainInvalid'));
+      return;
+    }
+    if (domains.includes(d) || domains.includes(`https://${d}`)) {
+      setDomainError(t('install.domainDuplicate'));
+      return;
+    }
+    if (await saveDomains([...domains, d])) setDraft('');
+  };
+  const reveal = async () => {
+    if (secret) {
+      setSecret(null);
+      return;
+    }
+    setSecretBusy(true);
+    setSecretError('');
+    try {
+      setSecret(await api.identitySecret());
+    } catch (err) {
+      setSecretError(errorMessage(err));
+    } finally {
+      setSecretBusy(false);
+    }
+  };
+  const rotate = async () => {
+    if (!(await confirm(t('install.secretRotateConfirm'), t('install.secretRotate')))) return;
+    setSecretBusy(true);
+    setSecretError('');
+    try {
+      setSecret(await api.rotateIdentitySecret());
+      toast(t('install.secretRotated'));
+    } catch (err) {
+      setSecretError(errorMessage(err));
+    } finally {
+      setSecretBusy(false);
+    }
+  };
+  const setVerified = async (on: boolean) => {
+    setVerifiedBusy(true);
+    try {
+      onSaved(await api.updateSettings({ widget: { ...widget, require_verified_identity: on } }));
+      toast(t('common.saved'));
+    } catch (err) {
+      toast(errorMessage(err), 'error');
+    } finally {
+      setVerifiedBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <PageHeader title={title} />
+      <section className="card" aria-labelledby="inst-snippet">
+        <h2 id="inst-snippet">{t('install.snippet')}</h2>
+        <p>{t('start.snippet.lead')}</p>
+        <div className="snippet">
+          <label className="sr-only" htmlFor="install-snippet">
+            {t('install.snippet')}
+          </label>
+          <textarea id="install-snippet" readOnly rows={2} value={snippet} spellCheck={false} onFocus={(e) => e.currentTarget.select()} />
+          <CopyButton text={snippet} label={t('start.snippet.copy')} />
+        </div>
+      </section>
+
+      <section className="card" aria-labelledby="inst-domains">
+        <h2 id="inst-domains">{t('install.domains')}</h2>
+        <p>{t('install.domainsLead')}</p>
+        {domains.length ? (
+          <ul className="domain-list">
+            {domains.map((d) => (
+              <li key={d}>
+                <code>{d}</code>
+                <Button small variant="ghost" aria-label={t('install.removeDomain', { domain: d })} disabled={savingDomains} onClick={() => void saveDomains(domains.filter((x) => x !== d))}>
+                  {t('common.remove')}
+                </Button>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="muted">{t('install.noDomains')}</p>
+        )}
+        <form className="inline-form" onSubmit={addDomain} noValidate>
+          <Field label={t('install.domain')} error={domainError}>
+            {({ id, describedBy, invalid }) => (
+              <input
+                id={id}
+                value={draft}
+                placeholder={t('install.domainPlaceholder')}
+                aria-describedby={describedBy}
+                aria-invalid={invalid || undefined}
+                onChange={(e) => {
+                  setDraft(e.target.value);
+                  setDomainError('');
+                }}
+              />
+            )}
+          </Field>
+          <Button type="submit" busy={savingDomains}>
+            {t('install.addDomain')}
+          </Button>
+        </form>
+      </section>
+
+      <section className="card" aria-labelledby="inst-secret">
+        <h2 id="inst-secret">{t('install.secret')}</h2>
+        <p>{t('install.secretLead')}</p>
+        {secretError && <Alert>{secretError}</Alert>}
+        <div className="secret-row">
+          <span className="sr-only" id="secret-label">
+            {t('install.secretLabel')}
+          </span>
+          <code className="secret" aria-labelledby="secret-label" data-testid="identity-secret">
+            {secret ?? '•'.repeat(32)}
+          </code>
+          <Button onClick={() => void reveal()} busy={secretBusy && !secret}>
+            {secret ? t('install.secretHide') : t('install.secretReveal')}
+          </Button>
+          {secret && <CopyButton text={secret} />}
+          <Button variant="danger" onClick={() => void rotate()} disabled={secretBusy}>
+            {t('install.secretRotate')}
+          </Button>
+        </div>
+        <Switch label={t('install.requireVerified')} hint={t('install.requireVerifiedHint')} checked={widget.require_verified_identity} disabled={verifiedBusy} onChange={(v) => void setVerified(v)} />
+      </section>
+      {confirmNode}
+    </>
+  );
+}

@@ -1,0 +1,158 @@
+import type { Author, Conversation, Message } from '../api/types';
+
+/** Frames the server sends (services/gateway/internal/realtime/frames.go). */
+export type ServerFrame =
+  | { type: 'hello'; role: string; server_time: string }
+  | { type: 'message.created'; message: Message }
+  | { type: 'conversation.updated'; conversation: Conversation }
+  | { type: 'typing'; conversation_id: string; author: Author; typing?: boolean }
+  | { type: 'read'; conversation_id: string; reader: Author; seq: number }
+  | { type: 'presence'; agent_id: string; status: string }
+  | { type: 'message.ack'; client_msg_id: string; message: Message }
+  | { type: 'error'; code: string; detail: string; client_msg_id?: string }
+  | { type: 'pong' };
+
+export type ClientFrame =
+  | { type: 'message.send'; conversation_id: string; body: string; client_msg_id: string; private?: boolean }
+  | { type: 'typing'; conversation_id: string; typing: boolean }
+  | { type: 'read'; conversation_id: string; seq: number }
+  | { type: 'ping' };
+
+export type SocketStatus = 'connecting' | 'open' | 'closed';
+
+export interface RealtimeOptions {
+  token(): Promise<string | null>;
+  onFrame(f: ServerFrame): void;
+  onStatus(s: SocketStatus, reconnected: boolean): void;
+  /** Builds the socket URL; the default is this origin's /api/v1/ws. */
+  url?: (token: string) => string;
+  WebSocketImpl?: typeof WebSocket;
+}
+
+/** backoffMs is the wait before reconnect attempt n (1, 2, 4 … 30 s, with jitter). */
+export function backoffMs(attempt: number, random = Math.random): number {
+  const base = Math.min(30_000, 1000 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base * (0.75 + random() * 0.5));
+}
+
+const PING_MS = 20_000;
+
+/**
+ * Realtime keeps one WebSocket to the gateway open while the app runs:
+ * reconnecting with backoff, pinging so the server does not drop an idle
+ * socket, and telling the app when it reconnected so it can fetch what it
+ * missed (after_seq).
+ *
+ * The gateway takes the agent token as ?access_token= (a browser WebSocket
+ * cannot send an Authorization header); it is the short-lived access token,
+ * never the refresh token, and the gateway logs route templates, not URLs.
+ */
+export class Realtime {
+  private ws: WebSocket | null = null;
+  private attempt = 0;
+  private retry: ReturnType<typeof setTimeout> | undefined;
+  private ping: ReturnType<typeof setInterval> | undefined;
+  private stopped = false;
+  private everOpened = false;
+
+  constructor(private readonly opts: RealtimeOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    void this.connect();
+    window.addEventListener('online', this.kick);
+    document.addEventListener('visibilitychange', this.kick);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    window.removeEventListener('online', this.kick);
+    document.removeEventListener('visibilitychange', this.kick);
+    clearTimeout(this.retry);
+    clearInterval(this.ping);
+    this.ws?.close(1000);
+    this.ws = null;
+  }
+
+  send(frame: ClientFrame): boolean {
+    if (this.ws?.readyState !== 1) return false;
+    this.ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  get open(): boolean {
+    return this.ws?.readyState === 1;
+  }
+
+  /** Reconnects at once when the network or the tab comes back. */
+  private kick = () => {
+    if (this.stopped || document.visibilityState === 'hidden') return;
+    if (!this.ws || this.ws.readyState === 3) {
+      clearTimeout(this.retry);
+      this.attempt = 0;
+      void this.connect();
+    }
+  };
+
+  private async connect() {
+    if (this.stopped) return;
+    this.opts.onStatus('connecting', false);
+    let token: string | null = null;
+    try {
+      token = await this.opts.token();
+    } catch {
+      token = null;
+    }
+    if (this.stopped) return;
+    if (!token) {
+      this.later();
+      return;
+    }
+    const Impl = this.opts.WebSocketImpl ?? WebSocket;
+    const url = this.opts.url ? this.opts.url(token) : defaultURL(token);
+    let ws: WebSocket;
+    try {
+      ws = new Impl(url);
+    } catch {
+      this.later();
+      return;
+    }
+    this.ws = ws;
+    ws.onopen = () => {
+      const reconnected = this.everOpened;
+      this.everOpened = true;
+      this.attempt = 0;
+      clearInterval(this.ping);
+      this.ping = setInterval(() => this.send({ type: 'ping' }), PING_MS);
+      this.opts.onStatus('open', reconnected);
+    };
+    ws.onmessage = (e) => {
+      let f: ServerFrame;
+      try {
+        f = JSON.parse(String(e.data));
+      } catch {
+        return;
+      }
+      if (f && typeof f === 'object' && typeof f.type === 'string') this.opts.onFrame(f);
+    };
+    ws.onclose = () => {
+      if (this.ws !== ws) return;
+      clearInterval(this.ping);
+      this.ws = null;
+      this.opts.onStatus('closed', false);
+      this.later();
+    };
+  }
+
+  private later() {
+    if (this.stopped) return;
+    this.attempt++;
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => void this.connect(), backoffMs(this.attempt));
+  }
+}
+
+function defaultURL(token: string): string {
+  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${proto}//${location.host}/api/v1/ws?access_token=${encodeURIComponent(token)}`;
+}
