@@ -51,8 +51,8 @@ type Base struct {
 	errs    []error
 }
 
-// Start opens the service's database, ensures its streams and registers its
-// health endpoint.
+// Start opens the service's database and ensures its streams. The service
+// then registers its endpoints and workers, and Run serves them.
 func Start(ctx context.Context, cfg config.Config, spec Spec, nc *nats.Conn, log *slog.Logger) (*Base, error) {
 	d, err := db.Open(ctx, db.Options{
 		URL: cfg.ServiceDatabaseURL(spec.Name), Schema: cfg.Schema(spec.Name), Source: spec.Name,
@@ -73,17 +73,23 @@ func Start(ctx context.Context, cfg config.Config, spec Spec, nc *nats.Conn, log
 		}
 	}
 	b := &Base{Name: spec.Name, Log: log, NC: nc, JS: js, DB: d, Relay: outbox.NewRelay(d, js, log)}
-	Handle(b, contracts.Health(spec.Name), func(ctx context.Context, _ contracts.Empty) (contracts.HealthReport, error) {
-		r := contracts.HealthReport{Service: spec.Name, Database: "ok"}
+	b.Go(b.Relay.Run)
+	return b, nil
+}
+
+// serveHealth answers the service's health endpoint, which the gateway's
+// /readyz asks. It is subscribed after every other endpoint, on the same
+// connection, so a service that answers it answers all of them.
+func (b *Base) serveHealth() {
+	Handle(b, contracts.Health(b.Name), func(ctx context.Context, _ contracts.Empty) (contracts.HealthReport, error) {
+		r := contracts.HealthReport{Service: b.Name, Database: "ok"}
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
-		if err := d.Ping(ctx); err != nil {
+		if err := b.DB.Ping(ctx); err != nil {
 			r.Database = "unreachable"
 		}
 		return r, nil
 	})
-	b.Go(b.Relay.Run)
-	return b, nil
 }
 
 // Handle serves an endpoint for the lifetime of the service. A subscription
@@ -118,11 +124,13 @@ func (b *Base) Err() error {
 	return errors.Join(b.errs...)
 }
 
-// Run runs the workers until ctx ends or one fails, then shuts down: it
+// Run registers the health endpoint, runs the workers until ctx ends or one
+// fails, then shuts down: it
 // stops taking requests, lets those in flight finish (workers still run, as
 // a request may wait on one), then stops the workers and publishes what the
 // last requests committed.
 func (b *Base) Run(ctx context.Context) error {
+	b.serveHealth()
 	if err := b.Err(); err != nil {
 		return err
 	}
