@@ -40,10 +40,16 @@ func EnsureStream(ctx context.Context, js jetstream.JetStream, s contracts.Strea
 		Discard:    jetstream.DiscardOld,
 	}
 	_, err := js.CreateStream(ctx, cfg)
-	if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-		_, err = js.UpdateStream(ctx, cfg)
+	if err == nil {
+		return nil
 	}
-	if err != nil {
+	// The stream exists already, or another replica is creating it right now
+	// (nats-server 2.9 may then answer "subjects overlap" instead of "name
+	// already in use"): either way, updating it brings it to this config.
+	if _, uerr := js.UpdateStream(ctx, cfg); uerr != nil {
+		if !errors.Is(uerr, jetstream.ErrStreamNotFound) {
+			err = uerr
+		}
 		return fmt.Errorf("ensure stream %s: %w", s.Name, err)
 	}
 	return nil

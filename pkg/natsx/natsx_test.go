@@ -3,11 +3,13 @@ package natsx_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/parley-chat/parley/pkg/apperr"
@@ -94,6 +96,40 @@ func setupStream(t *testing.T) jetstream.JetStream {
 		t.Fatal(err)
 	}
 	return js
+}
+
+// Replicas of a service start together and each ensures the same streams;
+// nats-server 2.9 may answer the losers of that race with "subjects overlap"
+// (it failed TestScaleOutAcrossReplicas once in 20 runs).
+func TestEnsureStreamFromReplicasStartingTogether(t *testing.T) {
+	t.Parallel()
+	url := testkit.NATSServer(t)
+	const rounds, replicas = 40, 8
+	streams := make([]jetstream.JetStream, replicas)
+	for i := range streams {
+		nc, err := nats.Connect(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(nc.Close)
+		js, err := jetstream.New(nc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		streams[i] = js
+	}
+	for round := range rounds {
+		s := contracts.Stream{Name: fmt.Sprintf("RACE%d", round), Context: fmt.Sprintf("race%d", round)}
+		errs := make(chan error, replicas)
+		for _, js := range streams {
+			go func() { errs <- natsx.EnsureStream(context.Background(), js, s) }()
+		}
+		for range replicas {
+			if err := <-errs; err != nil {
+				t.Errorf("round %d: %v", round, err)
+			}
+		}
+	}
 }
 
 func TestPublishDropsDuplicateMsgID(t *testing.T) {

@@ -29,7 +29,7 @@ func StripeMock(tb testing.TB) string {
 	if bin == "" {
 		tb.Fatal("stripe-mock is not installed: go install github.com/stripe/stripe-mock@" + StripeMockVersion)
 	}
-	httpPort, httpsPort := freePort(tb), freePort(tb)
+	httpPort, httpsPort := FreePort(tb), FreePort(tb)
 	cmd := exec.Command(bin, "-http-port", strconv.Itoa(httpPort), "-https-port", strconv.Itoa(httpsPort))
 	var out lockedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -85,7 +85,8 @@ func stripeMockBinary() string {
 	return ""
 }
 
-func freePort(tb testing.TB) int {
+// FreePort returns a TCP port on 127.0.0.1 that nothing listens on.
+func FreePort(tb testing.TB) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)

@@ -3,7 +3,6 @@ package allinone_test
 import (
 	"bytes"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,40 +50,6 @@ func TestMain(m *testing.M) {
 		_ = os.RemoveAll(binDir)
 	}
 	os.Exit(code)
-}
-
-// natsServer starts a NATS server with JetStream as its own process when the
-// nats-server binary is installed (as on CI), else in this process; either
-// way on a private port and store, so no other Parley shares its streams.
-func natsServer(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("nats-server")
-	if err != nil {
-		if _, statErr := os.Stat("/usr/sbin/nats-server"); statErr != nil {
-			return testkit.NATS(t).ClientURL()
-		}
-		bin = "/usr/sbin/nats-server"
-	}
-	port := freePort(t)
-	p := startProcess(t, "nats", exec.Command(bin, "-a", "127.0.0.1", "-p", strconv.Itoa(port), "-js", "-sd", t.TempDir()))
-	testkit.Eventually(t, 10*time.Second, func() error {
-		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
-		if err == nil {
-			c.Close()
-		}
-		return err
-	})
-	_ = p
-	return "nats://127.0.0.1:" + strconv.Itoa(port)
-}
-
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 type process struct {
@@ -139,8 +104,8 @@ func TestDistributedDeployment(t *testing.T) {
 	pg := testkit.PostgresOnly(t)
 	bin := serviceBinaries(t)
 	names := []string{"identity", "tenant", "conversation", "billing", "gateway"}
-	natsURL := natsServer(t)
-	port := freePort(t)
+	natsURL := testkit.NATSServer(t)
+	port := testkit.FreePort(t)
 	base := []string{
 		"PARLEY_DATABASE_URL=" + pg.URL, "PARLEY_DATABASE_SCHEMA_PREFIX=" + pg.Prefix, "PARLEY_NATS_URL=" + natsURL,
 		"PARLEY_HTTP_ADDR=127.0.0.1:" + strconv.Itoa(port), "PARLEY_PUBLIC_URL=http://parley.test",

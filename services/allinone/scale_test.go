@@ -24,7 +24,7 @@ func startCluster(t *testing.T, gateways, conversations int) *cluster {
 	t.Helper()
 	pg := testkit.PostgresOnly(t)
 	bin := serviceBinaries(t)
-	natsURL := natsServer(t)
+	natsURL := testkit.NATSServer(t)
 	env := []string{
 		"PARLEY_DATABASE_URL=" + pg.URL, "PARLEY_DATABASE_SCHEMA_PREFIX=" + pg.Prefix, "PARLEY_NATS_URL=" + natsURL,
 		"PARLEY_PUBLIC_URL=http://parley.test", "PARLEY_REQUEST_TIMEOUT=2s", "PARLEY_DATA_DIR=" + t.TempDir(), "PATH=" + os.Getenv("PATH"),
@@ -42,7 +42,7 @@ func startCluster(t *testing.T, gateways, conversations int) *cluster {
 		c.conversations = append(c.conversations, run("conversation"))
 	}
 	for range gateways {
-		port := freePort(t)
+		port := testkit.FreePort(t)
 		run("gateway", "PARLEY_HTTP_ADDR=127.0.0.1:"+strconv.Itoa(port))
 		g := &parley{t: t, URL: "http://127.0.0.1:" + strconv.Itoa(port), http: newContractClient(t, 30*time.Second)}
 		c.gateways = append(c.gateways, g)
