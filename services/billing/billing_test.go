@@ -2,7 +2,12 @@ package billing_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -10,6 +15,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"gorm.io/gorm"
 
 	"github.com/parley-chat/parley/pkg/apperr"
@@ -42,11 +48,46 @@ type env struct {
 	db    *db.DB
 	clock *clock
 	seats atomic.Int64
+	stop  func() // stops the service; also run at the end of the test
+	logs  *logBuffer
 }
 
-func startBilling(t *testing.T, d testkit.DB, stripeURL string) *env {
+// waitLog waits until the service has logged a line containing s.
+func (e *env) waitLog(s string) {
+	e.t.Helper()
+	testkit.Eventually(e.t, 10*time.Second, func() error {
+		if !strings.Contains(e.logs.String(), s) {
+			return fmt.Errorf("no log line with %q yet", s)
+		}
+		return nil
+	})
+}
+
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startBilling starts billing on d; more holds further PARLEY_* variables.
+func startBilling(t *testing.T, d testkit.DB, stripeURL string, more ...string) *env {
 	t.Helper()
 	vars := map[string]string{"PARLEY_DATA_DIR": t.TempDir(), "PARLEY_DATABASE_URL": d.URL, "PARLEY_BILLING_GRACE_PERIOD": "72h"}
+	for _, kv := range more {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
 	if d.Name == "postgres" {
 		vars["PARLEY_DATABASE_SCHEMA_PREFIX"] = d.Prefix
 	}
@@ -63,8 +104,8 @@ func startBilling(t *testing.T, d testkit.DB, stripeURL string) *env {
 	}
 	srv := testkit.NATS(t)
 	nc := testkit.Connect(t, srv)
-	log := slog.New(slog.NewTextHandler(testWriter{t}, nil))
-	e := &env{t: t, nc: nc, clock: &clock{}}
+	e := &env{t: t, nc: nc, clock: &clock{}, logs: &logBuffer{}}
+	log := slog.New(slog.NewTextHandler(io.MultiWriter(testWriter{t}, e.logs), nil))
 	e.seats.Store(1)
 	if _, err := natsx.Serve(nc, contracts.IdentitySeats, log, func(context.Context, contracts.TenantIDRequest) (contracts.SeatUsage, error) {
 		return contracts.SeatUsage{Members: int(e.seats.Load())}, nil
@@ -79,7 +120,9 @@ func startBilling(t *testing.T, d testkit.DB, stripeURL string) *env {
 	}
 	done := make(chan error, 1)
 	go func() { done <- svc.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	var stopped sync.Once
+	e.stop = func() { stopped.Do(func() { cancel(); <-done }) }
+	t.Cleanup(e.stop)
 	e.db, err = db.Open(context.Background(), db.Options{URL: cfg.ServiceDatabaseURL("billing"), Schema: cfg.Schema("billing"), Source: "billing-test", GlobalTables: billing.GlobalTables})
 	if err != nil {
 		t.Fatal(err)
@@ -339,6 +382,73 @@ func TestStripeBilling(t *testing.T) {
 				billingtest.Subscription("sub_x", "cus_stranger", "active", pricePro, 1, now, nil)), "ignored")
 			e.mustDeliver(billingtest.Event{ID: "evt_" + ids.New(), Type: "charge.refunded", Created: now, Object: map[string]any{"id": "ch_1"}}, "ignored")
 		})
+	})
+}
+
+// A change of the plans file reaches the tenants that exist when billing
+// next starts, not only at their next billing change: the other services
+// enforce the copy billing publishes.
+func TestChangedPlansReachExistingTenants(t *testing.T) {
+	t.Parallel()
+	stripeURL := testkit.StripeMock(t)
+	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
+		file := filepath.Join(t.TempDir(), "plans.json")
+		writePlans := func(freeSeats int) {
+			plans := fmt.Sprintf(`{"plans": [
+				{"id": "free", "name": "Free", "seats": %d, "conversations_per_month": 100, "features": ["bot_faq"]},
+				{"id": "pro", "name": "Pro", "seats": 25, "features": ["bot_faq", "bot_order_status"]}]}`, freeSeats)
+			if err := os.WriteFile(file, []byte(plans), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		start := func() *env {
+			return startBilling(t, d, stripeURL, "PARLEY_PLANS_FILE="+file, "PARLEY_STRIPE_PRICE_PRO="+pricePro)
+		}
+
+		writePlans(2)
+		first := start()
+		tenant, _ := first.tenant()
+		if ent := first.entitlements(tenant); ent.Seats != 2 || ent.Version != 1 {
+			t.Fatalf("entitlements = %+v", ent)
+		}
+		first.waitLog("republished=0")
+		first.stop()
+
+		writePlans(3)
+		second := start()
+		js, err := jetstream.New(second.nc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stream, err := js.Stream(context.Background(), contracts.BillingStream.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var published contracts.EntitlementsChanged
+		testkit.Eventually(t, 10*time.Second, func() error {
+			msg, err := stream.GetLastMsgForSubject(context.Background(), contracts.BillingEntitlementsChanged.Subject(tenant))
+			if err != nil {
+				return err
+			}
+			var env contracts.Envelope
+			if err := json.Unmarshal(msg.Data, &env); err != nil {
+				return err
+			}
+			return env.Decode(&published)
+		})
+		if published.Entitlements.Seats != 3 || published.Entitlements.Version != 2 {
+			t.Fatalf("published after the plans changed: %+v", published.Entitlements)
+		}
+
+		second.waitLog("republished=1")
+		second.stop()
+
+		// Unchanged plans: nothing is published again.
+		third := start()
+		third.waitLog("republished=0")
+		if ent := third.entitlements(tenant); ent.Seats != 3 || ent.Version != 2 {
+			t.Fatalf("entitlements after a restart with the same plans = %+v", ent)
+		}
 	})
 }
 

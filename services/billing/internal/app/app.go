@@ -117,12 +117,19 @@ func (a *App) customer(ctx context.Context, tenantID string) (string, error) {
 	return id, a.store.Tenant(ctx, tenantID, func(tx *store.Tx) error { return tx.SetCustomer(id, a.clock()) })
 }
 
+// entitlementsNow is the account's entitlements under the current plans,
+// and their JSON as publish stores it.
+func (a *App) entitlementsNow(acc domain.Account, now time.Time) (contracts.Entitlements, string, error) {
+	e := a.catalog.Entitlements(acc, now, a.cfg.Billing.GracePeriod)
+	body, err := json.Marshal(e)
+	return e, string(body), err
+}
+
 // publish recomputes the account's entitlements and, if they changed,
 // stores them with the next version and emits BillingEntitlementsChanged in
 // the same transaction. It also keeps the grace deadline in step.
 func (a *App) publish(tx *store.Tx, acc *domain.Account, now time.Time) error {
-	e := a.catalog.Entitlements(*acc, now, a.cfg.Billing.GracePeriod)
-	body, err := json.Marshal(e)
+	e, body, err := a.entitlementsNow(*acc, now)
 	if err != nil {
 		return err
 	}
@@ -133,11 +140,11 @@ func (a *App) publish(tx *store.Tx, acc *domain.Account, now time.Time) error {
 	if err := tx.SetGraceDeadline(due); err != nil {
 		return err
 	}
-	if string(body) == acc.Published {
+	if body == acc.Published {
 		return tx.SaveAccount(acc, now)
 	}
 	acc.Version++
-	acc.Published, acc.Plan, acc.Status = string(body), e.Plan, e.Status
+	acc.Published, acc.Plan, acc.Status = body, e.Plan, e.Status
 	if err := tx.SaveAccount(acc, now); err != nil {
 		return err
 	}
@@ -172,6 +179,47 @@ func (a *App) Entitlements(ctx context.Context, r contracts.TenantIDRequest) (co
 		return nil
 	})
 	return out, err
+}
+
+// RepublishAll brings every tenant's published entitlements in line with
+// the plans as configured now: after the plans file changed, or billing was
+// turned on or off, the other services' copies would otherwise keep the old
+// limits until the tenant's next billing change. It touches only tenants
+// whose entitlements differ, so a restart with the same plans publishes
+// nothing. It returns how many tenants it republished.
+func (a *App) RepublishAll(ctx context.Context) (int, error) {
+	const page = 200
+	republished, after := 0, ""
+	for {
+		var tenants []string
+		if err := a.store.Global(ctx, func(tx *store.Tx) (err error) { tenants, err = tx.TenantsAfter(after, page); return err }); err != nil {
+			return republished, err
+		}
+		for _, tenantID := range tenants {
+			err := a.store.Tenant(ctx, tenantID, func(tx *store.Tx) error {
+				acc, err := tx.Account()
+				if apperr.Is(err, apperr.NotFound) {
+					return nil
+				}
+				if err != nil {
+					return err
+				}
+				now := a.clock()
+				if _, body, err := a.entitlementsNow(acc, now); err != nil || body == acc.Published {
+					return err
+				}
+				republished++
+				return a.publish(tx, &acc, now)
+			})
+			if err != nil {
+				return republished, err
+			}
+		}
+		if len(tenants) < page {
+			return republished, nil
+		}
+		after = tenants[len(tenants)-1]
+	}
 }
 
 // TenantDeleted removes a deleted tenant's account, once per event.

@@ -1,6 +1,7 @@
 // Package natsapi is billing's NATS face: its endpoints, the consumers of
 // tenant deletions and of new conversations (the usage ledger), and the
-// worker that ends grace periods.
+// workers that republish entitlements when the plans changed and that end
+// grace periods.
 package natsapi
 
 import (
@@ -36,6 +37,15 @@ func Register(b *service.Base, a *app.App) {
 		Filter: contracts.ConversationMessageCreated.AllTenants(),
 	}, func(ctx context.Context, _ string, env contracts.Envelope) error {
 		return a.ConversationCounted(ctx, env)
+	})
+	b.Go(func(ctx context.Context) error {
+		n, err := a.RepublishAll(ctx)
+		if err != nil && ctx.Err() == nil {
+			b.Log.Error("republish entitlements under the configured plans", "err", err)
+		} else if err == nil {
+			b.Log.Info("entitlements checked against the configured plans", "republished", n)
+		}
+		return nil
 	})
 	if !a.Enabled() {
 		return // grace periods come only from Stripe's payment failures

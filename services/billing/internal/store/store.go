@@ -4,7 +4,8 @@
 //
 // Every tenant-scoped method runs inside Store.Tenant and filters on the
 // tenant; the global tables (GlobalTables) are read before the tenant is
-// known (a webhook names a customer, the grace sweeper scans deadlines).
+// known (a webhook names a customer, the grace sweeper scans deadlines,
+// a change of plans reaches every tenant).
 package store
 
 import (
@@ -30,7 +31,7 @@ var migrations embed.FS
 var Migrations, _ = fs.Sub(migrations, "migrations")
 
 // GlobalTables are read before the tenant is known.
-var GlobalTables = []string{"stripe_customers", "stripe_events", "grace_deadlines"}
+var GlobalTables = []string{"stripe_customers", "stripe_events", "grace_deadlines", "billing_tenants"}
 
 // Store is billing's database.
 type Store struct {
@@ -93,7 +94,21 @@ func (tx *Tx) Account() (domain.Account, error) {
 func (tx *Tx) CreateAccount(a *domain.Account, now time.Time) error {
 	a.TenantID = tx.tenantID
 	a.CreatedAt, a.UpdatedAt = now, now
-	return tx.g.Table("accounts").Create(a).Error
+	if err := tx.g.Table("accounts").Create(a).Error; err != nil {
+		return err
+	}
+	return tx.g.Exec(`INSERT INTO billing_tenants (tenant_id) VALUES (?) ON CONFLICT DO NOTHING`, tx.tenantID).Error
+}
+
+// TenantsAfter lists up to limit tenants with an account, in id order,
+// after the given id ("" for the first page).
+func (tx *Tx) TenantsAfter(after string, limit int) ([]string, error) {
+	q := tx.g.Table("billing_tenants").Order("tenant_id").Limit(limit)
+	if after != "" {
+		q = q.Where("tenant_id > ?", after)
+	}
+	var out []string
+	return out, q.Pluck("tenant_id", &out).Error
 }
 
 // SaveAccount writes every field of the account.
@@ -153,6 +168,7 @@ func (tx *Tx) DeleteAccount() error {
 		`DELETE FROM stripe_customers WHERE tenant_id = ?`,
 		`DELETE FROM grace_deadlines WHERE tenant_id = ?`,
 		`DELETE FROM usage_ledger WHERE tenant_id = ?`,
+		`DELETE FROM billing_tenants WHERE tenant_id = ?`,
 	} {
 		if err := tx.g.Exec(q, tx.tenantID).Error; err != nil {
 			return err
