@@ -1,12 +1,10 @@
 package testkit
 
 import (
-	"net"
 	"os"
 	"os/exec"
 	"strconv"
 	"testing"
-	"time"
 )
 
 // NATSServer returns the URL of a NATS server with JetStream on a free port
@@ -23,31 +21,7 @@ func NATSServer(tb testing.TB) string {
 		}
 		bin = "/usr/sbin/nats-server"
 	}
-	port := strconv.Itoa(FreePort(tb))
-	addr := "127.0.0.1:" + port
-	cmd := exec.Command(bin, "-a", "127.0.0.1", "-p", port, "-js", "-sd", tb.TempDir())
-	var out lockedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		tb.Fatalf("start nats-server: %v", err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	tb.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-done
-	})
-	Eventually(tb, 10*time.Second, func() error {
-		select {
-		case <-done:
-			tb.Fatalf("nats-server exited:\n%s", out.String())
-		default:
-		}
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-		}
-		return err
-	})
-	return "nats://" + addr
+	port := FreePort(tb)
+	runServer(tb, "nats-server", exec.Command(bin, "-a", "127.0.0.1", "-p", strconv.Itoa(port), "-js", "-sd", tb.TempDir()), port)
+	return "nats://127.0.0.1:" + strconv.Itoa(port)
 }

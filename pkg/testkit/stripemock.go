@@ -2,15 +2,11 @@ package testkit
 
 import (
 	"bytes"
-	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
-	"time"
 )
 
 // StripeMockVersion is the stripe-mock release the tests expect (its API is
@@ -30,36 +26,8 @@ func StripeMock(tb testing.TB) string {
 		tb.Fatal("stripe-mock is not installed: go install github.com/stripe/stripe-mock@" + StripeMockVersion)
 	}
 	httpPort, httpsPort := FreePort(tb), FreePort(tb)
-	cmd := exec.Command(bin, "-http-port", strconv.Itoa(httpPort), "-https-port", strconv.Itoa(httpsPort))
-	var out lockedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		tb.Fatalf("start stripe-mock: %v", err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	tb.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-done
-	})
-	addr := "127.0.0.1:" + strconv.Itoa(httpPort)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			return "http://" + addr
-		}
-		select {
-		case <-done:
-			tb.Fatalf("stripe-mock exited:\n%s", out.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("stripe-mock did not listen on %s within 20s:\n%s", addr, out.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	runServer(tb, "stripe-mock", exec.Command(bin, "-http-port", strconv.Itoa(httpPort), "-https-port", strconv.Itoa(httpsPort)), httpPort)
+	return "http://127.0.0.1:" + strconv.Itoa(httpPort)
 }
 
 func stripeMockBinary() string {
@@ -83,31 +51,4 @@ func stripeMockBinary() string {
 		}
 	}
 	return ""
-}
-
-// FreePort returns a TCP port on 127.0.0.1 that nothing listens on.
-func FreePort(tb testing.TB) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return fmt.Sprint(b.buf.String())
 }

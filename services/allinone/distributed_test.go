@@ -54,7 +54,7 @@ func TestMain(m *testing.M) {
 
 type process struct {
 	cmd    *exec.Cmd
-	out    *syncBuffer
+	out    *testkit.Buffer
 	done   chan error
 	killed bool
 }
@@ -69,7 +69,7 @@ func (p *process) kill() {
 // and checks that it exits cleanly.
 func startProcess(t *testing.T, name string, cmd *exec.Cmd) *process {
 	t.Helper()
-	p := &process{cmd: cmd, out: &syncBuffer{}, done: make(chan error, 1)}
+	p := &process{cmd: cmd, out: &testkit.Buffer{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = p.out, p.out
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)

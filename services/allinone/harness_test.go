@@ -23,7 +23,7 @@ type parley struct {
 	t    *testing.T
 	URL  string
 	http *http.Client
-	logs *syncBuffer
+	logs *testkit.Buffer
 	stop func()
 }
 
@@ -58,7 +58,7 @@ func startWith(t *testing.T, d testkit.DB, dir string, extra map[string]string, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &testkit.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	app, err := allinone.New(ctx, cfg, logging.New(logs, "debug", ""), opts...)
 	if err != nil {
@@ -220,22 +220,4 @@ func (p *parley) invite(owner account, role string) account {
 	r := p.do("POST", "/api/v1/invites/"+inv.str("token")+"/accept", "", map[string]string{"name": "New " + role, "password": "another good one"}).must(p.t, http.StatusOK)
 	return account{TenantID: owner.TenantID, UserID: r.str("user.id"), Email: email, Password: "another good one",
 		Access: r.str("access_token"), Refresh: r.str("refresh_token")}
-}
-
-// syncBuffer collects log output from many goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

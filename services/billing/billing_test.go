@@ -49,7 +49,7 @@ type env struct {
 	clock *clock
 	seats atomic.Int64
 	stop  func() // stops the service; also run at the end of the test
-	logs  *logBuffer
+	logs  *testkit.Buffer
 }
 
 // waitLog waits until the service has logged a line containing s.
@@ -61,23 +61,6 @@ func (e *env) waitLog(s string) {
 		}
 		return nil
 	})
-}
-
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // startBilling starts billing on d; more holds further PARLEY_* variables.
@@ -104,7 +87,7 @@ func startBilling(t *testing.T, d testkit.DB, stripeURL string, more ...string) 
 	}
 	srv := testkit.NATS(t)
 	nc := testkit.Connect(t, srv)
-	e := &env{t: t, nc: nc, clock: &clock{}, logs: &logBuffer{}}
+	e := &env{t: t, nc: nc, clock: &clock{}, logs: &testkit.Buffer{}}
 	log := slog.New(slog.NewTextHandler(io.MultiWriter(testWriter{t}, e.logs), nil))
 	e.seats.Store(1)
 	if _, err := natsx.Serve(nc, contracts.IdentitySeats, log, func(context.Context, contracts.TenantIDRequest) (contracts.SeatUsage, error) {
