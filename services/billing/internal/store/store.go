@@ -9,13 +9,9 @@
 package store
 
 import (
-	"context"
 	"embed"
 	"io/fs"
 	"time"
-
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/contracts"
@@ -33,57 +29,21 @@ var Migrations, _ = fs.Sub(migrations, "migrations")
 // GlobalTables are read before the tenant is known.
 var GlobalTables = []string{"stripe_customers", "stripe_events", "grace_deadlines", "billing_tenants"}
 
-// Store is billing's database.
-type Store struct {
-	db    *db.DB
-	relay *outbox.Relay
-}
+// Store is billing's database: outbox.Store runs its transactions.
+type Store struct{ *outbox.Store[*Tx] }
 
 // New wraps an open database; relay is notified after commits with events.
-func New(d *db.DB, relay *outbox.Relay) *Store { return &Store{db: d, relay: relay} }
-
-// Tx is a transaction of one tenant (or a global one).
-type Tx struct {
-	g        *gorm.DB
-	tenantID string
-	events   int
+func New(d *db.DB, relay *outbox.Relay) *Store {
+	return &Store{Store: outbox.NewStore(d, relay, contracts.ServiceBilling, func(t *outbox.Tx) *Tx { return &Tx{t} })}
 }
 
-// Tenant runs fn in a transaction of one tenant and publishes its events after commit.
-func (s *Store) Tenant(ctx context.Context, tenantID string, fn func(*Tx) error) error {
-	tx := &Tx{tenantID: tenantID}
-	err := s.db.Tenant(ctx, tenantID, func(g *gorm.DB) error { tx.g = g; return fn(tx) })
-	if err == nil && tx.events > 0 && s.relay != nil {
-		s.relay.Notify()
-	}
-	return err
-}
-
-// Global runs fn in a transaction that sees only the global tables.
-func (s *Store) Global(ctx context.Context, fn func(*Tx) error) error {
-	return s.db.Global(ctx, func(g *gorm.DB) error { return fn(&Tx{g: g}) })
-}
-
-// Emit records an event of the transaction's tenant in the outbox.
-func (tx *Tx) Emit(t contracts.EventType, payload any) error {
-	if _, err := outbox.Add(tx.g, contracts.ServiceBilling, t, tx.tenantID, payload); err != nil {
-		return err
-	}
-	tx.events++
-	return nil
-}
-
-func (tx *Tx) locked() *gorm.DB {
-	if tx.g.Dialector.Name() == "postgres" {
-		return tx.g.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	return tx.g
-}
+// Tx is one transaction, scoped to a tenant unless it came from Global.
+type Tx struct{ *outbox.Tx }
 
 // Account loads and locks the tenant's account, or NotFound.
 func (tx *Tx) Account() (domain.Account, error) {
 	var a domain.Account
-	err := tx.locked().Table("accounts").Where("tenant_id = ?", tx.tenantID).Take(&a).Error
+	err := tx.Locked().Table("accounts").Where("tenant_id = ?", tx.TenantID).Take(&a).Error
 	if db.IsNotFound(err) {
 		return a, apperr.NotFoundf("billing account not found")
 	}
@@ -92,18 +52,18 @@ func (tx *Tx) Account() (domain.Account, error) {
 
 // CreateAccount inserts the tenant's account.
 func (tx *Tx) CreateAccount(a *domain.Account, now time.Time) error {
-	a.TenantID = tx.tenantID
+	a.TenantID = tx.TenantID
 	a.CreatedAt, a.UpdatedAt = now, now
-	if err := tx.g.Table("accounts").Create(a).Error; err != nil {
+	if err := tx.DB.Table("accounts").Create(a).Error; err != nil {
 		return err
 	}
-	return tx.g.Exec(`INSERT INTO billing_tenants (tenant_id) VALUES (?) ON CONFLICT DO NOTHING`, tx.tenantID).Error
+	return tx.DB.Exec(`INSERT INTO billing_tenants (tenant_id) VALUES (?) ON CONFLICT DO NOTHING`, tx.TenantID).Error
 }
 
 // TenantsAfter lists up to limit tenants with an account, in id order,
 // after the given id ("" for the first page).
 func (tx *Tx) TenantsAfter(after string, limit int) ([]string, error) {
-	q := tx.g.Table("billing_tenants").Order("tenant_id").Limit(limit)
+	q := tx.DB.Table("billing_tenants").Order("tenant_id").Limit(limit)
 	if after != "" {
 		q = q.Where("tenant_id > ?", after)
 	}
@@ -114,50 +74,50 @@ func (tx *Tx) TenantsAfter(after string, limit int) ([]string, error) {
 // SaveAccount writes every field of the account.
 func (tx *Tx) SaveAccount(a *domain.Account, now time.Time) error {
 	a.UpdatedAt = now
-	return tx.g.Table("accounts").Where("tenant_id = ?", tx.tenantID).Select("*").Omit("tenant_id", "created_at").Updates(a).Error
+	return tx.DB.Table("accounts").Where("tenant_id = ?", tx.TenantID).Select("*").Omit("tenant_id", "created_at").Updates(a).Error
 }
 
 // SetCustomer records the tenant's Stripe customer.
 func (tx *Tx) SetCustomer(customerID string, now time.Time) error {
-	if err := tx.g.Exec(`UPDATE accounts SET stripe_customer_id = ?, updated_at = ? WHERE tenant_id = ?`, customerID, now, tx.tenantID).Error; err != nil {
+	if err := tx.DB.Exec(`UPDATE accounts SET stripe_customer_id = ?, updated_at = ? WHERE tenant_id = ?`, customerID, now, tx.TenantID).Error; err != nil {
 		return err
 	}
-	return tx.g.Exec(`INSERT INTO stripe_customers (customer_id, tenant_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-		customerID, tx.tenantID, now).Error
+	return tx.DB.Exec(`INSERT INTO stripe_customers (customer_id, tenant_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+		customerID, tx.TenantID, now).Error
 }
 
 // TenantOfCustomer maps a Stripe customer to its tenant ("" if not ours).
 func (tx *Tx) TenantOfCustomer(customerID string) (string, error) {
 	var tenantID string
-	err := tx.g.Raw(`SELECT tenant_id FROM stripe_customers WHERE customer_id = ?`, customerID).Scan(&tenantID).Error
+	err := tx.DB.Raw(`SELECT tenant_id FROM stripe_customers WHERE customer_id = ?`, customerID).Scan(&tenantID).Error
 	return tenantID, err
 }
 
 // FirstStripeEvent records a Stripe event; false means it was processed before.
 func (tx *Tx) FirstStripeEvent(id, eventType string, created int64, outcome string, now time.Time) (bool, error) {
-	res := tx.g.Exec(`INSERT INTO stripe_events (id, type, tenant_id, created, outcome, received_at) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT DO NOTHING`, id, eventType, tx.tenantID, created, outcome, now)
+	res := tx.DB.Exec(`INSERT INTO stripe_events (id, type, tenant_id, created, outcome, received_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`, id, eventType, tx.TenantID, created, outcome, now)
 	return res.RowsAffected == 1, res.Error
 }
 
 // SetOutcome notes what became of a processed Stripe event.
 func (tx *Tx) SetOutcome(id, outcome string) error {
-	return tx.g.Exec(`UPDATE stripe_events SET outcome = ? WHERE id = ?`, outcome, id).Error
+	return tx.DB.Exec(`UPDATE stripe_events SET outcome = ? WHERE id = ?`, outcome, id).Error
 }
 
 // SetGraceDeadline schedules (or, with nil, cancels) the end of the tenant's grace period.
 func (tx *Tx) SetGraceDeadline(due *time.Time) error {
 	if due == nil {
-		return tx.g.Exec(`DELETE FROM grace_deadlines WHERE tenant_id = ?`, tx.tenantID).Error
+		return tx.DB.Exec(`DELETE FROM grace_deadlines WHERE tenant_id = ?`, tx.TenantID).Error
 	}
-	return tx.g.Exec(`INSERT INTO grace_deadlines (tenant_id, due_at) VALUES (?, ?)
-		ON CONFLICT (tenant_id) DO UPDATE SET due_at = excluded.due_at`, tx.tenantID, due.UTC()).Error
+	return tx.DB.Exec(`INSERT INTO grace_deadlines (tenant_id, due_at) VALUES (?, ?)
+		ON CONFLICT (tenant_id) DO UPDATE SET due_at = excluded.due_at`, tx.TenantID, due.UTC()).Error
 }
 
 // DueGrace lists tenants whose grace period ended by now.
 func (tx *Tx) DueGrace(now time.Time, limit int) ([]string, error) {
 	var out []string
-	err := tx.g.Raw(`SELECT tenant_id FROM grace_deadlines WHERE due_at <= ? ORDER BY due_at LIMIT ?`, now.UTC(), limit).Scan(&out).Error
+	err := tx.DB.Raw(`SELECT tenant_id FROM grace_deadlines WHERE due_at <= ? ORDER BY due_at LIMIT ?`, now.UTC(), limit).Scan(&out).Error
 	return out, err
 }
 
@@ -170,14 +130,9 @@ func (tx *Tx) DeleteAccount() error {
 		`DELETE FROM usage_ledger WHERE tenant_id = ?`,
 		`DELETE FROM billing_tenants WHERE tenant_id = ?`,
 	} {
-		if err := tx.g.Exec(q, tx.tenantID).Error; err != nil {
+		if err := tx.DB.Exec(q, tx.TenantID).Error; err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// FirstDelivery records a handled event; false means it was handled before.
-func (tx *Tx) FirstDelivery(consumer, eventID string) (bool, error) {
-	return db.FirstDelivery(tx.g, consumer, eventID)
 }

@@ -20,20 +20,20 @@ type Agent struct {
 // Agent loads an agent; found is false if this service has never heard of them.
 func (tx *Tx) Agent(id string) (Agent, bool, error) {
 	var a Agent
-	err := tx.g.Table("agents").Where("tenant_id = ? AND id = ?", tx.tenantID, id).Take(&a).Error
+	err := tx.DB.Table("agents").Where("tenant_id = ? AND id = ?", tx.TenantID, id).Take(&a).Error
 	if db.IsNotFound(err) {
-		return Agent{TenantID: tx.tenantID, ID: id}, false, nil
+		return Agent{TenantID: tx.TenantID, ID: id}, false, nil
 	}
 	return a, err == nil, err
 }
 
 // SaveAgent inserts or updates an agent.
 func (tx *Tx) SaveAgent(a *Agent, exists bool) error {
-	a.TenantID, a.UpdatedAt = tx.tenantID, Now()
+	a.TenantID, a.UpdatedAt = tx.TenantID, Now()
 	if !exists {
-		return tx.g.Table("agents").Create(a).Error
+		return tx.DB.Table("agents").Create(a).Error
 	}
-	return tx.g.Table("agents").Where("tenant_id = ? AND id = ?", tx.tenantID, a.ID).Select("*").Omit("tenant_id", "id").Updates(a).Error
+	return tx.DB.Table("agents").Where("tenant_id = ? AND id = ?", tx.TenantID, a.ID).Select("*").Omit("tenant_id", "id").Updates(a).Error
 }
 
 // AgentNames maps agent ids to names.
@@ -43,7 +43,7 @@ func (tx *Tx) AgentNames(ids []string) (map[string]string, error) {
 		return out, nil
 	}
 	var rows []Agent
-	err := tx.g.Table("agents").Where("tenant_id = ? AND id IN ?", tx.tenantID, ids).Find(&rows).Error
+	err := tx.DB.Table("agents").Where("tenant_id = ? AND id IN ?", tx.TenantID, ids).Find(&rows).Error
 	for _, a := range rows {
 		out[a.ID] = a.Name
 	}
@@ -54,7 +54,7 @@ func (tx *Tx) AgentNames(ids []string) (map[string]string, error) {
 // decisions of concurrent transactions do not overlap, and returns those online.
 func (tx *Tx) LockOnlineAgents() ([]Agent, error) {
 	var all []Agent
-	if err := tx.locked().Table("agents").Where("tenant_id = ?", tx.tenantID).Order("id").Find(&all).Error; err != nil {
+	if err := tx.Locked().Table("agents").Where("tenant_id = ?", tx.TenantID).Order("id").Find(&all).Error; err != nil {
 		return nil, err
 	}
 	var online []Agent
@@ -69,31 +69,31 @@ func (tx *Tx) LockOnlineAgents() ([]Agent, error) {
 // OnlineAgents lists agents online now.
 func (tx *Tx) OnlineAgents() ([]Agent, error) {
 	var rows []Agent
-	err := tx.g.Table("agents").Where("tenant_id = ? AND online = ? AND removed = ?", tx.tenantID, true, false).Order("name, id").Find(&rows).Error
+	err := tx.DB.Table("agents").Where("tenant_id = ? AND online = ? AND removed = ?", tx.TenantID, true, false).Order("name, id").Find(&rows).Error
 	return rows, err
 }
 
 // SetLastAssigned records when an agent was last given a conversation.
 func (tx *Tx) SetLastAssigned(id string, at time.Time) error {
-	return tx.g.Table("agents").Where("tenant_id = ? AND id = ?", tx.tenantID, id).Update("last_assigned_at", at).Error
+	return tx.DB.Table("agents").Where("tenant_id = ? AND id = ?", tx.TenantID, id).Update("last_assigned_at", at).Error
 }
 
 // KeepPresence records that gateway holds a socket of the agent until expires.
 func (tx *Tx) KeepPresence(agentID, gatewayID string, expires time.Time) error {
-	return tx.g.Exec(`INSERT INTO presence (tenant_id, agent_id, gateway_id, expires_at) VALUES (?, ?, ?, ?)
+	return tx.DB.Exec(`INSERT INTO presence (tenant_id, agent_id, gateway_id, expires_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (tenant_id, agent_id, gateway_id) DO UPDATE SET expires_at = excluded.expires_at`,
-		tx.tenantID, agentID, gatewayID, expires).Error
+		tx.TenantID, agentID, gatewayID, expires).Error
 }
 
 // DropPresence forgets a gateway's sockets of the agent.
 func (tx *Tx) DropPresence(agentID, gatewayID string) error {
-	return tx.g.Exec(`DELETE FROM presence WHERE tenant_id = ? AND agent_id = ? AND gateway_id = ?`, tx.tenantID, agentID, gatewayID).Error
+	return tx.DB.Exec(`DELETE FROM presence WHERE tenant_id = ? AND agent_id = ? AND gateway_id = ?`, tx.TenantID, agentID, gatewayID).Error
 }
 
 // PresenceUntil is when the agent's last live presence expires (zero: offline).
 func (tx *Tx) PresenceUntil(agentID string, now time.Time) (time.Time, error) {
 	var until []time.Time
-	err := tx.g.Table("presence").Where("tenant_id = ? AND agent_id = ? AND expires_at > ?", tx.tenantID, agentID, now).
+	err := tx.DB.Table("presence").Where("tenant_id = ? AND agent_id = ? AND expires_at > ?", tx.TenantID, agentID, now).
 		Order("expires_at DESC").Limit(1).Pluck("expires_at", &until).Error
 	if err != nil || len(until) == 0 {
 		return time.Time{}, err

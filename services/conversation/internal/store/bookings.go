@@ -39,38 +39,38 @@ const (
 
 // LockCalendar takes the tenant's booking lock until the transaction ends.
 func (tx *Tx) LockCalendar() error {
-	if err := tx.g.Exec(`INSERT INTO booking_locks (tenant_id) VALUES (?) ON CONFLICT DO NOTHING`, tx.tenantID).Error; err != nil {
+	if err := tx.DB.Exec(`INSERT INTO booking_locks (tenant_id) VALUES (?) ON CONFLICT DO NOTHING`, tx.TenantID).Error; err != nil {
 		return err
 	}
 	var id []string
-	return tx.locked().Table("booking_locks").Where("tenant_id = ?", tx.tenantID).Pluck("tenant_id", &id).Error
+	return tx.Locked().Table("booking_locks").Where("tenant_id = ?", tx.TenantID).Pluck("tenant_id", &id).Error
 }
 
 // BookedBetween lists bookings (not canceled) overlapping [from, to).
 func (tx *Tx) BookedBetween(from, to time.Time) ([]Booking, error) {
 	var out []Booking
-	err := tx.g.Table("bookings").Where("tenant_id = ? AND status = ? AND start_at < ? AND end_at > ?", tx.tenantID, BookingBooked, to, from).
+	err := tx.DB.Table("bookings").Where("tenant_id = ? AND status = ? AND start_at < ? AND end_at > ?", tx.TenantID, BookingBooked, to, from).
 		Order("start_at").Find(&out).Error
 	return out, err
 }
 
 // CreateBooking stores a booking.
 func (tx *Tx) CreateBooking(b *Booking) error {
-	b.TenantID = tx.tenantID
-	return tx.g.Table("bookings").Create(b).Error
+	b.TenantID = tx.TenantID
+	return tx.DB.Table("bookings").Create(b).Error
 }
 
 // Bookings lists bookings starting from a time, soonest first.
 func (tx *Tx) Bookings(from time.Time, limit int) ([]Booking, error) {
 	var out []Booking
-	err := tx.g.Table("bookings").Where("tenant_id = ? AND end_at >= ?", tx.tenantID, from).Order("start_at, id").Limit(limit).Find(&out).Error
+	err := tx.DB.Table("bookings").Where("tenant_id = ? AND end_at >= ?", tx.TenantID, from).Order("start_at, id").Limit(limit).Find(&out).Error
 	return out, err
 }
 
 // Booking loads a booking.
 func (tx *Tx) Booking(id string) (Booking, error) {
 	var b Booking
-	err := tx.g.Table("bookings").Where("tenant_id = ? AND id = ?", tx.tenantID, id).Take(&b).Error
+	err := tx.DB.Table("bookings").Where("tenant_id = ? AND id = ?", tx.TenantID, id).Take(&b).Error
 	if err != nil {
 		return b, notFound(err, "booking")
 	}
@@ -87,6 +87,6 @@ func (tx *Tx) CancelBooking(id string, at time.Time) (Booking, error) {
 		return b, apperr.New(apperr.Conflict, "this booking is already canceled")
 	}
 	b.Status, b.CanceledAt = BookingCanceled, &at
-	return b, tx.g.Table("bookings").Where("tenant_id = ? AND id = ?", tx.tenantID, id).
+	return b, tx.DB.Table("bookings").Where("tenant_id = ? AND id = ?", tx.TenantID, id).
 		Updates(map[string]any{"status": b.Status, "canceled_at": at}).Error
 }

@@ -74,27 +74,27 @@ func (c *Conversation) SetLabels(l []string) {
 
 // CreateConversation inserts a conversation.
 func (tx *Tx) CreateConversation(c *Conversation) error {
-	c.TenantID = tx.tenantID
-	return tx.g.Table("conversations").Create(c).Error
+	c.TenantID = tx.TenantID
+	return tx.DB.Table("conversations").Create(c).Error
 }
 
 // Conversation loads a conversation of the tenant.
 func (tx *Tx) Conversation(id string) (Conversation, error) {
 	var c Conversation
-	err := tx.g.Table("conversations").Where("tenant_id = ? AND id = ?", tx.tenantID, id).Take(&c).Error
+	err := tx.DB.Table("conversations").Where("tenant_id = ? AND id = ?", tx.TenantID, id).Take(&c).Error
 	return c, notFound(err, "conversation")
 }
 
 // LockConversation loads a conversation and locks it until the transaction ends.
 func (tx *Tx) LockConversation(id string) (Conversation, error) {
 	var c Conversation
-	err := tx.locked().Table("conversations").Where("tenant_id = ? AND id = ?", tx.tenantID, id).Take(&c).Error
+	err := tx.Locked().Table("conversations").Where("tenant_id = ? AND id = ?", tx.TenantID, id).Take(&c).Error
 	return c, notFound(err, "conversation")
 }
 
 // SaveConversation writes every field of c back.
 func (tx *Tx) SaveConversation(c *Conversation) error {
-	return tx.g.Table("conversations").Where("tenant_id = ? AND id = ?", tx.tenantID, c.ID).Select("*").Omit("id", "tenant_id", "created_at").Updates(c).Error
+	return tx.DB.Table("conversations").Where("tenant_id = ? AND id = ?", tx.TenantID, c.ID).Select("*").Omit("id", "tenant_id", "created_at").Updates(c).Error
 }
 
 // Filter selects conversations for an agent's list.
@@ -111,7 +111,7 @@ type Filter struct {
 
 // ListConversations returns conversations by newest activity, and the cursor of the next page.
 func (tx *Tx) ListConversations(f Filter) ([]Conversation, string, error) {
-	q := tx.g.Table("conversations").Where("tenant_id = ?", tx.tenantID)
+	q := tx.DB.Table("conversations").Where("tenant_id = ?", tx.TenantID)
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
 	}
@@ -156,17 +156,17 @@ var words = regexp.MustCompile(`[\p{L}\p{N}]+`)
 // the full-text index with prefix matching; SQLite uses LIKE.
 func (tx *Tx) search(q *gormDB, query string) *gormDB {
 	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(query)) + "%"
-	visitors := tx.g.Table("visitors").Select("id").Where(`tenant_id = ? AND (lower(name) LIKE ? ESCAPE '\' OR lower(email) LIKE ? ESCAPE '\')`, tx.tenantID, like, like)
+	visitors := tx.DB.Table("visitors").Select("id").Where(`tenant_id = ? AND (lower(name) LIKE ? ESCAPE '\' OR lower(email) LIKE ? ESCAPE '\')`, tx.TenantID, like, like)
 	var text *gormDB
-	if tx.g.Dialector.Name() == "postgres" {
+	if tx.DB.Dialector.Name() == "postgres" {
 		terms := words.FindAllString(strings.ToLower(query), 8)
 		if len(terms) == 0 {
 			return q.Where("visitor_id IN (?)", visitors)
 		}
 		tsq := strings.Join(terms, ":* & ") + ":*"
-		text = tx.g.Table("messages").Select("conversation_id").Where(`tenant_id = ? AND to_tsvector('simple', body) @@ to_tsquery('simple', ?)`, tx.tenantID, tsq)
+		text = tx.DB.Table("messages").Select("conversation_id").Where(`tenant_id = ? AND to_tsvector('simple', body) @@ to_tsquery('simple', ?)`, tx.TenantID, tsq)
 	} else {
-		text = tx.g.Table("messages").Select("conversation_id").Where(`tenant_id = ? AND lower(body) LIKE ? ESCAPE '\'`, tx.tenantID, like)
+		text = tx.DB.Table("messages").Select("conversation_id").Where(`tenant_id = ? AND lower(body) LIKE ? ESCAPE '\'`, tx.TenantID, like)
 	}
 	return q.Where("id IN (?) OR visitor_id IN (?)", text, visitors)
 }
@@ -191,7 +191,7 @@ func decodeCursor(c string) (time.Time, string, error) {
 // VisitorConversations lists a visitor's conversations, newest activity first.
 func (tx *Tx) VisitorConversations(visitorID string, limit int) ([]Conversation, error) {
 	var rows []Conversation
-	err := tx.g.Table("conversations").Where("tenant_id = ? AND visitor_id = ?", tx.tenantID, visitorID).
+	err := tx.DB.Table("conversations").Where("tenant_id = ? AND visitor_id = ?", tx.TenantID, visitorID).
 		Order("last_activity_at DESC, id DESC").Limit(limit).Find(&rows).Error
 	return rows, err
 }
@@ -199,7 +199,7 @@ func (tx *Tx) VisitorConversations(visitorID string, limit int) ([]Conversation,
 // QueuedConversations are open, unassigned conversations, oldest first.
 func (tx *Tx) QueuedConversations(limit int) ([]string, error) {
 	var ids []string
-	err := tx.g.Table("conversations").Where("tenant_id = ? AND status = ? AND assignee_id IS NULL AND handoff <> ?", tx.tenantID, contracts.StatusOpen, contracts.HandoffBot).
+	err := tx.DB.Table("conversations").Where("tenant_id = ? AND status = ? AND assignee_id IS NULL AND handoff <> ?", tx.TenantID, contracts.StatusOpen, contracts.HandoffBot).
 		Order("coalesce(queued_at, created_at), id").Limit(limit).Pluck("id", &ids).Error
 	return ids, err
 }
@@ -210,8 +210,8 @@ func (tx *Tx) OpenCounts() (map[string]int, error) {
 		AssigneeID string
 		N          int
 	}
-	err := tx.g.Table("conversations").Select("assignee_id, count(*) AS n").
-		Where("tenant_id = ? AND assignee_id IS NOT NULL AND status IN ?", tx.tenantID, []string{contracts.StatusOpen, contracts.StatusPending}).
+	err := tx.DB.Table("conversations").Select("assignee_id, count(*) AS n").
+		Where("tenant_id = ? AND assignee_id IS NOT NULL AND status IN ?", tx.TenantID, []string{contracts.StatusOpen, contracts.StatusPending}).
 		Group("assignee_id").Scan(&rows).Error
 	out := map[string]int{}
 	for _, r := range rows {
@@ -223,7 +223,7 @@ func (tx *Tx) OpenCounts() (map[string]int, error) {
 // AssignedOpen lists an agent's open and pending conversations.
 func (tx *Tx) AssignedOpen(agentID string) ([]string, error) {
 	var ids []string
-	err := tx.g.Table("conversations").Where("tenant_id = ? AND assignee_id = ? AND status IN ?", tx.tenantID, agentID,
+	err := tx.DB.Table("conversations").Where("tenant_id = ? AND assignee_id = ? AND status IN ?", tx.TenantID, agentID,
 		[]string{contracts.StatusOpen, contracts.StatusPending}).Pluck("id", &ids).Error
 	return ids, err
 }
@@ -237,8 +237,8 @@ func (c Conversation) Waiting() bool {
 
 // waiting is Waiting as a query.
 func (tx *Tx) waiting() *gorm.DB {
-	return tx.g.Table("conversations").Where("tenant_id = ? AND handoff = ? AND status = ? AND assignee_id IS NULL",
-		tx.tenantID, contracts.HandoffQueued, contracts.StatusOpen)
+	return tx.DB.Table("conversations").Where("tenant_id = ? AND handoff = ? AND status = ? AND assignee_id IS NULL",
+		tx.TenantID, contracts.HandoffQueued, contracts.StatusOpen)
 }
 
 // QueuePosition is a waiting conversation's place (1 is next) among the
@@ -265,8 +265,8 @@ func (tx *Tx) AverageWait(last int) (time.Duration, error) {
 		QueuedAt time.Time
 		HandedAt time.Time
 	}
-	err := tx.g.Table("conversations").Select("queued_at, handed_at").
-		Where("tenant_id = ? AND queued_at IS NOT NULL AND handed_at IS NOT NULL", tx.tenantID).
+	err := tx.DB.Table("conversations").Select("queued_at, handed_at").
+		Where("tenant_id = ? AND queued_at IS NOT NULL AND handed_at IS NOT NULL", tx.TenantID).
 		Order("handed_at DESC").Limit(last).Scan(&rows).Error
 	if err != nil || len(rows) == 0 {
 		return 0, err

@@ -44,8 +44,8 @@ func (m Message) Contract() contracts.Message {
 // MessageByClientID finds the message a sender sent with clientMsgID.
 func (tx *Tx) MessageByClientID(authorType contracts.AuthorType, authorID, clientMsgID string) (Message, bool, error) {
 	var m Message
-	err := tx.g.Table("messages").Where("tenant_id = ? AND author_type = ? AND author_id = ? AND client_msg_id = ?",
-		tx.tenantID, authorType, authorID, clientMsgID).Take(&m).Error
+	err := tx.DB.Table("messages").Where("tenant_id = ? AND author_type = ? AND author_id = ? AND client_msg_id = ?",
+		tx.TenantID, authorType, authorID, clientMsgID).Take(&m).Error
 	if db.IsNotFound(err) {
 		return m, false, nil
 	}
@@ -54,14 +54,14 @@ func (tx *Tx) MessageByClientID(authorType contracts.AuthorType, authorID, clien
 
 // InsertMessage stores a message; a reused client_msg_id is a duplicate-key error.
 func (tx *Tx) InsertMessage(m *Message) error {
-	m.TenantID = tx.tenantID
-	return tx.g.Table("messages").Create(m).Error
+	m.TenantID = tx.TenantID
+	return tx.DB.Table("messages").Create(m).Error
 }
 
 // Messages returns up to limit messages after afterSeq, in order, and
 // whether more follow. Visitors' reads pass includePrivate=false.
 func (tx *Tx) Messages(conversationID string, afterSeq int64, limit int, includePrivate bool) ([]Message, bool, error) {
-	q := tx.g.Table("messages").Where("tenant_id = ? AND conversation_id = ? AND seq > ?", tx.tenantID, conversationID, afterSeq)
+	q := tx.DB.Table("messages").Where("tenant_id = ? AND conversation_id = ? AND seq > ?", tx.TenantID, conversationID, afterSeq)
 	if !includePrivate {
 		q = q.Where("private = ?", false)
 	}
@@ -78,7 +78,7 @@ func (tx *Tx) Messages(conversationID string, afterSeq int64, limit int, include
 // CountVisitorMessagesAfter counts the visitor's messages after seq.
 func (tx *Tx) CountVisitorMessagesAfter(conversationID string, seq int64) (int, error) {
 	var n int64
-	err := tx.g.Table("messages").Where("tenant_id = ? AND conversation_id = ? AND seq > ? AND author_type = ?",
-		tx.tenantID, conversationID, seq, contracts.AuthorVisitor).Count(&n).Error
+	err := tx.DB.Table("messages").Where("tenant_id = ? AND conversation_id = ? AND seq > ? AND author_type = ?",
+		tx.TenantID, conversationID, seq, contracts.AuthorVisitor).Count(&n).Error
 	return int(n), err
 }

@@ -6,10 +6,10 @@ import "time"
 // turns (PostgreSQL; SQLite has one writer anyway), so two cannot both take
 // the last conversation of the quota. The lock ends with the transaction.
 func (tx *Tx) LockQuota() error {
-	if tx.g.Dialector.Name() != "postgres" {
+	if tx.DB.Dialector.Name() != "postgres" {
 		return nil
 	}
-	return tx.g.Exec(`SELECT pg_advisory_xact_lock(hashtext(?))`, "quota:"+tx.tenantID).Error
+	return tx.DB.Exec(`SELECT pg_advisory_xact_lock(hashtext(?))`, "quota:"+tx.TenantID).Error
 }
 
 // ConversationsCreated counts the conversations created in [from, to), up to
@@ -18,9 +18,9 @@ func (tx *Tx) LockQuota() error {
 // (tenant_id, last_activity_at) index.
 func (tx *Tx) ConversationsCreated(from, to time.Time, max int) (int, error) {
 	var n int64
-	sub := tx.g.Table("conversations").Select("1").
-		Where("tenant_id = ? AND last_activity_at >= ? AND created_at >= ? AND created_at < ?", tx.tenantID, from.UTC(), from.UTC(), to.UTC()).
+	sub := tx.DB.Table("conversations").Select("1").
+		Where("tenant_id = ? AND last_activity_at >= ? AND created_at >= ? AND created_at < ?", tx.TenantID, from.UTC(), from.UTC(), to.UTC()).
 		Limit(max)
-	err := tx.g.Table("(?) AS counted", sub).Count(&n).Error
+	err := tx.DB.Table("(?) AS counted", sub).Count(&n).Error
 	return int(n), err
 }

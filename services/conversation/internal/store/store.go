@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/contracts"
@@ -32,34 +31,22 @@ var Migrations, _ = fs.Sub(migrations, "migrations")
 // GlobalTables are scanned across tenants by background work.
 var GlobalTables = []string{"timers"}
 
-// Store is the conversation service's database.
+// Store is the conversation service's database: outbox.Store runs its transactions.
 type Store struct {
-	db    *db.DB
-	relay *outbox.Relay
+	*outbox.Store[*Tx]
+	db *db.DB
 }
 
-// New wraps an open database.
-func New(d *db.DB, relay *outbox.Relay) *Store { return &Store{db: d, relay: relay} }
+// New wraps an open database; relay is notified after commits with events.
+func New(d *db.DB, relay *outbox.Relay) *Store {
+	return &Store{Store: outbox.NewStore(d, relay, contracts.ServiceConversation, func(t *outbox.Tx) *Tx { return &Tx{t} }), db: d}
+}
+
+// Tx is one transaction, scoped to a tenant unless it came from Global.
+type Tx struct{ *outbox.Tx }
 
 // Dialect is the database's dialect.
 func (s *Store) Dialect() db.Dialect { return s.db.Dialect }
-
-// Tx is one transaction of one tenant (or, from Global, of none).
-type Tx struct {
-	g        *gorm.DB
-	tenantID string
-	events   int
-}
-
-// Tenant runs fn in a transaction of one tenant and publishes its events after commit.
-func (s *Store) Tenant(ctx context.Context, tenantID string, fn func(*Tx) error) error {
-	tx := &Tx{tenantID: tenantID}
-	err := s.db.Tenant(ctx, tenantID, func(g *gorm.DB) error { tx.g = g; return fn(tx) })
-	if err == nil && tx.events > 0 {
-		s.relay.Notify()
-	}
-	return err
-}
 
 // Job is one unit of a batch: work for one tenant.
 type Job struct {
@@ -75,45 +62,7 @@ func (s *Store) Batch(ctx context.Context, jobs []Job) ([]error, error) {
 	for i, j := range jobs {
 		tenants[i] = j.TenantID
 	}
-	events := 0
-	errs, err := s.db.Batch(ctx, tenants, func(i int, g *gorm.DB) error {
-		tx := &Tx{g: g, tenantID: jobs[i].TenantID}
-		if err := jobs[i].Fn(tx); err != nil {
-			return err
-		}
-		events += tx.events
-		return nil
-	})
-	if err == nil && events > 0 {
-		s.relay.Notify()
-	}
-	return errs, err
-}
-
-// Global runs fn in a transaction that sees only global tables.
-func (s *Store) Global(ctx context.Context, fn func(*Tx) error) error {
-	return s.db.Global(ctx, func(g *gorm.DB) error { return fn(&Tx{g: g}) })
-}
-
-// Emit records an event of the transaction's tenant in the outbox.
-func (tx *Tx) Emit(t contracts.EventType, payload any) error {
-	if _, err := outbox.Add(tx.g, contracts.ServiceConversation, t, tx.tenantID, payload); err != nil {
-		return err
-	}
-	tx.events++
-	return nil
-}
-
-// FirstDelivery records a handled event; false means it was handled before.
-func (tx *Tx) FirstDelivery(consumer, eventID string) (bool, error) {
-	return db.FirstDelivery(tx.g, consumer, eventID)
-}
-
-func (tx *Tx) locked() *gorm.DB {
-	if tx.g.Dialector.Name() == "postgres" {
-		return tx.g.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	return tx.g
+	return s.Store.Batch(ctx, tenants, func(i int, tx *Tx) error { return jobs[i].Fn(tx) })
 }
 
 func notFound(err error, what string) error {

@@ -38,20 +38,20 @@ func (v Visitor) Contract() contracts.Visitor {
 // Visitor loads a visitor; found is false if they never interacted.
 func (tx *Tx) Visitor(id string) (Visitor, bool, error) {
 	var v Visitor
-	err := tx.g.Table("visitors").Where("tenant_id = ? AND id = ?", tx.tenantID, id).Take(&v).Error
+	err := tx.DB.Table("visitors").Where("tenant_id = ? AND id = ?", tx.TenantID, id).Take(&v).Error
 	if db.IsNotFound(err) {
-		return Visitor{TenantID: tx.tenantID, ID: id, Attributes: "{}"}, false, nil
+		return Visitor{TenantID: tx.TenantID, ID: id, Attributes: "{}"}, false, nil
 	}
 	return v, err == nil, err
 }
 
 // SaveVisitor inserts or updates a visitor.
 func (tx *Tx) SaveVisitor(v *Visitor, exists bool) error {
-	v.TenantID = tx.tenantID
+	v.TenantID = tx.TenantID
 	if !exists {
-		return tx.g.Table("visitors").Create(v).Error
+		return tx.DB.Table("visitors").Create(v).Error
 	}
-	return tx.g.Table("visitors").Where("tenant_id = ? AND id = ?", tx.tenantID, v.ID).Select("*").Omit("tenant_id", "id", "created_at").Updates(v).Error
+	return tx.DB.Table("visitors").Where("tenant_id = ? AND id = ?", tx.TenantID, v.ID).Select("*").Omit("tenant_id", "id", "created_at").Updates(v).Error
 }
 
 // Visitors loads several visitors by id.
@@ -61,7 +61,7 @@ func (tx *Tx) Visitors(ids []string) (map[string]Visitor, error) {
 		return out, nil
 	}
 	var rows []Visitor
-	err := tx.g.Table("visitors").Where("tenant_id = ? AND id IN ?", tx.tenantID, ids).Find(&rows).Error
+	err := tx.DB.Table("visitors").Where("tenant_id = ? AND id IN ?", tx.TenantID, ids).Find(&rows).Error
 	for _, v := range rows {
 		out[v.ID] = v
 	}

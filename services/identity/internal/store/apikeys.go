@@ -26,32 +26,32 @@ func (k APIKey) Contract() contracts.APIKey {
 
 // CreateAPIKey stores a key.
 func (tx *Tx) CreateAPIKey(k *APIKey) error {
-	k.TenantID, k.CreatedAt = tx.tenantID, now()
-	return tx.g.Table("api_keys").Create(k).Error
+	k.TenantID, k.CreatedAt = tx.TenantID, now()
+	return tx.DB.Table("api_keys").Create(k).Error
 }
 
 // APIKeys lists the tenant's keys, newest first.
 func (tx *Tx) APIKeys() ([]APIKey, error) {
 	var out []APIKey
-	err := tx.g.Table("api_keys").Where("tenant_id = ?", tx.tenantID).Order("created_at DESC, id").Find(&out).Error
+	err := tx.DB.Table("api_keys").Where("tenant_id = ?", tx.TenantID).Order("created_at DESC, id").Find(&out).Error
 	return out, err
 }
 
 // APIKeyByHash finds a key by the hash of its secret.
 func (tx *Tx) APIKeyByHash(hash string) (APIKey, error) {
 	var k APIKey
-	err := tx.g.Table("api_keys").Where("tenant_id = ? AND key_hash = ?", tx.tenantID, hash).Take(&k).Error
+	err := tx.DB.Table("api_keys").Where("tenant_id = ? AND key_hash = ?", tx.TenantID, hash).Take(&k).Error
 	return k, notFound(err, "API key")
 }
 
 // TouchAPIKey records a use of a key.
 func (tx *Tx) TouchAPIKey(id string, at time.Time) error {
-	return tx.g.Table("api_keys").Where("tenant_id = ? AND id = ?", tx.tenantID, id).Update("last_used_at", at).Error
+	return tx.DB.Table("api_keys").Where("tenant_id = ? AND id = ?", tx.TenantID, id).Update("last_used_at", at).Error
 }
 
 // DeleteAPIKey removes a key, or reports NotFound.
 func (tx *Tx) DeleteAPIKey(id string) error {
-	res := tx.g.Table("api_keys").Where("tenant_id = ? AND id = ?", tx.tenantID, id).Delete(nil)
+	res := tx.DB.Table("api_keys").Where("tenant_id = ? AND id = ?", tx.TenantID, id).Delete(nil)
 	if res.Error == nil && res.RowsAffected == 0 {
 		return apperr.NotFoundf("API key not found")
 	}

@@ -17,13 +17,13 @@ type SigningKey struct {
 // ActiveKeys lists keys that are not retired, newest first.
 func (tx *Tx) ActiveKeys() ([]SigningKey, error) {
 	var ks []SigningKey
-	err := tx.g.Table("signing_keys").Where("retired_at IS NULL").Order("created_at DESC").Find(&ks).Error
+	err := tx.DB.Table("signing_keys").Where("retired_at IS NULL").Order("created_at DESC").Find(&ks).Error
 	return ks, err
 }
 
 // AddKey stores a new signing key.
 func (tx *Tx) AddKey(k SigningKey) error {
-	return tx.g.Table("signing_keys").Create(&k).Error
+	return tx.DB.Table("signing_keys").Create(&k).Error
 }
 
 // LoginFailures returns how many failures key has in the window that started
@@ -33,7 +33,7 @@ func (tx *Tx) LoginFailures(key string, window time.Duration) (failures int, win
 		Failures    int
 		WindowStart time.Time
 	}
-	err = tx.g.Table("login_failures").Where("key = ?", key).Take(&row).Error
+	err = tx.DB.Table("login_failures").Where("key = ?", key).Take(&row).Error
 	if err == gorm.ErrRecordNotFound || (err == nil && now().Sub(row.WindowStart) >= window) {
 		return 0, time.Time{}, nil
 	}
@@ -44,23 +44,23 @@ func (tx *Tx) LoginFailures(key string, window time.Duration) (failures int, win
 // last one is over.
 func (tx *Tx) RecordLoginFailure(key string, window time.Duration) error {
 	t := now()
-	if err := tx.g.Exec(`INSERT INTO login_failures (key, failures, window_start) VALUES (?, 0, ?) ON CONFLICT DO NOTHING`, key, t).Error; err != nil {
+	if err := tx.DB.Exec(`INSERT INTO login_failures (key, failures, window_start) VALUES (?, 0, ?) ON CONFLICT DO NOTHING`, key, t).Error; err != nil {
 		return err
 	}
 	var row struct {
 		Failures    int
 		WindowStart time.Time
 	}
-	if err := tx.locked().Table("login_failures").Where("key = ?", key).Take(&row).Error; err != nil {
+	if err := tx.Locked().Table("login_failures").Where("key = ?", key).Take(&row).Error; err != nil {
 		return err
 	}
 	if t.Sub(row.WindowStart) >= window {
 		row.Failures, row.WindowStart = 0, t
 	}
-	return tx.g.Exec(`UPDATE login_failures SET failures = ?, window_start = ? WHERE key = ?`, row.Failures+1, row.WindowStart, key).Error
+	return tx.DB.Exec(`UPDATE login_failures SET failures = ?, window_start = ? WHERE key = ?`, row.Failures+1, row.WindowStart, key).Error
 }
 
 // ClearLoginFailures forgets the failures of key (after a successful login).
 func (tx *Tx) ClearLoginFailures(key string) error {
-	return tx.g.Exec(`DELETE FROM login_failures WHERE key = ?`, key).Error
+	return tx.DB.Exec(`DELETE FROM login_failures WHERE key = ?`, key).Error
 }

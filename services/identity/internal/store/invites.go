@@ -28,18 +28,18 @@ func (i Invite) Contract() contracts.Invite {
 
 // CreateInvite stores an invite, replacing any open one for the same email.
 func (tx *Tx) CreateInvite(i *Invite) error {
-	i.TenantID, i.CreatedAt = tx.tenantID, now()
-	if err := tx.g.Exec(`UPDATE invites SET revoked_at = ? WHERE tenant_id = ? AND email = ?
-		AND accepted_at IS NULL AND revoked_at IS NULL`, now(), tx.tenantID, i.Email).Error; err != nil {
+	i.TenantID, i.CreatedAt = tx.TenantID, now()
+	if err := tx.DB.Exec(`UPDATE invites SET revoked_at = ? WHERE tenant_id = ? AND email = ?
+		AND accepted_at IS NULL AND revoked_at IS NULL`, now(), tx.TenantID, i.Email).Error; err != nil {
 		return err
 	}
-	return tx.g.Table("invites").Create(i).Error
+	return tx.DB.Table("invites").Create(i).Error
 }
 
 // OpenInvites lists invites that can still be accepted.
 func (tx *Tx) OpenInvites() ([]Invite, error) {
 	var out []Invite
-	err := tx.g.Table("invites").Where("tenant_id = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?", tx.tenantID, now()).
+	err := tx.DB.Table("invites").Where("tenant_id = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?", tx.TenantID, now()).
 		Order("created_at DESC, id").Find(&out).Error
 	return out, err
 }
@@ -47,19 +47,19 @@ func (tx *Tx) OpenInvites() ([]Invite, error) {
 // TakeOpenInvite loads and locks an invite that can still be accepted.
 func (tx *Tx) TakeOpenInvite(tokenHash string) (Invite, error) {
 	var i Invite
-	err := tx.locked().Table("invites").Where("tenant_id = ? AND token_hash = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?",
-		tx.tenantID, tokenHash, now()).Take(&i).Error
+	err := tx.Locked().Table("invites").Where("tenant_id = ? AND token_hash = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?",
+		tx.TenantID, tokenHash, now()).Take(&i).Error
 	return i, notFound(err, "invite (it may have expired or been used)")
 }
 
 // MarkInviteAccepted closes an invite.
 func (tx *Tx) MarkInviteAccepted(id string) error {
-	return tx.g.Exec(`UPDATE invites SET accepted_at = ? WHERE tenant_id = ? AND id = ?`, now(), tx.tenantID, id).Error
+	return tx.DB.Exec(`UPDATE invites SET accepted_at = ? WHERE tenant_id = ? AND id = ?`, now(), tx.TenantID, id).Error
 }
 
 // RevokeInvite closes an open invite; a missing or closed one is NotFound.
 func (tx *Tx) RevokeInvite(id string) error {
-	res := tx.g.Exec(`UPDATE invites SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND accepted_at IS NULL AND revoked_at IS NULL`, now(), tx.tenantID, id)
+	res := tx.DB.Exec(`UPDATE invites SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND accepted_at IS NULL AND revoked_at IS NULL`, now(), tx.TenantID, id)
 	if res.Error == nil && res.RowsAffected == 0 {
 		return apperr.NotFoundf("invite not found")
 	}

@@ -40,7 +40,7 @@ type EmailOwner struct {
 // FindEmail looks an email up across tenants (a global read).
 func (tx *Tx) FindEmail(email string) (EmailOwner, bool, error) {
 	var e userEmail
-	err := tx.g.Table("user_emails").Where("email = ?", email).Take(&e).Error
+	err := tx.DB.Table("user_emails").Where("email = ?", email).Take(&e).Error
 	if db.IsNotFound(err) {
 		return EmailOwner{}, false, nil
 	}
@@ -50,29 +50,29 @@ func (tx *Tx) FindEmail(email string) (EmailOwner, bool, error) {
 // CreateUser inserts a user of the transaction's tenant and claims its email.
 // A taken email is a Conflict.
 func (tx *Tx) CreateUser(u *User) error {
-	u.TenantID = tx.tenantID
+	u.TenantID = tx.TenantID
 	u.CreatedAt, u.UpdatedAt = now(), now()
-	err := tx.g.Table("user_emails").Create(&userEmail{Email: u.Email, TenantID: u.TenantID, UserID: u.ID}).Error
+	err := tx.DB.Table("user_emails").Create(&userEmail{Email: u.Email, TenantID: u.TenantID, UserID: u.ID}).Error
 	if db.IsDuplicate(err) {
 		return apperr.New(apperr.Conflict, "an account with this email already exists")
 	}
 	if err != nil {
 		return err
 	}
-	return tx.g.Table("users").Create(u).Error
+	return tx.DB.Table("users").Create(u).Error
 }
 
 // User loads a user of the tenant.
 func (tx *Tx) User(id string) (User, error) {
 	var u User
-	err := tx.g.Table("users").Where("tenant_id = ? AND id = ?", tx.tenantID, id).Take(&u).Error
+	err := tx.DB.Table("users").Where("tenant_id = ? AND id = ?", tx.TenantID, id).Take(&u).Error
 	return u, notFound(err, "member")
 }
 
 // Users lists the tenant's users, oldest first.
 func (tx *Tx) Users() ([]User, error) {
 	var us []User
-	err := tx.g.Table("users").Where("tenant_id = ?", tx.tenantID).Order("created_at, id").Find(&us).Error
+	err := tx.DB.Table("users").Where("tenant_id = ?", tx.TenantID).Order("created_at, id").Find(&us).Error
 	return us, err
 }
 
@@ -80,36 +80,36 @@ func (tx *Tx) Users() ([]User, error) {
 // concurrent demotions cannot both see "another owner remains".
 func (tx *Tx) LockOwners() (int, error) {
 	var ids []string
-	err := tx.locked().Table("users").Where("tenant_id = ? AND role = ?", tx.tenantID, contracts.RoleOwner).Pluck("id", &ids).Error
+	err := tx.Locked().Table("users").Where("tenant_id = ? AND role = ?", tx.TenantID, contracts.RoleOwner).Pluck("id", &ids).Error
 	return len(ids), err
 }
 
 // SetRole changes a user's role.
 func (tx *Tx) SetRole(id string, role contracts.Role) error {
-	return tx.g.Table("users").Where("tenant_id = ? AND id = ?", tx.tenantID, id).
+	return tx.DB.Table("users").Where("tenant_id = ? AND id = ?", tx.TenantID, id).
 		Updates(map[string]any{"role": role, "updated_at": now()}).Error
 }
 
 // DeleteUser removes a user, frees their email and revokes their sessions.
 func (tx *Tx) DeleteUser(u User) error {
-	if err := tx.g.Table("user_emails").Where("email = ? AND user_id = ?", u.Email, u.ID).Delete(nil).Error; err != nil {
+	if err := tx.DB.Table("user_emails").Where("email = ? AND user_id = ?", u.Email, u.ID).Delete(nil).Error; err != nil {
 		return err
 	}
-	if err := tx.g.Exec(`UPDATE sessions SET revoked_at = ?, revoked_by = 'removed'
-		WHERE tenant_id = ? AND user_id = ? AND revoked_at IS NULL`, now(), tx.tenantID, u.ID).Error; err != nil {
+	if err := tx.DB.Exec(`UPDATE sessions SET revoked_at = ?, revoked_by = 'removed'
+		WHERE tenant_id = ? AND user_id = ? AND revoked_at IS NULL`, now(), tx.TenantID, u.ID).Error; err != nil {
 		return err
 	}
-	return tx.g.Table("users").Where("tenant_id = ? AND id = ?", tx.tenantID, u.ID).Delete(nil).Error
+	return tx.DB.Table("users").Where("tenant_id = ? AND id = ?", tx.TenantID, u.ID).Delete(nil).Error
 }
 
 // SetName changes a user's display name.
 func (tx *Tx) SetName(id, name string) error {
-	return tx.g.Table("users").Where("tenant_id = ? AND id = ?", tx.tenantID, id).
+	return tx.DB.Table("users").Where("tenant_id = ? AND id = ?", tx.TenantID, id).
 		Updates(map[string]any{"name": name, "updated_at": now()}).Error
 }
 
 // SetPasswordHash replaces a user's password hash.
 func (tx *Tx) SetPasswordHash(id, hash string) error {
-	return tx.g.Table("users").Where("tenant_id = ? AND id = ?", tx.tenantID, id).
+	return tx.DB.Table("users").Where("tenant_id = ? AND id = ?", tx.TenantID, id).
 		Updates(map[string]any{"password_hash": hash, "updated_at": now()}).Error
 }

@@ -17,7 +17,7 @@ type botRow struct {
 // Bot loads the tenant's bot configuration; ok is false if it was never saved.
 func (tx *Tx) Bot() (contracts.BotConfig, bool, error) {
 	var r botRow
-	err := tx.g.Table("bot_config").Where("tenant_id = ?", tx.tenantID).Take(&r).Error
+	err := tx.DB.Table("bot_config").Where("tenant_id = ?", tx.TenantID).Take(&r).Error
 	if db.IsNotFound(err) {
 		return contracts.BotConfig{}, false, nil
 	}
@@ -34,9 +34,9 @@ func (tx *Tx) SaveBot(c contracts.BotConfig, exists bool) error {
 	if err != nil {
 		return err
 	}
-	r := botRow{TenantID: tx.tenantID, Config: string(raw), UpdatedAt: time.Now().UTC()}
+	r := botRow{TenantID: tx.TenantID, Config: string(raw), UpdatedAt: time.Now().UTC()}
 	if !exists {
-		return tx.g.Table("bot_config").Create(&r).Error
+		return tx.DB.Table("bot_config").Create(&r).Error
 	}
-	return tx.g.Table("bot_config").Where("tenant_id = ?", tx.tenantID).Updates(map[string]any{"config": r.Config, "updated_at": r.UpdatedAt}).Error
+	return tx.DB.Table("bot_config").Where("tenant_id = ?", tx.TenantID).Updates(map[string]any{"config": r.Config, "updated_at": r.UpdatedAt}).Error
 }

@@ -23,13 +23,13 @@ func (tx *Tx) CreateSettings(s contracts.Settings, secret string) error {
 	if err != nil {
 		return err
 	}
-	return tx.g.Table("tenant_settings").Create(&settingsRow{TenantID: tx.tenantID, Settings: string(raw), IdentitySecret: secret, UpdatedAt: time.Now().UTC()}).Error
+	return tx.DB.Table("tenant_settings").Create(&settingsRow{TenantID: tx.TenantID, Settings: string(raw), IdentitySecret: secret, UpdatedAt: time.Now().UTC()}).Error
 }
 
 // Settings loads the tenant's settings and identity secret.
 func (tx *Tx) Settings() (contracts.Settings, string, error) {
 	var r settingsRow
-	err := tx.g.Table("tenant_settings").Where("tenant_id = ?", tx.tenantID).Take(&r).Error
+	err := tx.DB.Table("tenant_settings").Where("tenant_id = ?", tx.TenantID).Take(&r).Error
 	if db.IsNotFound(err) {
 		return contracts.Settings{}, "", apperr.NotFoundf("tenant not found")
 	}
@@ -46,31 +46,31 @@ func (tx *Tx) SaveSettings(s contracts.Settings) error {
 	if err != nil {
 		return err
 	}
-	return tx.g.Table("tenant_settings").Where("tenant_id = ?", tx.tenantID).
+	return tx.DB.Table("tenant_settings").Where("tenant_id = ?", tx.TenantID).
 		Updates(map[string]any{"settings": string(raw), "updated_at": time.Now().UTC()}).Error
 }
 
 // SaveSecret replaces the tenant's identity secret.
 func (tx *Tx) SaveSecret(secret string) error {
-	return tx.g.Table("tenant_settings").Where("tenant_id = ?", tx.tenantID).
+	return tx.DB.Table("tenant_settings").Where("tenant_id = ?", tx.TenantID).
 		Updates(map[string]any{"identity_secret": secret, "updated_at": time.Now().UTC()}).Error
 }
 
 // DeleteSettings removes the tenant's settings and canned responses.
 func (tx *Tx) DeleteSettings() error {
-	if err := tx.g.Table("bot_config").Where("tenant_id = ?", tx.tenantID).Delete(nil).Error; err != nil {
+	if err := tx.DB.Table("bot_config").Where("tenant_id = ?", tx.TenantID).Delete(nil).Error; err != nil {
 		return err
 	}
-	if err := tx.g.Table("canned_responses").Where("tenant_id = ?", tx.tenantID).Delete(nil).Error; err != nil {
+	if err := tx.DB.Table("canned_responses").Where("tenant_id = ?", tx.TenantID).Delete(nil).Error; err != nil {
 		return err
 	}
-	return tx.g.Table("tenant_settings").Where("tenant_id = ?", tx.tenantID).Delete(nil).Error
+	return tx.DB.Table("tenant_settings").Where("tenant_id = ?", tx.TenantID).Delete(nil).Error
 }
 
 // TenantByWidgetKey finds the tenant of a widget key (in a Global transaction).
 func (tx *Tx) TenantByWidgetKey(key string) (Tenant, error) {
 	var t Tenant
-	err := tx.g.Table("tenants").Where("widget_key = ?", key).Take(&t).Error
+	err := tx.DB.Table("tenants").Where("widget_key = ?", key).Take(&t).Error
 	if db.IsNotFound(err) {
 		return t, apperr.NotFoundf("unknown widget key")
 	}
@@ -93,7 +93,7 @@ func (r cannedRow) contract() contracts.CannedResponse {
 // CannedResponses lists the tenant's canned responses by shortcut.
 func (tx *Tx) CannedResponses() ([]contracts.CannedResponse, error) {
 	var rows []cannedRow
-	err := tx.g.Table("canned_responses").Where("tenant_id = ?", tx.tenantID).Order("shortcut").Find(&rows).Error
+	err := tx.DB.Table("canned_responses").Where("tenant_id = ?", tx.TenantID).Order("shortcut").Find(&rows).Error
 	out := make([]contracts.CannedResponse, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, r.contract())
@@ -104,7 +104,7 @@ func (tx *Tx) CannedResponses() ([]contracts.CannedResponse, error) {
 // CannedResponse loads one canned response.
 func (tx *Tx) CannedResponse(id string) (contracts.CannedResponse, error) {
 	var r cannedRow
-	err := tx.g.Table("canned_responses").Where("tenant_id = ? AND id = ?", tx.tenantID, id).Take(&r).Error
+	err := tx.DB.Table("canned_responses").Where("tenant_id = ? AND id = ?", tx.TenantID, id).Take(&r).Error
 	if db.IsNotFound(err) {
 		return contracts.CannedResponse{}, apperr.NotFoundf("canned response not found")
 	}
@@ -118,10 +118,10 @@ func (tx *Tx) SaveCanned(c *contracts.CannedResponse) error {
 	var err error
 	if c.ID == "" {
 		c.ID, c.CreatedAt, c.UpdatedAt = ids.New(), now, now
-		err = tx.g.Table("canned_responses").Create(&cannedRow{ID: c.ID, TenantID: tx.tenantID, Shortcut: c.Shortcut, Body: c.Body, CreatedAt: now, UpdatedAt: now}).Error
+		err = tx.DB.Table("canned_responses").Create(&cannedRow{ID: c.ID, TenantID: tx.TenantID, Shortcut: c.Shortcut, Body: c.Body, CreatedAt: now, UpdatedAt: now}).Error
 	} else {
 		c.UpdatedAt = now
-		err = tx.g.Table("canned_responses").Where("tenant_id = ? AND id = ?", tx.tenantID, c.ID).
+		err = tx.DB.Table("canned_responses").Where("tenant_id = ? AND id = ?", tx.TenantID, c.ID).
 			Updates(map[string]any{"shortcut": c.Shortcut, "body": c.Body, "updated_at": now}).Error
 	}
 	if db.IsDuplicate(err) {
@@ -132,7 +132,7 @@ func (tx *Tx) SaveCanned(c *contracts.CannedResponse) error {
 
 // DeleteCanned removes a canned response, or reports NotFound.
 func (tx *Tx) DeleteCanned(id string) error {
-	res := tx.g.Table("canned_responses").Where("tenant_id = ? AND id = ?", tx.tenantID, id).Delete(nil)
+	res := tx.DB.Table("canned_responses").Where("tenant_id = ? AND id = ?", tx.TenantID, id).Delete(nil)
 	if res.Error == nil && res.RowsAffected == 0 {
 		return apperr.NotFoundf("canned response not found")
 	}

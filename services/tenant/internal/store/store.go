@@ -38,50 +38,21 @@ func (t Tenant) Contract() contracts.TenantInfo {
 	return contracts.TenantInfo{ID: t.ID, Name: t.Name, Slug: t.Slug, WidgetKey: t.WidgetKey, CreatedAt: t.CreatedAt}
 }
 
-// Store is the tenant service's database.
-type Store struct {
-	db    *db.DB
-	relay *outbox.Relay
+// Store is the tenant service's database: outbox.Store runs its transactions.
+type Store struct{ *outbox.Store[*Tx] }
+
+// New wraps an open database; relay is notified after commits with events.
+func New(d *db.DB, relay *outbox.Relay) *Store {
+	return &Store{Store: outbox.NewStore(d, relay, contracts.ServiceTenant, func(t *outbox.Tx) *Tx { return &Tx{t} })}
 }
 
-// New wraps an open database.
-func New(d *db.DB, relay *outbox.Relay) *Store { return &Store{db: d, relay: relay} }
-
-// Tx is a transaction about one tenant.
-type Tx struct {
-	g        *gorm.DB
-	tenantID string
-	events   int
-}
-
-// Tenant runs fn in a transaction of one tenant and publishes its events after commit.
-func (s *Store) Tenant(ctx context.Context, tenantID string, fn func(*Tx) error) error {
-	tx := &Tx{tenantID: tenantID}
-	err := s.db.Tenant(ctx, tenantID, func(g *gorm.DB) error { tx.g = g; return fn(tx) })
-	if err == nil && tx.events > 0 {
-		s.relay.Notify()
-	}
-	return err
-}
-
-// Global runs fn in a transaction that sees only the tenant registry.
-func (s *Store) Global(ctx context.Context, fn func(*Tx) error) error {
-	return s.db.Global(ctx, func(g *gorm.DB) error { return fn(&Tx{g: g}) })
-}
-
-// Emit records an event of the transaction's tenant.
-func (tx *Tx) Emit(t contracts.EventType, payload any) error {
-	if _, err := outbox.Add(tx.g, contracts.ServiceTenant, t, tx.tenantID, payload); err != nil {
-		return err
-	}
-	tx.events++
-	return nil
-}
+// Tx is one transaction, scoped to a tenant unless it came from Global.
+type Tx struct{ *outbox.Tx }
 
 // Get loads the tenant, or NotFound.
 func (tx *Tx) Get() (Tenant, error) {
 	var t Tenant
-	err := tx.g.Table("tenants").Where("id = ?", tx.tenantID).Take(&t).Error
+	err := tx.DB.Table("tenants").Where("id = ?", tx.TenantID).Take(&t).Error
 	if db.IsNotFound(err) {
 		return t, apperr.NotFoundf("tenant not found")
 	}
@@ -92,13 +63,13 @@ func (tx *Tx) Get() (Tenant, error) {
 // runs in a savepoint, because a failed INSERT would otherwise abort the
 // whole PostgreSQL transaction.
 func (tx *Tx) Create(t *Tenant) error {
-	t.ID = tx.tenantID
+	t.ID = tx.TenantID
 	t.CreatedAt = time.Now().UTC()
 	t.UpdatedAt = t.CreatedAt
 	base := domain.Slug(t.Name)
 	t.Slug = base
 	for range 6 {
-		err := tx.g.Transaction(func(sp *gorm.DB) error { return sp.Table("tenants").Create(t).Error })
+		err := tx.DB.Transaction(func(sp *gorm.DB) error { return sp.Table("tenants").Create(t).Error })
 		if !db.IsDuplicate(err) {
 			return err
 		}
@@ -110,20 +81,20 @@ func (tx *Tx) Create(t *Tenant) error {
 // Update saves changed fields.
 func (tx *Tx) Update(t *Tenant) error {
 	t.UpdatedAt = time.Now().UTC()
-	return tx.g.Table("tenants").Where("id = ?", tx.tenantID).
+	return tx.DB.Table("tenants").Where("id = ?", tx.TenantID).
 		Updates(map[string]any{"name": t.Name, "status": t.Status, "updated_at": t.UpdatedAt}).Error
 }
 
 // Delete removes the tenant.
 func (tx *Tx) Delete() error {
-	return tx.g.Table("tenants").Where("id = ?", tx.tenantID).Delete(nil).Error
+	return tx.DB.Table("tenants").Where("id = ?", tx.TenantID).Delete(nil).Error
 }
 
 // StalePending lists tenants whose sign-up started before cutoff and never completed.
 func (s *Store) StalePending(ctx context.Context, cutoff time.Time) ([]string, error) {
 	var ids []string
-	err := s.db.Global(ctx, func(g *gorm.DB) error {
-		return g.Table("tenants").Where("status = ? AND created_at < ?", domain.Pending, cutoff).Limit(100).Pluck("id", &ids).Error
+	err := s.Global(ctx, func(tx *Tx) error {
+		return tx.DB.Table("tenants").Where("status = ? AND created_at < ?", domain.Pending, cutoff).Limit(100).Pluck("id", &ids).Error
 	})
 	return ids, err
 }
