@@ -58,10 +58,7 @@ func (a *App) CreateAPIKey(ctx context.Context, r contracts.APIKeyCreateRequest)
 // ListAPIKeys lists the tenant's keys.
 func (a *App) ListAPIKeys(ctx context.Context, r contracts.PrincipalRequest) (contracts.APIKeys, error) {
 	out := contracts.APIKeys{APIKeys: []contracts.APIKey{}}
-	err := a.store.Tenant(ctx, r.Principal.TenantID, func(tx *store.Tx) error {
-		if _, err := admin(tx, r.Principal); err != nil {
-			return err
-		}
+	err := a.asAdmin(ctx, r.Principal, func(tx *store.Tx) error {
 		keys, err := tx.APIKeys()
 		for _, k := range keys {
 			out.APIKeys = append(out.APIKeys, k.Contract())
@@ -76,10 +73,7 @@ func (a *App) DeleteAPIKey(ctx context.Context, r contracts.IDRequest) (contract
 	if !ids.Valid(r.ID) {
 		return contracts.Empty{}, apperr.NotFoundf("API key not found")
 	}
-	return contracts.Empty{}, a.store.Tenant(ctx, r.Principal.TenantID, func(tx *store.Tx) error {
-		if _, err := admin(tx, r.Principal); err != nil {
-			return err
-		}
+	return contracts.Empty{}, a.asAdmin(ctx, r.Principal, func(tx *store.Tx) error {
 		if err := tx.DeleteAPIKey(r.ID); err != nil {
 			return err
 		}

@@ -112,6 +112,17 @@ func admin(tx *store.Tx, p contracts.Principal) (store.User, error) {
 	return me, domain.CanAdminister(me.Role)
 }
 
+// asAdmin runs fn in a transaction of p's tenant once p is found to be an
+// owner or admin there.
+func (a *App) asAdmin(ctx context.Context, p contracts.Principal, fn func(tx *store.Tx) error) error {
+	return a.store.Tenant(ctx, p.TenantID, func(tx *store.Tx) error {
+		if _, err := admin(tx, p); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
 // detached is a context for compensating actions that must run even when the
 // request's context has ended.
 func detached(ctx context.Context) (context.Context, context.CancelFunc) {

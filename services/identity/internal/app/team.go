@@ -68,10 +68,7 @@ func (a *App) CreateInvite(ctx context.Context, r contracts.InviteCreateRequest)
 // ListInvites returns the invites that can still be accepted.
 func (a *App) ListInvites(ctx context.Context, r contracts.PrincipalRequest) (contracts.InviteList, error) {
 	out := contracts.InviteList{Invites: []contracts.Invite{}}
-	err := a.store.Tenant(ctx, r.Principal.TenantID, func(tx *store.Tx) error {
-		if _, err := admin(tx, r.Principal); err != nil {
-			return err
-		}
+	err := a.asAdmin(ctx, r.Principal, func(tx *store.Tx) error {
 		invites, err := tx.OpenInvites()
 		for _, i := range invites {
 			out.Invites = append(out.Invites, i.Contract())
@@ -86,10 +83,7 @@ func (a *App) RevokeInvite(ctx context.Context, r contracts.IDRequest) (contract
 	if !ids.Valid(r.ID) {
 		return contracts.Empty{}, apperr.NotFoundf("invite not found")
 	}
-	return contracts.Empty{}, a.store.Tenant(ctx, r.Principal.TenantID, func(tx *store.Tx) error {
-		if _, err := admin(tx, r.Principal); err != nil {
-			return err
-		}
+	return contracts.Empty{}, a.asAdmin(ctx, r.Principal, func(tx *store.Tx) error {
 		return tx.RevokeInvite(r.ID)
 	})
 }
