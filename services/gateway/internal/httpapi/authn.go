@@ -79,6 +79,22 @@ func (a *API) visitor(token string) (contracts.Actor, error) {
 	return claims.Actor(), nil
 }
 
+// widgetOpen checks that the tenant's widget is enabled and that the
+// request comes from one of its allowed origins.
+func (a *API) widgetOpen(c *gin.Context, tenantID string) error {
+	settings, err := a.widgets.Settings(c, tenantID)
+	if err != nil {
+		return err
+	}
+	if !settings.Widget.Enabled {
+		return apperr.NotFoundf("this chat widget is disabled")
+	}
+	if !a.originAllowed(c, settings) {
+		return apperr.New(apperr.Forbidden, "this website is not allowed to use this chat widget")
+	}
+	return nil
+}
+
 // requireVisitor authenticates a visitor by visitor token and enforces the
 // tenant's allowed origins.
 func (a *API) requireVisitor(c *gin.Context) {
@@ -88,17 +104,8 @@ func (a *API) requireVisitor(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	settings, err := a.widgets.Settings(c, v.TenantID)
-	if err != nil {
+	if err := a.widgetOpen(c, v.TenantID); err != nil {
 		fail(c, err)
-		return
-	}
-	if !settings.Widget.Enabled {
-		fail(c, apperr.NotFoundf("this chat widget is disabled"))
-		return
-	}
-	if !a.originAllowed(c, settings) {
-		fail(c, apperr.New(apperr.Forbidden, "this website is not allowed to use this chat widget"))
 		return
 	}
 	c.Set(actorKey, v)

@@ -32,17 +32,8 @@ func (a *API) websocket(c *gin.Context) {
 		fail(c, apperr.New(apperr.Unauthenticated, "missing, invalid or expired credentials"))
 		return
 	}
-	settings, err := a.widgets.Settings(c, v.TenantID)
-	if err != nil {
+	if err := a.widgetOpen(c, v.TenantID); err != nil {
 		fail(c, err)
-		return
-	}
-	if !settings.Widget.Enabled {
-		fail(c, apperr.NotFoundf("this chat widget is disabled"))
-		return
-	}
-	if !a.originAllowed(c, settings) {
-		fail(c, apperr.New(apperr.Forbidden, "this website is not allowed to use this chat widget"))
 		return
 	}
 	a.hub.Serve(c.Writer, c.Request, v, "")
