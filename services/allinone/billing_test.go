@@ -124,6 +124,10 @@ func TestBillingEndToEnd(t *testing.T) {
 		// Seats: Free has two (members plus open invites).
 		owner := p.signup("Paying Customer")
 		customer := stripeCustomer(t, cfg, owner.TenantID)
+		// Free has no API keys; a made-up key learns nothing of the plan.
+		p.do("POST", "/api/v1/api-keys", owner.Access, map[string]string{"name": "x"}).problem(t, 402, "payment_required", "")
+		forged := "parley_" + strings.ReplaceAll(owner.TenantID, "-", "") + "_" + strings.Repeat("a", 43)
+		p.do("GET", "/api/v1/conversations", forged, nil).problem(t, 401, "unauthenticated", "")
 		p.invite(owner, "agent")
 		third := uniqueEmail("third")
 		refused := p.do("POST", "/api/v1/invites", owner.Access, map[string]string{"email": third, "role": "agent"})

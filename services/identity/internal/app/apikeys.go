@@ -94,25 +94,26 @@ func (a *App) CheckAPIKey(ctx context.Context, r contracts.APIKeyCheckRequest) (
 	if !ids.Valid(tenantID) {
 		return contracts.Actor{}, bad
 	}
-	// A downgrade to a plan without API keys stops the keys (within the
-	// gateway's minute of caching); they work again after an upgrade.
+	var k store.APIKey
+	err := a.store.Tenant(ctx, tenantID, func(tx *store.Tx) (err error) {
+		if k, err = tx.APIKeyByHash(ids.Hash(secret)); err != nil {
+			return bad
+		}
+		return nil
+	})
+	if err != nil {
+		return contracts.Actor{}, err
+	}
+	// Only a real key learns about the plan: a downgrade to a plan without
+	// API keys stops the keys (within the gateway's minute of caching); they
+	// work again after an upgrade.
 	if err := a.requireFeature(ctx, tenantID, contracts.FeatureAPIKeys); apperr.Is(err, apperr.PaymentRequired) {
 		return contracts.Actor{}, err
 	}
-	var out contracts.Actor
-	err := a.store.Tenant(ctx, tenantID, func(tx *store.Tx) error {
-		k, err := tx.APIKeyByHash(ids.Hash(secret))
-		if err != nil {
-			return bad
+	if now := time.Now().UTC(); k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > keyUseEvery {
+		if err := a.store.Tenant(ctx, tenantID, func(tx *store.Tx) error { return tx.TouchAPIKey(k.ID, now) }); err != nil {
+			return contracts.Actor{}, err
 		}
-		now := time.Now().UTC()
-		if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > keyUseEvery {
-			if err := tx.TouchAPIKey(k.ID, now); err != nil {
-				return err
-			}
-		}
-		out = contracts.Actor{TenantID: tenantID, Type: contracts.AuthorBot, ID: k.ID, Role: contracts.RoleAgent, Name: k.Name}
-		return nil
-	})
-	return out, err
+	}
+	return contracts.Actor{TenantID: tenantID, Type: contracts.AuthorBot, ID: k.ID, Role: contracts.RoleAgent, Name: k.Name}, nil
 }

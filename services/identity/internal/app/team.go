@@ -102,13 +102,19 @@ func (a *App) AcceptInvite(ctx context.Context, r contracts.InviteAcceptRequest)
 	if err := domain.CheckPassword("password", r.Password); err != nil {
 		return res, err
 	}
+	// A wrong token must cost no password hash: look the invite up first.
+	// The write below takes it again, so an invite used meanwhile still fails.
+	tokenHash := ids.Hash(secret)
+	if err := a.store.Tenant(ctx, tenantID, func(tx *store.Tx) error { _, err := tx.TakeOpenInvite(tokenHash); return err }); err != nil {
+		return res, err
+	}
 	hash := password.Hash(r.Password)
 	limits, err := a.entitlementsOf(ctx, tenantID)
 	if err != nil {
 		return res, err
 	}
 	err = a.store.Tenant(ctx, tenantID, func(tx *store.Tx) error {
-		inv, err := tx.TakeOpenInvite(ids.Hash(secret))
+		inv, err := tx.TakeOpenInvite(tokenHash)
 		if err != nil {
 			return err
 		}
