@@ -275,3 +275,20 @@ func TestProfileAndPasswordChange(t *testing.T) {
 	p.do("POST", "/api/v1/auth/login", "", map[string]string{"email": owner.Email, "password": owner.Password}).problem(t, 401, "unauthenticated", "")
 	p.do("POST", "/api/v1/auth/login", "", map[string]string{"email": owner.Email, "password": "a brand new password"}).must(t, 200)
 }
+
+// A successful login forgives the email's earlier failures, so a member who
+// mistypes now and then is never locked out by old typos.
+func TestASuccessfulLoginClearsTheEmailsFailures(t *testing.T) {
+	t.Parallel()
+	p := start(t, testkit.SQLiteDB(t), t.TempDir(), map[string]string{"PARLEY_LOGIN_MAX_FAILURES": "3"})
+	owner := p.signup("Typo Ltd")
+	login := func(password string) response {
+		return p.do("POST", "/api/v1/auth/login", "", map[string]string{"email": owner.Email, "password": password})
+	}
+	for range 2 {
+		for range 2 {
+			login("a typo, again").problem(t, 401, "unauthenticated", "")
+		}
+		login(owner.Password).must(t, 200)
+	}
+}

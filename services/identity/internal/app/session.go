@@ -41,22 +41,20 @@ func (a *App) Login(ctx context.Context, r contracts.LoginRequest) (contracts.Au
 	if r.ClientIP != "" {
 		keys = append(keys, "ip:"+r.ClientIP)
 	}
-	if err := a.checkLimit(ctx, keys); err != nil {
+	// One read of the global tables: the limits, then the account's tenant.
+	var owner store.EmailOwner
+	var found, failedBefore bool
+	err := a.store.Global(ctx, func(tx *store.Tx) (err error) {
+		if failedBefore, err = a.checkLimit(tx, keys); err != nil || emailErr != nil {
+			return err
+		}
+		owner, found, err = tx.FindEmail(email)
+		return err
+	})
+	if err != nil {
 		return res, err
 	}
-
-	var owner store.EmailOwner
-	var found bool
-	if emailErr == nil {
-		if err := a.store.Global(ctx, func(tx *store.Tx) (err error) {
-			owner, found, err = tx.FindEmail(email)
-			return err
-		}); err != nil {
-			return res, err
-		}
-	}
 	var u store.User
-	var err error
 	if found {
 		err = a.store.Tenant(ctx, owner.TenantID, func(tx *store.Tx) (err error) { u, err = tx.User(owner.UserID); return err })
 		if err != nil && !apperr.Is(err, apperr.NotFound) {
@@ -81,30 +79,34 @@ func (a *App) Login(ctx context.Context, r contracts.LoginRequest) (contracts.Au
 	if err != nil {
 		return res, err
 	}
-	_ = a.store.Global(ctx, func(tx *store.Tx) error { return tx.ClearLoginFailures("email:" + email) })
+	if failedBefore {
+		_ = a.store.Global(ctx, func(tx *store.Tx) error { return tx.ClearLoginFailures("email:" + email) })
+	}
 	return res, nil
 }
 
 // IPFailureFactor is how many more failures a client IP may have than one email.
 const IPFailureFactor = 10
 
-func (a *App) checkLimit(ctx context.Context, keys []string) error {
-	return a.store.Global(ctx, func(tx *store.Tx) error {
-		for _, k := range keys {
-			n, start, err := tx.LoginFailures(k, a.cfg.LoginWindow)
-			if err != nil {
-				return err
-			}
-			limit := a.cfg.LoginMaxFailures
-			if strings.HasPrefix(k, "ip:") {
-				limit *= IPFailureFactor
-			}
-			if n >= limit {
-				return apperr.RateLimitedFor(time.Until(start.Add(a.cfg.LoginWindow)))
-			}
+// checkLimit refuses (429) a login whose email or client IP failed too
+// often in the window, and reports whether the email has failures to clear.
+func (a *App) checkLimit(tx *store.Tx, keys []string) (emailFailed bool, err error) {
+	for _, k := range keys {
+		n, start, err := tx.LoginFailures(k, a.cfg.LoginWindow)
+		if err != nil {
+			return false, err
 		}
-		return nil
-	})
+		limit := a.cfg.LoginMaxFailures
+		if strings.HasPrefix(k, "ip:") {
+			limit *= IPFailureFactor
+		} else {
+			emailFailed = n > 0
+		}
+		if n >= limit {
+			return false, apperr.RateLimitedFor(time.Until(start.Add(a.cfg.LoginWindow)))
+		}
+	}
+	return emailFailed, nil
 }
 
 func (a *App) recordFailure(ctx context.Context, keys []string) error {
