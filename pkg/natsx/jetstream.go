@@ -121,19 +121,22 @@ func Consume(ctx context.Context, js jetstream.JetStream, cfg ConsumerConfig, lo
 	if err != nil {
 		return fmt.Errorf("consumer %s: %w", cfg.Durable, err)
 	}
-	handle := func(m jetstream.Msg) { dispatch(ctx, m, cfg, log, h) }
-	var lanes []chan jetstream.Msg
+	handle := func(m jetstream.Msg) { dispatch(ctx, decode(m), cfg, log, h) }
+	var lanes []chan event
 	if cfg.Parallel > 1 {
-		lanes = make([]chan jetstream.Msg, cfg.Parallel)
+		lanes = make([]chan event, cfg.Parallel)
 		for i := range lanes {
-			lanes[i] = make(chan jetstream.Msg, 64)
-			go func(lane chan jetstream.Msg) {
-				for m := range lane {
-					dispatch(ctx, m, cfg, log, h)
+			lanes[i] = make(chan event, 64)
+			go func(lane chan event) {
+				for e := range lane {
+					dispatch(ctx, e, cfg, log, h)
 				}
 			}(lanes[i])
 		}
-		handle = func(m jetstream.Msg) { lanes[lane(m, cfg, len(lanes))] <- m }
+		handle = func(m jetstream.Msg) {
+			e := decode(m)
+			lanes[lane(e, cfg, len(lanes))] <- e
+		}
 	}
 	cc, err := cons.Consume(handle)
 	if err != nil {
@@ -148,21 +151,33 @@ func Consume(ctx context.Context, js jetstream.JetStream, cfg ConsumerConfig, lo
 	return nil
 }
 
+// event is a delivered message and its envelope, decoded once.
+type event struct {
+	m   jetstream.Msg
+	env contracts.Envelope
+	bad error // the envelope does not decode
+}
+
+func decode(m jetstream.Msg) event {
+	e := event{m: m}
+	e.bad = json.Unmarshal(m.Data(), &e.env)
+	return e
+}
+
 // lane picks the goroutine of an event from its key.
-func lane(m jetstream.Msg, cfg ConsumerConfig, n int) int {
-	var env contracts.Envelope
-	if cfg.Key == nil || json.Unmarshal(m.Data(), &env) != nil {
+func lane(e event, cfg ConsumerConfig, n int) int {
+	if cfg.Key == nil || e.bad != nil {
 		return 0
 	}
 	h := fnv.New32a()
-	h.Write([]byte(cfg.Key(env)))
+	h.Write([]byte(cfg.Key(e.env)))
 	return int(h.Sum32() % uint32(n))
 }
 
-func dispatch(ctx context.Context, m jetstream.Msg, cfg ConsumerConfig, log *slog.Logger, h EventHandler) {
-	var env contracts.Envelope
-	if err := json.Unmarshal(m.Data(), &env); err != nil {
-		log.Error("poison event: bad envelope", "consumer", cfg.Durable, "subject", m.Subject(), "err", err)
+func dispatch(ctx context.Context, e event, cfg ConsumerConfig, log *slog.Logger, h EventHandler) {
+	m, env := e.m, e.env
+	if e.bad != nil {
+		log.Error("poison event: bad envelope", "consumer", cfg.Durable, "subject", m.Subject(), "err", e.bad)
 		_ = m.Term()
 		return
 	}
