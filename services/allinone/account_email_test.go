@@ -408,7 +408,8 @@ func TestEmailRoutesWithoutNotify(t *testing.T) {
 	p.do("PUT", "/api/v1/me/notifications", owner.Access, map[string]bool{"email_new_conversations": false}).problem(t, 503, "unavailable", "")
 	p.do("PUT", "/api/v1/me/notifications", owner.Access, map[string]any{}).problem(t, 400, "invalid", "email_new_conversations")
 	p.do("PUT", "/api/v1/me/notifications", owner.Access, map[string]any{"email_new_conversations": "yes"}).problem(t, 400, "invalid", "email_new_conversations")
-	p.do("GET", "/api/v1/email/status", "", nil).problem(t, 401, "unauthenticated", "")
+	p.do("GET", "/api/v1/email/status", "", nil).problem(t, 503, "unavailable", "")
+	p.do("GET", "/api/v1/me/notifications", "", nil).problem(t, 401, "unauthenticated", "")
 	// Inviting still works: the link stays copyable.
 	p.do("POST", "/api/v1/invites", owner.Access, map[string]string{"email": uniqueEmail("copy"), "role": "agent"}).must(t, 201)
 }

@@ -91,6 +91,8 @@ func (a *API) routes(e *gin.Engine) {
 	public.POST("/auth/password/forgot", a.forgotPassword)
 	public.POST("/auth/password/reset", a.resetPassword)
 	public.POST("/auth/email/confirm", a.confirmEmail)
+	// Public: the "Forgot password?" page says when email is not set up.
+	public.GET("/email/status", a.emailStatus)
 
 	m := v1.Group("", a.requireMember)
 	m.POST("/auth/logout", a.logout)
@@ -100,7 +102,6 @@ func (a *API) routes(e *gin.Engine) {
 	m.POST("/me/email", a.changeEmail)
 	m.GET("/me/notifications", a.getNotifications)
 	m.PUT("/me/notifications", a.putNotifications)
-	m.GET("/email/status", a.emailStatus)
 	m.GET("/tenant", a.getTenant)
 	m.PATCH("/tenant", requireAdmin, a.updateTenant)
 	m.GET("/members", a.listMembers)
