@@ -81,7 +81,7 @@ function DetailsCard({ name: initialName, locale: initialLocale }: { name: strin
   );
 }
 
-function EmailCard({ current, emailOff }: { current: string; emailOff: boolean }) {
+export function EmailCard({ current, emailOff }: { current: string; emailOff: boolean }) {
   const [form, setForm] = useState({ email: '', password: '' });
   const [errors, setErrors] = useState(noErrors);
   const [busy, setBusy] = useState(false);
@@ -130,7 +130,7 @@ function EmailCard({ current, emailOff }: { current: string; emailOff: boolean }
   );
 }
 
-function PasswordCard() {
+export function PasswordCard() {
   const toast = useToast();
   const [form, setForm] = useState({ current: '', next: '' });
   const [errors, setErrors] = useState(noErrors);
@@ -184,7 +184,7 @@ function PasswordCard() {
 }
 
 /** NotificationsSwitch is disabled, with a hint, while the notify service does not answer. */
-function NotificationsSwitch({ emailOff }: { emailOff: boolean }) {
+export function NotificationsSwitch({ emailOff }: { emailOff: boolean }) {
   const toast = useToast();
   const prefs = useAsync(() => accountApi.notifications(), []);
   const [busy, setBusy] = useState(false);
