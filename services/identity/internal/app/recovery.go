@@ -48,8 +48,20 @@ func (a *App) ForgotPassword(ctx context.Context, r contracts.PasswordForgotRequ
 	if err != nil || !found {
 		return contracts.Empty{}, err
 	}
+	// The link is issued after the answer, so that a member's address takes
+	// no longer to answer than an unknown one. Should this process die
+	// before, no link goes out and the member asks again.
+	go a.issueResetLink(ctx, owner)
+	return contracts.Empty{}, nil
+}
+
+// issueResetLink stores a reset token for the member and publishes the event
+// that emails them the link.
+func (a *App) issueResetLink(ctx context.Context, owner store.EmailOwner) {
+	ctx, cancel := detached(ctx)
+	defer cancel()
 	secret, now := ids.Secret(32), a.now()
-	err = a.store.Tenant(ctx, owner.TenantID, func(tx *store.Tx) error {
+	err := a.store.Tenant(ctx, owner.TenantID, func(tx *store.Tx) error {
 		u, err := tx.User(owner.UserID)
 		if err != nil {
 			return err
@@ -63,10 +75,10 @@ func (a *App) ForgotPassword(ctx context.Context, r contracts.PasswordForgotRequ
 			Locale: u.Locale, ExpiresAt: t.ExpiresAt,
 		})
 	})
-	if apperr.Is(err, apperr.NotFound) { // removed meanwhile: as for any unknown email
-		err = nil
+	// A member removed meanwhile is like any unknown address.
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		a.log.Error("issue a password reset link", "tenant_id", owner.TenantID, "err", err)
 	}
-	return contracts.Empty{}, err
 }
 
 // ResetPassword sets a new password with a reset link, spends the link and
