@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { Harness, randomUUID, until } from './harness.mjs'
+import { Harness, axe, randomUUID, until } from './harness.mjs'
 
 const h = new Harness()
 const owner = { name: 'Rosa Reset', email: `rosa-${randomUUID().slice(0, 8)}@northwind.example`, password: 'the first passphrase' }
@@ -73,6 +73,8 @@ test('forgot password → the emailed link → a new password; every other sessi
   await p.goto(h.base + '/login')
   await p.getByRole('link', { name: 'Forgot password?' }).click()
   await p.waitForURL(/\/forgot-password$/)
+  await p.getByRole('button', { name: 'Email me a reset link' }).waitFor()
+  assert.deepEqual(await axe(p), [], 'axe on the forgot-password page')
   const before = emailedLinks('/reset-password')
   await p.getByLabel('Work email').fill(owner.email.toUpperCase())
   await p.getByRole('button', { name: 'Email me a reset link' }).click()
@@ -83,6 +85,7 @@ test('forgot password → the emailed link → a new password; every other sessi
   await p.goto(link)
   await p.getByRole('heading', { name: 'Choose a new password' }).waitFor()
   assert.ok(!p.url().includes('#'), 'the token leaves the address bar')
+  assert.deepEqual(await axe(p), [], 'axe on the reset page')
   await p.getByLabel('New password').fill('short')
   await p.getByRole('button', { name: 'Set new password' }).click()
   await p.getByText('Password must be at least 10 characters').waitFor()
@@ -112,6 +115,8 @@ test('profile: change your name, password and email', { timeout: 90000 }, async 
   const p = await newPage()
   await logIn(p, owner.email, owner.password)
   await p.goto(h.base + '/settings/profile')
+  await p.getByRole('button', { name: 'Change password' }).waitFor()
+  assert.deepEqual(await axe(p), [], 'axe on the profile')
 
   await p.getByLabel('Name', { exact: true }).fill('Rosa Renamed')
   await p.getByLabel('Language of your emails').selectOption('fr')

@@ -4,14 +4,25 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+	"github.com/nats-io/nats.go"
 
 	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/pkg/natsx"
 )
 
 // Account flows that go by email: invite lookup, password reset, email
 // change, and the member's notification settings (answered by notify; when
 // notify does not answer, these are 503 problems like any other dependency).
+
+// accepted calls ep and answers 202 with no body: an email is on its way.
+func accepted[Req any](c *gin.Context, nc *nats.Conn, ep contracts.Endpoint[Req, contracts.Empty], req Req) {
+	if _, err := natsx.Call(c, nc, ep, req); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusAccepted)
+}
 
 func (a *API) lookupInvite(c *gin.Context) {
 	respond(c, a.nc, contracts.IdentityInviteLookup, contracts.InviteLookupRequest{Token: c.Query("token")}, http.StatusOK)
@@ -27,7 +38,7 @@ func (a *API) forgotPassword(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	respond(c, a.nc, contracts.IdentityPasswordForgot, contracts.PasswordForgotRequest{Email: b.Email, ClientIP: c.ClientIP()}, http.StatusAccepted)
+	accepted(c, a.nc, contracts.IdentityPasswordForgot, contracts.PasswordForgotRequest{Email: b.Email, ClientIP: c.ClientIP()})
 }
 
 type resetBody struct {
@@ -55,7 +66,7 @@ func (a *API) changeEmail(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	respond(c, a.nc, contracts.IdentityEmailChange, contracts.EmailChangeRequest{Principal: principal(c), Email: b.Email, Password: b.Password}, http.StatusAccepted)
+	accepted(c, a.nc, contracts.IdentityEmailChange, contracts.EmailChangeRequest{Principal: principal(c), Email: b.Email, Password: b.Password})
 }
 
 type emailConfirmBody struct {

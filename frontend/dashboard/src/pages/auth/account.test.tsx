@@ -2,9 +2,11 @@ import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { accountApi } from '../../api/account';
+import { api } from '../../api/endpoints';
 import { ApiError } from '../../api/http';
 import { ToastProvider } from '../../components/ui';
 import { EmailCard, NotificationsSwitch, PasswordCard } from '../settings/Profile';
+import { TeamSection } from '../settings/Team';
 import { AcceptInvite } from './AcceptInvite';
 import { ConfirmEmail } from './ConfirmEmail';
 import { ForgotPassword } from './ForgotPassword';
@@ -182,5 +184,34 @@ describe('Profile', () => {
     await user.click(screen.getByRole('button', { name: 'Change password' }));
     expect(await screen.findByText('Your password was changed. Your other sessions were signed out.')).toBeTruthy();
     expect(change).toHaveBeenLastCalledWith('old password!', 'long enough now');
+  });
+});
+
+describe('Team invitations', () => {
+  const invite = { id: 'i1', email: 'sam@example.com', role: 'agent' as const, expires_at: '2030-01-01T00:00:00Z', created_at: '', token: 't1.x', url: 'http://parley.test/accept-invite#t1.x' };
+  async function inviteSam(emailEnabled: boolean) {
+    vi.spyOn(api, 'members').mockResolvedValue([]);
+    vi.spyOn(api, 'invites').mockResolvedValue([]);
+    vi.spyOn(api, 'invite').mockResolvedValue(invite);
+    vi.spyOn(accountApi, 'emailStatus').mockResolvedValue({ email_enabled: emailEnabled });
+    render(
+      <ToastProvider>
+        <TeamSection title="Team" />
+      </ToastProvider>,
+    );
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Email address'), 'sam@example.com');
+    await user.click(screen.getByRole('button', { name: 'Send invitation' }));
+    expect(((await screen.findByTestId('invite-link')) as HTMLInputElement).value).toBe(invite.url);
+  }
+
+  it('says the invitation was emailed, and keeps the link copyable', async () => {
+    await inviteSam(true);
+    expect(screen.getByText(/We emailed the invitation to sam@example.com/)).toBeTruthy();
+  });
+
+  it('says email is not set up and how to set it up', async () => {
+    await inviteSam(false);
+    expect(screen.getByText(/Email is not set up on this Parley \(set PARLEY_SMTP_URL\)/)).toBeTruthy();
   });
 });
