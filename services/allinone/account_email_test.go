@@ -357,6 +357,12 @@ func TestEmailChangeIsConfirmedByLink(t *testing.T) {
 		p.do("POST", "/api/v1/signup", "", map[string]string{"business_name": "Quick", "name": "Fast", "email": taken, "password": "correct horse battery"}).must(t, 201)
 		confirm(tok).problem(t, 409, "conflict", "")
 		p.do("POST", "/api/v1/auth/login", "", map[string]string{"email": agent.Email, "password": agent.Password}).must(t, 200)
+
+		// Five requests an hour per member (wrong passwords count), then 429.
+		for range 4 {
+			change(agent, uniqueEmail("again"), agent.Password).must(t, 202)
+		}
+		change(agent, uniqueEmail("again"), agent.Password).problem(t, 429, "rate_limited", "")
 	})
 }
 

@@ -23,6 +23,9 @@ const (
 	ForgotWindow   = time.Hour
 	ForgotPerEmail = 3
 	ForgotPerIP    = 30
+	// EmailChangesPerHour bounds the confirmation emails (and password
+	// guesses) one member can cause.
+	EmailChangesPerHour = 5
 )
 
 // ForgotPassword sends a reset link to the member with that email, if there
@@ -165,6 +168,10 @@ func (a *App) RequestEmailChange(ctx context.Context, r contracts.EmailChangeReq
 	}
 	if me.Email == email {
 		return contracts.Empty{}, apperr.InvalidField("email", "this is already your email address")
+	}
+	limit := map[string]int{"email_change:user:" + me.ID: EmailChangesPerHour}
+	if err := a.store.Global(ctx, func(tx *store.Tx) error { return tx.LimitedAttempt(time.Hour, limit) }); err != nil {
+		return contracts.Empty{}, err
 	}
 	if !password.Verify(me.PasswordHash, r.Password) {
 		return contracts.Empty{}, apperr.InvalidField("password", "the password is not right")
