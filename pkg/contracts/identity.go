@@ -10,6 +10,7 @@ type User struct {
 	Email     string    `json:"email"`
 	Role      Role      `json:"role"`
 	CreatedAt time.Time `json:"created_at"`
+	Locale    string    `json:"locale,omitempty"` // the language of their emails
 }
 
 // Tokens is a fresh access/refresh token pair.
@@ -27,6 +28,7 @@ type SignupRequest struct {
 	Email        string `json:"email"`
 	Password     string `json:"password"`
 	ClientIP     string `json:"client_ip,omitempty"`
+	Locale       string `json:"locale,omitempty"` // the dashboard's language or Accept-Language
 }
 
 // SignupResult is what a new tenant's owner gets back.
@@ -107,6 +109,7 @@ type InviteAcceptRequest struct {
 	Name     string `json:"name"`
 	Password string `json:"password"`
 	ClientIP string `json:"client_ip,omitempty"`
+	Locale   string `json:"locale,omitempty"` // the dashboard's language or Accept-Language
 }
 
 // IDRequest addresses one object of the caller's tenant.
@@ -203,6 +206,7 @@ var IdentityVisitorSession = Endpoint[VisitorSessionRequest, VisitorSession]{Ser
 type ProfileUpdateRequest struct {
 	Principal Principal `json:"principal"`
 	Name      *string   `json:"name,omitempty"`
+	Locale    *string   `json:"locale,omitempty"`
 }
 
 // PasswordChangeRequest changes the caller's password; every other session

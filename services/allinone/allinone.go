@@ -39,11 +39,17 @@ type App struct {
 // Option changes how New wires the services (tests use them).
 type Option func(*options)
 
-type options struct{ billingClock func() time.Time }
+type options struct{ billingClock, identityClock func() time.Time }
 
 // WithBillingClock gives billing a clock of the caller's (tests move it past
 // a grace period instead of waiting days).
 func WithBillingClock(now func() time.Time) Option { return func(o *options) { o.billingClock = now } }
+
+// WithIdentityClock gives identity a clock of the caller's for the links it
+// emails (tests move it past a reset link's 30 minutes).
+func WithIdentityClock(now func() time.Time) Option {
+	return func(o *options) { o.identityClock = now }
+}
 
 // New starts NATS (unless cfg.NATSURL is set) and every service.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Option) (a *App, err error) {
@@ -81,7 +87,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		start func(*nats.Conn, *slog.Logger) (service.Runner, error)
 	}{
 		{"identity", func(nc *nats.Conn, l *slog.Logger) (service.Runner, error) {
-			return identity.New(ctx, cfg, identity.Deps{NATS: nc, Logger: l})
+			return identity.New(ctx, cfg, identity.Deps{NATS: nc, Logger: l, Clock: o.identityClock})
 		}},
 		{"tenant", func(nc *nats.Conn, l *slog.Logger) (service.Runner, error) {
 			return tenant.New(ctx, cfg, tenant.Deps{NATS: nc, Logger: l})

@@ -23,6 +23,8 @@ import (
 type Deps struct {
 	NATS   *nats.Conn
 	Logger *slog.Logger
+	// Clock, when set, is the time email links expire by (tests move it).
+	Clock func() time.Time
 }
 
 // Service is a running identity service.
@@ -48,6 +50,7 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Service, error) {
 		LoginWindow:      cfg.LoginWindow,
 		RefreshTTL:       refreshTTL,
 		InviteTTL:        inviteTTL,
+		Clock:            deps.Clock,
 	}, st, natsapi.Directory{NC: deps.NATS}, keys, deps.Logger)
 	a.SetEntitlements(entitlements.Register(base))
 	natsapi.Register(base, a)

@@ -224,7 +224,8 @@ test('invite an agent → accept in a second browser → assigned → the agent 
   agentPage = await h.newPage(agentCtx)
   const a = agentPage
   await a.goto(link)
-  await a.getByRole('heading', { name: 'Join your team on Parley' }).waitFor()
+  await a.getByRole('heading', { name: /^Join .+ on Parley$/ }).waitFor()
+  assert.match(await a.getByTestId('invite-details').innerText(), new RegExp(`${owner.name} invited ${agent.email} to join .+ as Agent`))
   assert.ok(!a.url().includes('#'), 'the token leaves the address bar')
   await a.getByLabel('Your name').fill(agent.name)
   await a.getByLabel('Password').fill(agent.password)

@@ -105,12 +105,13 @@ ${snippet}
       if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (401|403|404)/.test(text)) page.problems.push(text)
     })
     page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`))
-    // A 5xx, or a 400 on a read, means the dashboard built a bad request.
+    // A 5xx, or a 400 on a read, means the dashboard built a bad request;
+    // a 503 is a service that did not answer, which the dashboard must bear.
     page.badResponses = []
     page.on('response', (r) => {
       const req = r.request()
       if (!r.url().includes('/api/')) return
-      if (r.status() >= 500 || (r.status() === 400 && req.method() === 'GET')) page.badResponses.push(`${r.status()} ${req.method()} ${r.url()}`)
+      if ((r.status() >= 500 && r.status() !== 503) || (r.status() === 400 && req.method() === 'GET')) page.badResponses.push(`${r.status()} ${req.method()} ${r.url()}`)
     })
     return page
   }

@@ -10,6 +10,8 @@ export interface User {
   email: string;
   role: Role;
   created_at: string;
+  /** The language of their emails. */
+  locale?: string;
 }
 
 export interface TenantInfo {
@@ -211,4 +213,21 @@ export interface Problem {
   code?: string;
   field?: string;
   request_id?: string;
+}
+
+/** What the accept page shows of an open invite (GET /api/v1/invites/lookup). */
+export interface InviteLookup {
+  tenant_name: string;
+  inviter_name: string;
+  email: string;
+  role: Role;
+  expires_at: string;
+}
+
+export interface EmailStatus {
+  email_enabled: boolean;
+}
+
+export interface NotifyPreferences {
+  email_new_conversations: boolean;
 }

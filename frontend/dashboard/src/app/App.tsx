@@ -1,11 +1,14 @@
-import { useEffect } from 'react';
+import { useEffect, type ComponentType } from 'react';
 import { Layout } from '../components/Layout';
 import { Spinner, ToastProvider } from '../components/ui';
 import { t } from '../i18n';
 import { InboxProvider } from '../inbox/store';
 import { match, navigate, useLocation } from '../lib/router';
 import { AcceptInvite } from '../pages/auth/AcceptInvite';
+import { ConfirmEmail } from '../pages/auth/ConfirmEmail';
+import { ForgotPassword } from '../pages/auth/ForgotPassword';
 import { Login } from '../pages/auth/Login';
+import { ResetPassword } from '../pages/auth/ResetPassword';
 import { Signup } from '../pages/auth/Signup';
 import { Bots } from '../pages/bots/Bots';
 import { Billing } from '../pages/billing/Billing';
@@ -15,7 +18,14 @@ import { NotFound } from '../pages/NotFound';
 import { Settings } from '../pages/settings/Settings';
 import { isAdmin, session, useSession } from './session';
 
-const PUBLIC = ['/login', '/signup', '/accept-invite'];
+const PUBLIC = ['/login', '/signup', '/accept-invite', '/forgot-password', '/reset-password', '/confirm-email'];
+
+// Pages of links sent by email: they work signed in or not.
+const LINK_PAGES: Record<string, ComponentType> = {
+  '/accept-invite': AcceptInvite,
+  '/reset-password': ResetPassword,
+  '/confirm-email': ConfirmEmail,
+};
 
 export function App() {
   const s = useSession();
@@ -26,13 +36,14 @@ export function App() {
       const next = path === '/' || path === '/logout' ? '' : `?next=${encodeURIComponent(path + (search.toString() ? `?${search}` : ''))}`;
       navigate(`/login${next}`, { replace: true });
     }
-    if (s.status === 'signedIn' && (path === '/login' || path === '/signup')) navigate('/inbox', { replace: true });
+    if (s.status === 'signedIn' && (path === '/login' || path === '/signup' || path === '/forgot-password')) navigate('/inbox', { replace: true });
     if (s.status === 'signedIn' && path === '/') navigate('/inbox', { replace: true });
     if (s.status === 'signedIn' && path === '/settings') navigate(isAdmin(s) ? '/settings/widget' : '/settings/profile', { replace: true });
     if (s.status === 'signedIn' && path === '/logout') void session.logout();
   }, [s, path, search]);
 
-  if (path === '/accept-invite' && s.status !== 'loading') return <ToastProvider><AcceptInvite /></ToastProvider>;
+  const LinkPage = LINK_PAGES[path];
+  if (LinkPage && s.status !== 'loading') return <ToastProvider><LinkPage /></ToastProvider>;
   if (s.status === 'loading') {
     return (
       <div className="splash">
@@ -41,7 +52,7 @@ export function App() {
     );
   }
   if (s.status === 'signedOut') {
-    return <ToastProvider>{path === '/signup' ? <Signup /> : <Login />}</ToastProvider>;
+    return <ToastProvider>{path === '/signup' ? <Signup /> : path === '/forgot-password' ? <ForgotPassword /> : <Login />}</ToastProvider>;
   }
   if (path === '/logout') {
     return (
@@ -70,6 +81,6 @@ function Routes({ path }: { path: string }) {
   if (path === '/billing') return <Billing />;
   m = match('/settings/:section', path);
   if (m) return <Settings section={m.section} />;
-  if (path === '/' || path === '/settings' || path === '/login' || path === '/signup') return <Spinner />;
+  if (path === '/' || path === '/settings' || path === '/login' || path === '/signup' || path === '/forgot-password') return <Spinner />;
   return <NotFound />;
 }

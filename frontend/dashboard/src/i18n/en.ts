@@ -2,6 +2,7 @@
 // this object with the same keys (see i18n/index.ts).
 import { botStrings } from './bots';
 import { billingStrings } from './billing';
+import { accountStrings } from './account';
 
 export const en = {
   'app.name': 'Parley',
@@ -72,6 +73,7 @@ export const en = {
   'auth.invite.missing': 'This invitation link is incomplete. Open the link from your invitation again, or ask the person who invited you for a new one.',
   'auth.invite.signedIn': 'You are signed in as {email}. Log out first to accept an invitation for another account.',
   'auth.logout.working': 'Logging out…',
+  ...accountStrings,
   'auth.side.title': 'Live chat your customers will like',
   'auth.side.point1': 'One line of code puts a chat on your website.',
   'auth.side.point2': 'Answer from a shared, real-time inbox.',
@@ -354,7 +356,6 @@ export const en = {
   'profile.email': 'Email',
   'profile.role': 'Role',
   'profile.workspace': 'Workspace',
-  'profile.readOnly': 'Changing your name, email or password is not available yet. Ask an owner if your details are wrong.',
   'profile.sound': 'Play a sound for new messages while Parley is in the background',
 
 

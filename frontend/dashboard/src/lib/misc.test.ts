@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { titleText } from '../app/title';
 import { backoffMs } from '../realtime/socket';
-import { takeInviteToken } from '../pages/auth/AcceptInvite';
+import { takeLinkToken } from './linkToken';
 import { safeNext } from '../pages/auth/AuthLayout';
 import { previewUrl, widgetSnippet } from '../pages/GettingStarted';
 import { snoozePresets, lastSeenAgentSeq } from '../pages/inbox/ConversationView';
@@ -22,7 +22,7 @@ describe('tab title', () => {
 describe('invite link', () => {
   it('reads the token from the fragment and removes it from the address bar', () => {
     history.replaceState(null, '', '/accept-invite#tok_abc%2B1');
-    expect(takeInviteToken()).toBe('tok_abc+1');
+    expect(takeLinkToken()).toBe('tok_abc+1');
     expect(location.hash).toBe('');
     expect(location.pathname).toBe('/accept-invite');
   });

@@ -14,6 +14,7 @@ type signupBody struct {
 	Name         string `json:"name"`
 	Email        string `json:"email"`
 	Password     string `json:"password"`
+	Locale       string `json:"locale"`
 }
 
 func (a *API) signup(c *gin.Context) {
@@ -24,6 +25,7 @@ func (a *API) signup(c *gin.Context) {
 	}
 	respondTokens(a, c, contracts.IdentitySignup, contracts.SignupRequest{
 		BusinessName: b.BusinessName, Name: b.Name, Email: b.Email, Password: b.Password, ClientIP: c.ClientIP(),
+		Locale: localeOf(c, b.Locale),
 	}, http.StatusCreated, func(r contracts.SignupResult) string { return r.RefreshToken })
 }
 
@@ -110,7 +112,8 @@ func (a *API) jwks(c *gin.Context) {
 }
 
 type profileBody struct {
-	Name *string `json:"name"`
+	Name   *string `json:"name"`
+	Locale *string `json:"locale"`
 }
 
 func (a *API) updateProfile(c *gin.Context) {
@@ -119,7 +122,7 @@ func (a *API) updateProfile(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	respond(c, a.nc, contracts.IdentityProfileUpdate, contracts.ProfileUpdateRequest{Principal: principal(c), Name: b.Name}, http.StatusOK)
+	respond(c, a.nc, contracts.IdentityProfileUpdate, contracts.ProfileUpdateRequest{Principal: principal(c), Name: b.Name, Locale: b.Locale}, http.StatusOK)
 }
 
 type passwordBody struct {
@@ -136,4 +139,13 @@ func (a *API) changePassword(c *gin.Context) {
 	respond(c, a.nc, contracts.IdentityPasswordChange, contracts.PasswordChangeRequest{
 		Principal: principal(c), CurrentPassword: b.CurrentPassword, NewPassword: b.NewPassword,
 	}, http.StatusNoContent)
+}
+
+// localeOf is the language a member chose in the dashboard, else the
+// browser's Accept-Language; identity keeps the first one it supports.
+func localeOf(c *gin.Context, chosen string) string {
+	if chosen != "" {
+		return chosen
+	}
+	return c.GetHeader("Accept-Language")
 }

@@ -33,6 +33,7 @@ func (a *API) revokeInvite(c *gin.Context) {
 type acceptBody struct {
 	Name     string `json:"name"`
 	Password string `json:"password"`
+	Locale   string `json:"locale"`
 }
 
 func (a *API) acceptInvite(c *gin.Context) {
@@ -43,6 +44,7 @@ func (a *API) acceptInvite(c *gin.Context) {
 	}
 	respondTokens(a, c, contracts.IdentityInviteAccept, contracts.InviteAcceptRequest{
 		Token: c.Param("token"), Name: b.Name, Password: b.Password, ClientIP: c.ClientIP(),
+		Locale: localeOf(c, b.Locale),
 	}, http.StatusOK, authRefresh)
 }
 

@@ -24,6 +24,8 @@ type Config struct {
 	LoginWindow      time.Duration
 	RefreshTTL       time.Duration
 	InviteTTL        time.Duration
+	// Clock tells the time that email links expire by (tests move it); nil is time.Now.
+	Clock func() time.Time
 }
 
 // Directory is what identity asks of the tenant and billing services.
@@ -33,6 +35,8 @@ type Directory interface {
 	AbandonTenant(ctx context.Context, tenantID string) error
 	CreateBillingAccount(ctx context.Context, tenantID string) error
 	IdentitySecret(ctx context.Context, tenantID string) (string, error)
+	// TenantName is the name of the caller's tenant (for invitation emails).
+	TenantName(ctx context.Context, p contracts.Principal) (string, error)
 }
 
 // App is identity's application layer.
@@ -49,6 +53,14 @@ type App struct {
 // New returns the application.
 func New(cfg Config, s *store.Store, dir Directory, keys *Keys, log *slog.Logger) *App {
 	return &App{cfg: cfg, store: s, dir: dir, keys: keys, secrets: newSecretCache(dir.IdentitySecret), log: log}
+}
+
+// now is the time by the configured clock, in UTC.
+func (a *App) now() time.Time {
+	if a.cfg.Clock != nil {
+		return a.cfg.Clock().UTC()
+	}
+	return time.Now().UTC()
 }
 
 // SecretRotated drops a tenant's cached identity secret.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 
 	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/contracts"
@@ -10,14 +11,19 @@ import (
 	"github.com/parley-chat/parley/services/identity/internal/store"
 )
 
-// UpdateProfile changes the caller's display name.
+// UpdateProfile changes the caller's display name and the language of their emails.
 func (a *App) UpdateProfile(ctx context.Context, r contracts.ProfileUpdateRequest) (contracts.User, error) {
 	var out contracts.User
-	var name string
+	var name, locale string
 	if r.Name != nil {
 		var err error
 		if name, err = domain.CleanName("name", *r.Name); err != nil {
 			return out, err
+		}
+	}
+	if r.Locale != nil {
+		if locale = domain.PickLocale(*r.Locale); locale == "" || locale != *r.Locale {
+			return out, apperr.InvalidField("locale", "locale must be one of %s", strings.Join(domain.Locales, ", "))
 		}
 	}
 	err := a.store.Tenant(ctx, r.Principal.TenantID, func(tx *store.Tx) error {
@@ -25,16 +31,24 @@ func (a *App) UpdateProfile(ctx context.Context, r contracts.ProfileUpdateReques
 		if err != nil {
 			return err
 		}
+		changed := false
 		if r.Name != nil && name != me.Name {
 			if err := tx.SetName(me.ID, name); err != nil {
 				return err
 			}
-			me.Name = name
-			out = me.Contract()
-			return tx.Emit(contracts.IdentityMemberChanged, contracts.MemberChanged{User: out})
+			me.Name, changed = name, true
+		}
+		if r.Locale != nil && locale != me.Locale {
+			if err := tx.SetLocale(me.ID, locale); err != nil {
+				return err
+			}
+			me.Locale, changed = locale, true
 		}
 		out = me.Contract()
-		return nil
+		if !changed {
+			return nil
+		}
+		return tx.Emit(contracts.IdentityMemberChanged, contracts.MemberChanged{User: out})
 	})
 	return out, err
 }

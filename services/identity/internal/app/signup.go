@@ -54,7 +54,7 @@ func (a *App) Signup(ctx context.Context, r contracts.SignupRequest) (contracts.
 		return res, err
 	}
 	err = a.store.Tenant(ctx, tenantID, func(tx *store.Tx) error {
-		u := store.User{ID: ids.New(), Email: email, Name: name, Role: contracts.RoleOwner, PasswordHash: hash}
+		u := store.User{ID: ids.New(), Email: email, Name: name, Role: contracts.RoleOwner, PasswordHash: hash, Locale: domain.LocaleOr(r.Locale, "")}
 		if err := tx.CreateUser(&u); err != nil {
 			return err
 		}

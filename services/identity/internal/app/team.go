@@ -41,6 +41,12 @@ func (a *App) CreateInvite(ctx context.Context, r contracts.InviteCreateRequest)
 	if err != nil {
 		return out, err
 	}
+	tenantName, err := a.dir.TenantName(ctx, p)
+	if err != nil {
+		return out, err
+	}
+	token := p.TenantID + "." + secret
+	url := a.cfg.PublicURL + "/accept-invite#" + token
 	err = a.store.Tenant(ctx, p.TenantID, func(tx *store.Tx) error {
 		me, err := admin(tx, p)
 		if err != nil {
@@ -49,20 +55,40 @@ func (a *App) CreateInvite(ctx context.Context, r contracts.InviteCreateRequest)
 		if err := checkSeats(tx, limits, email, true); err != nil {
 			return err
 		}
+		// The invitee's language is unknown: the inviter's is the best guess.
 		inv := store.Invite{ID: ids.New(), Email: email, Role: r.Role, TokenHash: ids.Hash(secret), InvitedBy: me.ID,
+			InviterName: me.Name, TenantName: tenantName, Locale: domain.LocaleOr(me.Locale, ""),
 			ExpiresAt: time.Now().UTC().Add(a.cfg.InviteTTL)}
 		if err := tx.CreateInvite(&inv); err != nil {
 			return err
 		}
 		out = inv.Contract()
-		return nil
+		return tx.Emit(contracts.IdentityInviteCreated, contracts.InviteCreated{
+			InviteID: inv.ID, Email: inv.Email, Role: inv.Role, InviterName: inv.InviterName, TenantName: inv.TenantName,
+			URL: url, Locale: inv.Locale, ExpiresAt: inv.ExpiresAt,
+		})
 	})
 	if err != nil {
 		return out, err
 	}
-	out.Token = p.TenantID + "." + secret
-	out.URL = a.cfg.PublicURL + "/accept-invite#" + out.Token
+	out.Token, out.URL = token, url
 	return out, nil
+}
+
+// LookupInvite shows the accept page what an open invite is for. Unknown,
+// expired, revoked and accepted invites are all "not found".
+func (a *App) LookupInvite(ctx context.Context, r contracts.InviteLookupRequest) (contracts.InviteLookup, error) {
+	var out contracts.InviteLookup
+	tenantID, secret, ok := splitToken(r.Token)
+	if !ok {
+		return out, apperr.NotFoundf("invite not found (it may have expired or been used)")
+	}
+	err := a.store.Tenant(ctx, tenantID, func(tx *store.Tx) error {
+		inv, err := tx.OpenInvite(ids.Hash(secret))
+		out = inv.Lookup()
+		return err
+	})
+	return out, err
 }
 
 // ListInvites returns the invites that can still be accepted.
@@ -121,7 +147,7 @@ func (a *App) AcceptInvite(ctx context.Context, r contracts.InviteAcceptRequest)
 		if err := checkSeats(tx, limits, "", false); err != nil {
 			return err
 		}
-		u := store.User{ID: ids.New(), Email: inv.Email, Name: name, Role: inv.Role, PasswordHash: hash}
+		u := store.User{ID: ids.New(), Email: inv.Email, Name: name, Role: inv.Role, PasswordHash: hash, Locale: domain.LocaleOr(r.Locale, inv.Locale)}
 		if err := tx.CreateUser(&u); err != nil {
 			return err
 		}

@@ -62,3 +62,26 @@ func TestRoleChanges(t *testing.T) {
 		t.Errorf("admin removing an owner: %q", got)
 	}
 }
+
+func TestPickLocale(t *testing.T) {
+	cases := map[string]string{
+		"fr":                      "fr",
+		"de-CH,de;q=0.9,en;q=0.8": "de",
+		"ja, es-MX;q=0.8":         "es",
+		"ES":                      "es",
+		"ja,zh":                   "",
+		"":                        "",
+		"english":                 "",
+	}
+	for in, want := range cases {
+		if got := domain.PickLocale(in); got != want {
+			t.Errorf("PickLocale(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := domain.LocaleOr("ja", "fr"); got != "fr" {
+		t.Errorf("fallback: %q", got)
+	}
+	if got := domain.LocaleOr("ja", ""); got != "en" {
+		t.Errorf("default: %q", got)
+	}
+}

@@ -37,6 +37,11 @@ func Register(b *service.Base, a *app.App) {
 	service.Handle(b, contracts.IdentityAPIKeyList, a.ListAPIKeys)
 	service.Handle(b, contracts.IdentityAPIKeyDelete, a.DeleteAPIKey)
 	service.Handle(b, contracts.IdentityAPIKeyCheck, a.CheckAPIKey)
+	service.Handle(b, contracts.IdentityInviteLookup, a.LookupInvite)
+	service.Handle(b, contracts.IdentityPasswordForgot, a.ForgotPassword)
+	service.Handle(b, contracts.IdentityPasswordReset, a.ResetPassword)
+	service.Handle(b, contracts.IdentityEmailChange, a.RequestEmailChange)
+	service.Handle(b, contracts.IdentityEmailConfirm, a.ConfirmEmail)
 
 	// A rotated identity secret must stop verifying at once: drop the cached
 	// copy on the tenant's settings.changed event (a plain subscription: a
@@ -82,6 +87,12 @@ func (d Directory) AbandonTenant(ctx context.Context, tenantID string) error {
 func (d Directory) IdentitySecret(ctx context.Context, tenantID string) (string, error) {
 	s, err := natsx.Call(ctx, d.NC, contracts.TenantSecretInternal, contracts.TenantIDRequest{TenantID: tenantID})
 	return s.Secret, err
+}
+
+// TenantName reads the caller's tenant's name.
+func (d Directory) TenantName(ctx context.Context, p contracts.Principal) (string, error) {
+	t, err := natsx.Call(ctx, d.NC, contracts.TenantGet, contracts.PrincipalRequest{Principal: p})
+	return t.Name, err
 }
 
 // CreateBillingAccount opens the tenant's billing account on the free plan.

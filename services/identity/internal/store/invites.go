@@ -9,16 +9,24 @@ import (
 
 // Invite is a row of invites.
 type Invite struct {
-	ID         string
-	TenantID   string
-	Email      string
-	Role       contracts.Role
-	TokenHash  string
-	InvitedBy  string
-	CreatedAt  time.Time
-	ExpiresAt  time.Time
-	AcceptedAt *time.Time
-	RevokedAt  *time.Time
+	ID          string
+	TenantID    string
+	Email       string
+	Role        contracts.Role
+	TokenHash   string
+	InvitedBy   string
+	InviterName string
+	TenantName  string
+	Locale      string
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	AcceptedAt  *time.Time
+	RevokedAt   *time.Time
+}
+
+// Lookup is what the accept page shows of the invite.
+func (i Invite) Lookup() contracts.InviteLookup {
+	return contracts.InviteLookup{TenantName: i.TenantName, InviterName: i.InviterName, Email: i.Email, Role: i.Role, ExpiresAt: i.ExpiresAt}
 }
 
 // Contract is the invite as clients see it (without its token).
@@ -48,6 +56,14 @@ func (tx *Tx) OpenInvites() ([]Invite, error) {
 func (tx *Tx) TakeOpenInvite(tokenHash string) (Invite, error) {
 	var i Invite
 	err := tx.Locked().Table("invites").Where("tenant_id = ? AND token_hash = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?",
+		tx.TenantID, tokenHash, now()).Take(&i).Error
+	return i, notFound(err, "invite (it may have expired or been used)")
+}
+
+// OpenInvite reads an invite that can still be accepted, without locking it.
+func (tx *Tx) OpenInvite(tokenHash string) (Invite, error) {
+	var i Invite
+	err := tx.DB.Table("invites").Where("tenant_id = ? AND token_hash = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?",
 		tx.TenantID, tokenHash, now()).Take(&i).Error
 	return i, notFound(err, "invite (it may have expired or been used)")
 }

@@ -16,13 +16,14 @@ type User struct {
 	Name         string
 	Role         contracts.Role
 	PasswordHash string
+	Locale       string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
 
 // Contract is the user as other services see it.
 func (u User) Contract() contracts.User {
-	return contracts.User{ID: u.ID, TenantID: u.TenantID, Name: u.Name, Email: u.Email, Role: u.Role, CreatedAt: u.CreatedAt}
+	return contracts.User{ID: u.ID, TenantID: u.TenantID, Name: u.Name, Email: u.Email, Role: u.Role, CreatedAt: u.CreatedAt, Locale: u.Locale}
 }
 
 type userEmail struct {

@@ -1,38 +1,39 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
+import { accountApi } from '../../api/account';
+import { ApiError } from '../../api/http';
+import type { InviteLookup } from '../../api/types';
 import { session, useSession } from '../../app/session';
 import { usePageTitle } from '../../app/title';
-import { Alert, Button, InputField } from '../../components/ui';
+import { Alert, Button, InputField, Spinner } from '../../components/ui';
 import { t } from '../../i18n';
-import { formErrors, type FormErrors } from '../../lib/fieldErrors';
+import { errorMessage, formErrors, type FormErrors } from '../../lib/fieldErrors';
+import { takeLinkToken } from '../../lib/linkToken';
 import { navigate } from '../../lib/router';
 import { AuthLayout } from './AuthLayout';
 
 const FIELDS = ['name', 'password'] as const;
 
-/**
- * takeInviteToken reads the invitation token from the URL fragment
- * (/accept-invite#<token>) and removes it from the address bar and history,
- * so it does not linger after use. Fragments never reach the server or a Referer.
- */
-export function takeInviteToken(): string {
-  const raw = location.hash.replace(/^#/, '');
-  let token = '';
-  try {
-    token = decodeURIComponent(raw).trim();
-  } catch {
-    token = raw.trim();
-  }
-  if (raw) history.replaceState(null, '', location.pathname + location.search);
-  return token;
-}
+type Lookup = { state: 'loading' } | { state: 'open'; invite: InviteLookup } | { state: 'gone' } | { state: 'failed'; message: string };
 
 export function AcceptInvite() {
   usePageTitle(t('auth.invite.submit'));
   const s = useSession();
-  const [token] = useState(takeInviteToken);
+  const [token] = useState(takeLinkToken);
+  const [lookup, setLookup] = useState<Lookup>({ state: 'loading' });
   const [form, setForm] = useState({ name: '', password: '' });
   const [errors, setErrors] = useState<FormErrors>({ fields: {} });
   const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    if (!token) return;
+    let live = true;
+    accountApi.lookupInvite(token).then(
+      (invite) => live && setLookup({ state: 'open', invite }),
+      (err) => live && setLookup(err instanceof ApiError && err.status === 404 ? { state: 'gone' } : { state: 'failed', message: errorMessage(err) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [token]);
   if (s.status === 'signedIn') {
     return (
       <AuthLayout title={t('auth.invite.title')}>
@@ -43,10 +44,17 @@ export function AcceptInvite() {
       </AuthLayout>
     );
   }
-  if (!token) {
+  if (!token || lookup.state === 'gone') {
     return (
       <AuthLayout title={t('auth.invite.title')}>
-        <Alert>{t('auth.invite.missing')}</Alert>
+        <Alert>{token ? t('auth.invite.notFound') : t('auth.invite.missing')}</Alert>
+      </AuthLayout>
+    );
+  }
+  if (lookup.state === 'loading') {
+    return (
+      <AuthLayout title={t('auth.invite.title')}>
+        <Spinner />
       </AuthLayout>
     );
   }
@@ -62,10 +70,18 @@ export function AcceptInvite() {
       setBusy(false);
     }
   };
+  const invite = lookup.state === 'open' ? lookup.invite : null;
   return (
-    <AuthLayout title={t('auth.invite.title')} lead={t('auth.invite.lead')}>
+    <AuthLayout title={invite ? t('auth.invite.titleFor', { workspace: invite.tenant_name }) : t('auth.invite.title')} lead={t('auth.invite.lead')}>
       <form onSubmit={submit} noValidate>
+        {invite && (
+          <p className="invite-details" data-testid="invite-details">
+            {t('auth.invite.details', { inviter: invite.inviter_name, email: invite.email, workspace: invite.tenant_name, role: t(`team.role.${invite.role}`) })}
+          </p>
+        )}
+        {lookup.state === 'failed' && <Alert kind="warning">{lookup.message}</Alert>}
         {errors.form && <Alert>{errors.form}</Alert>}
+        {invite && <InputField label={t('auth.email')} name="email" type="email" autoComplete="username" value={invite.email} readOnly />}
         <InputField label={t('auth.name')} name="name" autoComplete="name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} error={errors.fields.name} />
         <InputField
           label={t('auth.password')}

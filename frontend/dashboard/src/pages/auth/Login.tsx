@@ -61,6 +61,9 @@ export function Login() {
           onChange={(e) => setForm({ ...form, password: e.target.value })}
           error={errors.fields.password}
         />
+        <p className="forgot-link">
+          <Link href="/forgot-password">{t('auth.login.forgot')}</Link>
+        </p>
         <Button type="submit" variant="primary" className="btn-block" busy={busy}>
           {busy ? t('auth.login.submitting') : t('auth.login.submit')}
         </Button>

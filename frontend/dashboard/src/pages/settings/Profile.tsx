@@ -1,32 +1,213 @@
-import { useSession } from '../../app/session';
-import { Alert, PageHeader, Switch } from '../../components/ui';
+import { useState, type FormEvent } from 'react';
+import { accountApi } from '../../api/account';
+import type { NotifyPreferences } from '../../api/types';
+import { session, useSession } from '../../app/session';
+import { Alert, Button, InputField, PageHeader, SelectField, Switch, useToast } from '../../components/ui';
 import { t } from '../../i18n';
+import { emailLocales } from '../../i18n/account';
+import { errorMessage, formErrors, type FormErrors } from '../../lib/fieldErrors';
+import { useAsync } from '../../lib/hooks';
 import { useInbox } from '../../inbox/store';
 
-// There is no profile or password endpoint in the API yet, so the profile
-// is read-only and says so (see the README's list of missing endpoints).
+const noErrors: FormErrors = { fields: {} };
+
+/** ProfileSection: the member's own name, email language, email, password and notifications. */
 export function ProfileSection({ title }: { title: string }) {
   const s = useSession();
   const { sound, setSound } = useInbox();
+  const emailStatus = useAsync(() => accountApi.emailStatus(), []);
+  const emailOff = emailStatus.data?.email_enabled === false;
   return (
     <>
       <PageHeader title={title} lead={t('profile.lead')} />
+      <DetailsCard key={`${s.user?.id}-${s.user?.name}-${s.user?.locale}`} name={s.user?.name ?? ''} locale={s.user?.locale ?? 'en'} />
+      <EmailCard current={s.user?.email ?? ''} emailOff={emailOff} />
+      <PasswordCard />
+      <section className="card" aria-labelledby="profile-notifications">
+        <h2 id="profile-notifications">{t('profile.notifications')}</h2>
+        <NotificationsSwitch emailOff={emailOff} />
+        <Switch label={t('profile.sound')} checked={sound} onChange={setSound} />
+      </section>
       <section className="card">
         <dl className="facts facts-wide">
-          <dt>{t('profile.name')}</dt>
-          <dd>{s.user?.name}</dd>
-          <dt>{t('profile.email')}</dt>
-          <dd>{s.user?.email}</dd>
           <dt>{t('profile.role')}</dt>
           <dd>{s.user ? t(`team.role.${s.user.role}`) : ''}</dd>
           <dt>{t('profile.workspace')}</dt>
           <dd>{s.tenant?.name}</dd>
         </dl>
-        <Alert kind="info">{t('profile.readOnly')}</Alert>
-      </section>
-      <section className="card">
-        <Switch label={t('profile.sound')} checked={sound} onChange={setSound} />
       </section>
     </>
+  );
+}
+
+function DetailsCard({ name: initialName, locale: initialLocale }: { name: string; locale: string }) {
+  const toast = useToast();
+  const [name, setName] = useState(initialName);
+  const [locale, setLocale] = useState(initialLocale);
+  const [errors, setErrors] = useState(noErrors);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setErrors(noErrors);
+    try {
+      const user = await accountApi.updateProfile({ name: name.trim(), locale });
+      session.update({ user });
+      toast(t('profile.saved'));
+    } catch (err) {
+      setErrors(formErrors(err, ['name', 'locale']));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="profile-details">
+      <h2 id="profile-details">{t('profile.details')}</h2>
+      <form onSubmit={submit} noValidate>
+        {errors.form && <Alert>{errors.form}</Alert>}
+        <InputField label={t('profile.name')} name="name" autoComplete="name" required value={name} onChange={(e) => setName(e.target.value)} error={errors.fields.name} />
+        <SelectField label={t('profile.locale')} name="locale" value={locale} onChange={(e) => setLocale(e.target.value)} error={errors.fields.locale}>
+          {emailLocales.map((l) => (
+            <option key={l.code} value={l.code} lang={l.code}>
+              {l.name}
+            </option>
+          ))}
+        </SelectField>
+        <Button type="submit" variant="primary" busy={busy}>
+          {busy ? t('profile.saving') : t('profile.save')}
+        </Button>
+      </form>
+    </section>
+  );
+}
+
+export function EmailCard({ current, emailOff }: { current: string; emailOff: boolean }) {
+  const [form, setForm] = useState({ email: '', password: '' });
+  const [errors, setErrors] = useState(noErrors);
+  const [busy, setBusy] = useState(false);
+  const [sentTo, setSentTo] = useState('');
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setErrors(noErrors);
+    setSentTo('');
+    try {
+      await accountApi.changeEmail(form.email.trim(), form.password);
+      setSentTo(form.email.trim());
+      setForm({ email: '', password: '' });
+    } catch (err) {
+      setErrors(formErrors(err, ['email', 'password']));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="profile-email">
+      <h2 id="profile-email">{t('profile.changeEmail')}</h2>
+      <p>
+        {t('profile.email')}: <strong data-testid="profile-email">{current}</strong>
+      </p>
+      {emailOff && <Alert kind="warning">{t('profile.emailOff')}</Alert>}
+      {sentTo && <Alert kind="success">{t('profile.emailSent', { email: sentTo })}</Alert>}
+      <form onSubmit={submit} noValidate>
+        {errors.form && <Alert>{errors.form}</Alert>}
+        <InputField label={t('profile.newEmail')} name="new-email" type="email" autoComplete="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} error={errors.fields.email} />
+        <InputField
+          label={t('profile.currentPassword')}
+          name="email-password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={form.password}
+          onChange={(e) => setForm({ ...form, password: e.target.value })}
+          error={errors.fields.password}
+        />
+        <Button type="submit" variant="secondary" busy={busy}>
+          {t('profile.emailSubmit')}
+        </Button>
+      </form>
+    </section>
+  );
+}
+
+export function PasswordCard() {
+  const toast = useToast();
+  const [form, setForm] = useState({ current: '', next: '' });
+  const [errors, setErrors] = useState(noErrors);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setErrors(noErrors);
+    try {
+      await accountApi.changePassword(form.current, form.next);
+      setForm({ current: '', next: '' });
+      toast(t('profile.passwordChanged'));
+    } catch (err) {
+      setErrors(formErrors(err, ['current_password', 'new_password']));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="profile-password">
+      <h2 id="profile-password">{t('profile.changePassword')}</h2>
+      <form onSubmit={submit} noValidate>
+        {errors.form && <Alert>{errors.form}</Alert>}
+        <InputField
+          label={t('profile.currentPassword')}
+          name="current-password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={form.current}
+          onChange={(e) => setForm({ ...form, current: e.target.value })}
+          error={errors.fields.current_password}
+        />
+        <InputField
+          label={t('profile.newPassword')}
+          name="new-password"
+          type="password"
+          autoComplete="new-password"
+          required
+          value={form.next}
+          onChange={(e) => setForm({ ...form, next: e.target.value })}
+          error={errors.fields.new_password}
+          hint={t('auth.passwordHint')}
+        />
+        <Button type="submit" variant="secondary" busy={busy}>
+          {t('profile.passwordSubmit')}
+        </Button>
+      </form>
+    </section>
+  );
+}
+
+/** NotificationsSwitch is disabled, with a hint, while the notify service does not answer. */
+export function NotificationsSwitch({ emailOff }: { emailOff: boolean }) {
+  const toast = useToast();
+  const prefs = useAsync(() => accountApi.notifications(), []);
+  const [busy, setBusy] = useState(false);
+  const change = async (on: boolean) => {
+    setBusy(true);
+    try {
+      const next: NotifyPreferences = await accountApi.updateNotifications({ email_new_conversations: on });
+      prefs.setData(() => next);
+      toast(t('profile.notificationsSaved'));
+    } catch (err) {
+      toast(errorMessage(err), 'error');
+    } finally {
+      setBusy(false);
+    }
+  };
+  const hint = prefs.error ? t('profile.notificationsUnavailable') : emailOff ? t('profile.notificationsEmailOff') : t('profile.emailNewConversationsHint');
+  return (
+    <Switch
+      label={t('profile.emailNewConversations')}
+      checked={prefs.data?.email_new_conversations ?? false}
+      disabled={!prefs.data || busy}
+      onChange={(on) => void change(on)}
+      hint={hint}
+    />
   );
 }

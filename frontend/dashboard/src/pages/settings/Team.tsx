@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { accountApi } from '../../api/account';
 import { api } from '../../api/endpoints';
 import type { Invite, Role, User } from '../../api/types';
 import { session, useSession } from '../../app/session';
@@ -14,6 +15,7 @@ export function TeamSection({ title }: { title: string }) {
   const [confirm, confirmNode] = useConfirm();
   const members = useAsync(() => api.members(), []);
   const invites = useAsync(() => api.invites(), []);
+  const emailStatus = useAsync(() => accountApi.emailStatus(), []);
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('agent');
   const [errors, setErrors] = useState<FormErrors>({ fields: {} });
@@ -98,7 +100,13 @@ export function TeamSection({ title }: { title: string }) {
         <p className="field-hint">{t('team.roleHelp')}</p>
         {created && (
           <div className="invite-created" role="status">
-            <p>{t('team.invited', { email: created.email })}</p>
+            <p>
+              {emailStatus.data?.email_enabled
+                ? t('team.emailSent', { email: created.email })
+                : emailStatus.data
+                  ? t('team.emailOff', { email: created.email })
+                  : t('team.invited', { email: created.email })}
+            </p>
             <div className="snippet">
               <label className="sr-only" htmlFor="invite-link">
                 {t('team.inviteLink')}
