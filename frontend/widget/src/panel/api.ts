@@ -37,11 +37,11 @@ export class Api {
     private fetcher: typeof fetch = (...a) => fetch(...a),
   ) {}
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async call<T>(method: string, path: string, body?: unknown, token = this.token): Promise<T> {
     if (this.closed) throw new ApiError(0, 'closed', 'the panel was closed')
     const headers: Record<string, string> = { Accept: 'application/json' }
     if (body !== undefined) headers['Content-Type'] = 'application/json'
-    if (this.token) headers.Authorization = 'Bearer ' + this.token
+    if (token) headers.Authorization = 'Bearer ' + token
     let res: Response
     try {
       res = await this.fetcher(this.base + path, {
@@ -107,6 +107,16 @@ export class Api {
 
   read(conv: string, seq: number): Promise<void> {
     return this.call('POST', `/api/v1/widget/conversations/${encodeURIComponent(conv)}/read`, { seq })
+  }
+
+  /** revoke ends a visitor token on the server (Parley('reset')). */
+  revoke(token: string): Promise<void> {
+    return this.call('POST', '/api/v1/widget/session/revoke', undefined, token)
+  }
+
+  /** transcript emails a conversation to the visitor (202). */
+  transcript(conv: string, email: string): Promise<void> {
+    return this.call('POST', `/api/v1/widget/conversations/${encodeURIComponent(conv)}/transcript`, { email })
   }
 
   patchVisitor(p: VisitorPatch): Promise<Visitor> {
