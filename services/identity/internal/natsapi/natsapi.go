@@ -37,6 +37,8 @@ func Register(b *service.Base, a *app.App) {
 	service.Handle(b, contracts.IdentityAPIKeyList, a.ListAPIKeys)
 	service.Handle(b, contracts.IdentityAPIKeyDelete, a.DeleteAPIKey)
 	service.Handle(b, contracts.IdentityAPIKeyCheck, a.CheckAPIKey)
+	service.Handle(b, contracts.IdentityVisitorRevoke, a.RevokeVisitor)
+	service.Handle(b, contracts.IdentityVisitorRevocations, a.VisitorRevocations)
 
 	// A rotated identity secret must stop verifying at once: drop the cached
 	// copy on the tenant's settings.changed event (a plain subscription: a
