@@ -242,14 +242,14 @@ test('a page on a disallowed origin gets no panel', { timeout: 90000 }, async ()
       await page.goto(h.pageURL(acme.key, { origin: h.otherHost, v: ++n }))
       await page.waitForFunction(() => window.Parley && window.Parley.loaded, null, { timeout: 10000 })
       return (await page.locator('[data-parley]').count()) === 0
-    }, 'the loader to refuse localhost', 60000, 500)
+    }, 'the loader to refuse evil.test', 60000, 500)
     assert.ok(page.logs.some((l) => l.startsWith('warning: Parley:') && l.includes('allowed domains')))
     // Even a hand-made iframe is refused by the frame's CSP frame-ancestors.
     await page.evaluate((src) => {
       const i = document.createElement('iframe')
       i.src = src
       document.body.appendChild(i)
-    }, `${h.base}/widget/${acme.key}/frame#origin=${encodeURIComponent(h.otherHost)}`)
+    }, `${h.pub}/widget/${acme.key}/frame#origin=${encodeURIComponent(h.otherHost)}`)
     await until(async () => {
       const fr = page.frames().find((x) => x !== page.mainFrame())
       if (!fr) return false
