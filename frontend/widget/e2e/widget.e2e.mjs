@@ -143,6 +143,8 @@ test('a wrong user_hash is refused visibly and reaches no history', { timeout: 6
   assert.ok(page.logs.some((l) => l.startsWith('error: Parley:')), 'a console error names the problem')
   assert.equal(await f.locator('text=My order #1234').count(), 0)
   assert.ok(await f.locator('form.cmp').isHidden())
+  // The refusal still has a proper header: the tenant's name (issue 10).
+  await f.locator('.hd h1', { hasText: 'Acme Outdoor' }).waitFor()
   await ctx.close()
 })
 
