@@ -134,3 +134,23 @@ test('the thread survives reloads, new tabs and other pages; answers show on the
   assert.deepEqual(page.dialogs, [])
   await ctx.close()
 })
+
+test('with two agents online the header avatars sit side by side and the header keeps one line', { timeout: 60000 }, async () => {
+  const inv = await h.api('POST', '/api/v1/invites', { email: `bea-${randomUUID().slice(0, 8)}@example.com`, role: 'agent' }, acme.token)
+  const bea = await h.api('POST', `/api/v1/invites/${inv.token}/accept`, { name: 'Beatrice Longname-Fairweather', password: 'another good one' })
+  const sockets = [acme.token, bea.access_token].map((t) => new WebSocket(`${h.base.replace('http', 'ws')}/api/v1/ws?access_token=${encodeURIComponent(t)}`))
+  try {
+    const ctx = await h.browser.newContext()
+    const page = await newPage(ctx)
+    await page.goto(h.pageURL(acme.key))
+    const f = await openPanel(page)
+    await until(async () => (await f.locator('.hd .av span').count()) === 2, 'two agents in the header', 20000)
+    const boxes = await f.locator('.hd .av span').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON()))
+    assert.ok(boxes[0].right <= boxes[1].left, `avatars overlap: ${JSON.stringify(boxes)}`)
+    const lines = await f.locator('.hd').evaluate((hd) => [...hd.querySelectorAll('h1, p')].map((e) => Math.round(e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight))))
+    assert.deepEqual(lines, [1, 1], 'the title and the agents line each take one line')
+    await ctx.close()
+  } finally {
+    sockets.forEach((s) => s.close())
+  }
+})

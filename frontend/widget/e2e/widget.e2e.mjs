@@ -291,6 +291,8 @@ test('offline outside business hours: when the team is back, and an email form',
     await f.locator('.off [role=status]', { hasText: 'visitor@example.com' }).waitFor()
     // Messages can still be left.
     await send(f, 'Please call me back tomorrow')
+    // The newest message is in view, below the away note (issue 10).
+    await until(() => f.locator('main').evaluate((m) => m.scrollHeight - m.scrollTop - m.clientHeight < 2), 'the newest message in view')
   } finally {
     await ctx.close()
     await h.patchSettings(acme.token, (s) => ({ business_hours: { ...s.business_hours, enabled: false } }))
