@@ -121,6 +121,10 @@ test('the thread survives reloads, new tabs and other pages; answers show on the
   await deep.close()
 
   // Parley('reset'): a new anonymous visitor, and the old token is refused.
+  // Another tab, its panel loaded (hidden) with the history, is reset too.
+  const sibling = await newPage(ctx)
+  await sibling.goto(h.pageURL(acme.key, { path: '/other' }))
+  await frame(sibling).locator('.convs li').first().waitFor({ state: 'attached', timeout: 15000 })
   const before = JSON.parse(await hostSaved(page))
   assert.equal(await visitorStatus(before.token), 200)
   await page.evaluate(() => window.Parley('reset'))
@@ -128,6 +132,9 @@ test('the thread survives reloads, new tabs and other pages; answers show on the
   assert.equal(await hostSaved(page), null)
   await f.locator('form.cmp textarea').waitFor({ state: 'visible' })
   assert.equal(await f.locator('.log .b').count(), 0, 'the new visitor sees no history')
+  await launcher(sibling).click()
+  await until(async () => (await frame(sibling).locator('.convs li, .log .b').count()) === 0 && (await frame(sibling).locator('form.cmp textarea').isVisible()), 'the other tab reset too')
+  await sibling.close()
   await page.reload()
   await launcher(page).waitFor()
   assert.equal(await page.locator('[data-parley] iframe').count(), 0, 'nothing left to load after a reset')

@@ -196,8 +196,8 @@ function start(cfg: LoaderConfig, queue: ArrayLike<unknown>[]) {
         break
       case 'message': {
         // A short preview of an answer that arrives while the panel is closed.
-        const m = d.message as { body?: unknown; author?: { name?: unknown } }
-        if (!open && m && typeof m.body === 'string') {
+        const m = d.message as { body?: unknown; author?: { type?: unknown; name?: unknown } }
+        if (!open && m && typeof m.body === 'string' && m.author && m.author.type !== 'system') {
           const who = m.author && typeof m.author.name === 'string' ? m.author.name + ': ' : ''
           const text = who + m.body
           bubbleText.textContent = text.length > 90 ? text.slice(0, 89) + '…' : text
@@ -306,6 +306,13 @@ function start(cfg: LoaderConfig, queue: ArrayLike<unknown>[]) {
     if (conv) show()
     else if (saved) load()
   }
+  // A reset in another tab of the site resets this one too.
+  addEventListener('storage', (e) => {
+    if (e.key === SK && !e.newValue && saved && frameReady) {
+      saved = null
+      post({ parley: 1, type: 'reset' })
+    }
+  })
   addEventListener('hashchange', () => {
     const c = deep()
     if (c) {
