@@ -12,6 +12,7 @@ import { h, initials, add } from './dom'
 import { strings, fill, type Strings } from './i18n'
 import { backAt } from './time'
 import { queueText } from './queue'
+import { Transcript } from './transcript'
 import { pickLocale, browserLanguages, type Locale } from '../shared/locale'
 import { contrast, safeColor, textOn } from '../shared/color'
 import type { Attributes, HostMessageEvent, Identity, PanelMsg } from '../shared/protocol'
@@ -76,9 +77,16 @@ export class Panel {
   private input = h('textarea', { id: 'msg', rows: 1, maxlength: 10000, autocomplete: 'off' })
   private form: HTMLFormElement
   private live = h('div', { class: 'sr', 'aria-live': 'polite', 'aria-atomic': 'true' })
+  private transcript: Transcript
 
   constructor(private o: PanelOptions) {
     this.api = new Api(o.base, o.key)
+    this.transcript = new Transcript({
+      send: (conv, email) => this.api.transcript(conv, email),
+      email: () => this.emailDone || this.visitor?.email || this.identity?.email || '',
+      render: () => this.render(),
+      root: this.main,
+    })
     this.outbox = new Outbox(o.kv, this.storeKey('outbox'), () => this.render())
     this.socket = new Socket({
       url: () => o.base.replace(/^http/, 'ws') + '/api/v1/ws?access_token=' + encodeURIComponent(this.api.token),
@@ -635,8 +643,6 @@ export class Panel {
 
   private stick = true
   private emailForm: HTMLFormElement | null = null
-  private txForm: HTMLFormElement | null = null
-  private tx = { conv: '', open: false, note: '', done: '', busy: false }
 
   private toBottom() {
     this.main.scrollTop = this.main.scrollHeight
@@ -790,67 +796,8 @@ export class Panel {
     }
     // By the composer, where the visitor will reply.
     if (conv && conv.status === 'resolved') out.push(h('p', { class: 'note' }, t.resolved))
-    if (conv) out.push(this.drawTranscript(conv.id))
+    if (conv) out.push(this.transcript.draw(conv.id, t))
     return out
-  }
-
-  /** drawTranscript is "Email me this conversation": a link, then a small form kept across renders. */
-  private drawTranscript(conv: string): Node {
-    const t = this.t
-    const tx = this.tx
-    if (tx.conv !== conv) Object.assign(tx, { conv, open: false, note: '', done: '', busy: false })
-    if (!tx.open) return h('p', { class: 'tx' }, tx.done ? h('span', { role: 'status', tabindex: -1 }, fill(t.txDone, { e: tx.done })) : h('button', { type: 'button', class: 'link', 'data-fid': 'tx', onclick: () => this.openTranscript() }, t.txLink))
-    if (!this.txForm) {
-      const input = h('input', { type: 'email', id: 'txe', name: 'email', autocomplete: 'email', required: true })
-      const form = h('form', { class: 'em tx', novalidate: true }, h('label', { for: 'txe' }), h('div', { class: 'row' }, input, h('button', { type: 'submit' })), h('p', { id: 'txn', class: 'err', role: 'alert' }))
-      form.addEventListener('submit', (e) => {
-        e.preventDefault()
-        void this.sendTranscript(input.value.trim())
-      })
-      this.txForm = form
-    }
-    const f = this.txForm
-    f.querySelector('label')!.textContent = t.txLabel
-    const b = f.querySelector('button')!
-    b.textContent = t.txSend
-    b.disabled = tx.busy
-    f.querySelector('#txn')!.textContent = tx.note
-    return f
-  }
-
-  private openTranscript() {
-    this.tx.open = true
-    this.txForm = null
-    this.render()
-    queueMicrotask(() => {
-      const i = this.main.querySelector('#txe') as HTMLInputElement | null
-      if (!i) return
-      i.value = this.emailDone || this.visitor?.email || this.identity?.email || ''
-      i.focus()
-    })
-  }
-
-  private async sendTranscript(email: string) {
-    const tx = this.tx
-    const conv = tx.conv
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
-      tx.note = this.t.emailBad
-      return this.render()
-    }
-    tx.busy = true
-    tx.note = ''
-    this.render()
-    try {
-      await this.api.transcript(conv, email)
-      if (tx.conv !== conv) return
-      Object.assign(tx, { open: false, done: email })
-    } catch (e) {
-      const err = e as ApiError
-      tx.note = err.status === 503 ? this.t.txOff : err.status === 400 || err.status === 429 ? err.message : this.t.unavailable
-    }
-    tx.busy = false
-    this.render()
-    if (!tx.open) (this.main.querySelector('.tx [role=status]') as HTMLElement | null)?.focus()
   }
 
   private drawOffline(): Node {
