@@ -26,6 +26,8 @@ func TestWidgetSessionRevoke(t *testing.T) {
 			t.Fatal("renewal changed the visitor")
 		}
 
+		live := p.dial(t, v.Token, http.Header{"Origin": {p.URL}}) // a socket opened before the reset
+
 		p.do("POST", "/api/v1/widget/session/revoke", "", nil).problem(t, 401, "unauthenticated", "")
 		p.do("POST", "/api/v1/widget/session/revoke", "not-a-token", nil).problem(t, 401, "unauthenticated", "")
 		p.do("POST", "/api/v1/widget/session/revoke", v.Token, nil).must(t, 204)
@@ -45,6 +47,12 @@ func TestWidgetSessionRevoke(t *testing.T) {
 			if n := len(list.Body["conversations"].([]any)); n != 0 {
 				t.Fatalf("the new visitor sees %d conversations", n)
 			}
+		}
+		// The socket opened before the reset is closed by the gateway's next heartbeat.
+		select {
+		case <-live.closed:
+		case <-time.After(45 * time.Second):
+			t.Fatal("a revoked visitor's socket stays open")
 		}
 		// Revoking twice: the token is already refused.
 		p.do("POST", "/api/v1/widget/session/revoke", v.Token, nil).problem(t, 401, "unauthenticated", "")

@@ -62,6 +62,7 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Gateway, error) {
 	}
 	isRevoked := func(p contracts.Principal) bool { _, ok := revoked.Check(p); return !ok }
 	hub := realtime.New(deps.NATS, js, isRevoked, deps.Logger)
+	hub.VisitorRevoked = revoked.VisitorRevoked
 	widgets := widgetconf.New(deps.NATS)
 	h, err := httpapi.New(httpapi.Deps{
 		Config: cfg, NATS: deps.NATS, Keys: keys.New(deps.NATS, deps.Logger), Revocations: revoked,
