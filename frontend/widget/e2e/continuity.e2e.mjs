@@ -161,3 +161,27 @@ test('with two agents online the header avatars sit side by side and the header 
     sockets.forEach((s) => s.close())
   }
 })
+
+test('third-party storage blocked (Safari, or Chrome set so): a reload still shows the thread', { timeout: 60000 }, async () => {
+  const ctx = await h.strictBrowser()
+  try {
+    const page = await newPage(ctx)
+    await page.goto(h.pageURL(acme.key))
+    let f = await openPanel(page)
+    const blocked = await page.frames().find((x) => x !== page.mainFrame()).evaluate(() => {
+      try {
+        localStorage.getItem('x')
+        return false
+      } catch {
+        return true
+      }
+    })
+    assert.ok(blocked, 'the frame has no storage in this browser')
+    await send(f, 'Do you have the Ridgeline 3 in size 44?')
+    await page.reload()
+    f = await openPanel(page)
+    await stored(f, 'Ridgeline 3 in size 44').waitFor()
+  } finally {
+    await ctx.dispose()
+  }
+})

@@ -7,6 +7,9 @@
 // outside the allowed domains. Node's own fetch reaches Parley at 127.0.0.1.
 // Env: see ../../e2e/parley.mjs.
 import { createServer } from 'node:http'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createHmac, randomUUID } from 'node:crypto'
 import { chromium } from 'playwright-core'
 import { Parley, chromiumOptions, freePort, repoRoot, until } from '../../e2e/parley.mjs'
@@ -30,13 +33,31 @@ export class Harness {
     this.hostServer = createServer((req, res) => this.page(req, res))
     await new Promise((r) => this.hostServer.listen(this.hostPort, '127.0.0.1', r))
 
-    this.browser = await chromium.launch({ ...chromiumOptions, args: [...chromiumOptions.args, '--host-resolver-rules=MAP shop.test 127.0.0.1, MAP parley.test 127.0.0.1, MAP evil.test 127.0.0.1'] })
+    this.launch = { ...chromiumOptions, args: [...chromiumOptions.args, '--host-resolver-rules=MAP shop.test 127.0.0.1, MAP parley.test 127.0.0.1, MAP evil.test 127.0.0.1'] }
+    this.browser = await chromium.launch(this.launch)
   }
 
   async stop() {
     await this.browser?.close().catch(() => {})
     await new Promise((r) => (this.hostServer ? this.hostServer.close(r) : r()))
     await this.parley?.stop()
+  }
+
+  /**
+   * strictBrowser is a Chromium whose profile blocks third-party cookies, as
+   * Safari does by default: a cross-site frame's localStorage throws. End
+   * the context it returns with dispose().
+   */
+  async strictBrowser() {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-strict-'))
+    mkdirSync(join(dir, 'Default'))
+    writeFileSync(join(dir, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 1, block_third_party_cookies: true } }))
+    const ctx = await chromium.launchPersistentContext(dir, this.launch)
+    ctx.dispose = async () => {
+      await ctx.close()
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 })
+    }
+    return ctx
   }
 
   /** A host page with the snippet: /page (or /other, a second page of the site)?k=<key>[&identify=<json>][&v=<cache-buster>]. */
