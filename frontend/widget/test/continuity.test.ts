@@ -236,3 +236,36 @@ describe('continuity', () => {
     await until(() => root.querySelector('h1')!.textContent === 'Acme Outdoor', 'the header')
   })
 })
+
+describe('a token refused mid-session', () => {
+  afterEach(() => vi.unstubAllGlobals())
+
+  it('starts a new session when a visitor route answers 401', async () => {
+    FakeWS.all = []
+    vi.stubGlobal('WebSocket', FakeWS)
+    const root = document.createElement('div')
+    document.body.replaceChildren(root)
+    let sessions = 0
+    let refuse = false
+    const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
+    vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
+      const p = new URL(url).pathname
+      const auth = (init.headers as Record<string, string>).Authorization
+      if (p.endsWith('/session')) return json(200, { visitor_token: 'tok' + ++sessions, visitor: { id: 'v1', verified: false }, config })
+      if (refuse && auth === 'Bearer tok1') return json(401, { code: 'unauthenticated', detail: 'this visitor session has ended' })
+      if (p === '/api/v1/widget/conversations') return json(200, { conversations: [conv('c1')] })
+      if (p.endsWith('/messages') && (init.method || 'GET') === 'GET') return json(200, { messages: [msg(1)], has_more: false })
+      return new Response(null, { status: 204 })
+    })
+    const hostMsgs: PanelMsg[] = []
+    const tokens = hostTokens((s) => hostMsgs.push({ parley: 1, type: 'token', saved: s }))
+    const p = new Panel({ key: 'wk_1', base: 'https://chat.example', kv: memory(), tokens, host: (m) => hostMsgs.push(m), embedded: true, root })
+    p.init(null, {}, false, '', true, false)
+    await until(() => root.querySelectorAll('.log .b').length === 1, 'history')
+    refuse = true
+    FakeWS.all[0].frame({ type: 'hello', role: 'visitor' }) // the resume lists conversations: 401
+    await until(() => sessions === 2, 'a new session')
+    await until(() => hostMsgs.some((m) => m.type === 'token' && m.saved?.token === 'tok2'), 'the new token on the host page')
+    p.destroy()
+  })
+})

@@ -30,6 +30,8 @@ export interface VisitorPatch {
 export class Api {
   token = ''
   closed = false
+  /** authLost is told when a visitor route refuses the token (revoked elsewhere, or expired). */
+  authLost: () => void = () => {}
 
   constructor(
     private base: string,
@@ -61,6 +63,7 @@ export class Api {
     } catch {
       /* not JSON */
     }
+    if (res.status === 401 && token && token === this.token && !/\/session(\/revoke)?$/.test(path)) this.authLost()
     if (!res.ok) {
       const p = (data || {}) as { code?: string; detail?: string }
       throw new ApiError(res.status, p.code || 'http_' + res.status, p.detail || res.statusText || 'request failed')

@@ -81,6 +81,14 @@ export class Panel {
 
   constructor(private o: PanelOptions) {
     this.api = new Api(o.base, o.key)
+    // A token revoked elsewhere (a reset on another device of a verified
+    // user) or expired: start a new session; what is typed stays queued.
+    this.api.authLost = () => {
+      if (this.phase !== 'ready') return
+      this.api.token = ''
+      this.o.tokens.set(null)
+      void this.start()
+    }
     this.transcript = new Transcript({
       send: (conv, email) => this.api.transcript(conv, email),
       email: () => this.emailDone || this.visitor?.email || this.identity?.email || '',
