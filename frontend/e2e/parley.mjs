@@ -58,8 +58,12 @@ export const chromiumOptions = {
 
 /** Parley is one all-in-one process, started for a test file and stopped after it. */
 export class Parley {
-  /** start builds what is missing (unless PARLEY_E2E_BIN is given) and waits for /readyz. */
-  async start(name) {
+  /**
+   * start builds what is missing (unless PARLEY_E2E_BIN is given) and waits for /readyz.
+   * publicHost names Parley for the browser (PARLEY_PUBLIC_URL, publicBase), e.g.
+   * parley.test mapped to loopback by Chromium's --host-resolver-rules; Node still uses base.
+   */
+  async start(name, { publicHost } = {}) {
     this.tmp = mkdtempSync(join(tmpdir(), `parley-${name}-e2e-`))
     let bin = process.env.PARLEY_E2E_BIN
     if (!bin) {
@@ -72,10 +76,11 @@ export class Parley {
     }
     this.port = await freePort()
     this.base = `http://127.0.0.1:${this.port}`
+    this.publicBase = publicHost ? `http://${publicHost}:${this.port}` : this.base
     this.logFile = join(this.tmp, 'parley.log')
     const log = openSync(this.logFile, 'a')
     this.proc = spawn(bin, [], {
-      env: { ...process.env, PARLEY_DATA_DIR: join(this.tmp, 'data'), PARLEY_HTTP_ADDR: `127.0.0.1:${this.port}`, PARLEY_PUBLIC_URL: this.base, PARLEY_BOT_ALLOW_PRIVATE_NETWORKS: 'true' },
+      env: { ...process.env, PARLEY_DATA_DIR: join(this.tmp, 'data'), PARLEY_HTTP_ADDR: `127.0.0.1:${this.port}`, PARLEY_PUBLIC_URL: this.publicBase, PARLEY_BOT_ALLOW_PRIVATE_NETWORKS: 'true' },
       stdio: ['ignore', log, log],
     })
     this.exited = false

@@ -55,8 +55,14 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Gateway, error) {
 		}
 	}
 	revoked := revocation.New()
+	revoked.Snapshot = func(ctx context.Context) (contracts.VisitorRevocations, error) {
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		return natsx.Call(ctx, deps.NATS, contracts.IdentityVisitorRevocations, contracts.Empty{})
+	}
 	isRevoked := func(p contracts.Principal) bool { _, ok := revoked.Check(p); return !ok }
 	hub := realtime.New(deps.NATS, js, isRevoked, deps.Logger)
+	hub.VisitorRevoked = revoked.VisitorRevoked
 	widgets := widgetconf.New(deps.NATS)
 	h, err := httpapi.New(httpapi.Deps{
 		Config: cfg, NATS: deps.NATS, Keys: keys.New(deps.NATS, deps.Logger), Revocations: revoked,

@@ -151,11 +151,15 @@ test('a visitor books a slot: quick replies, name, email, a confirmation with an
   const card = v.f.locator('.g.them.bot .card').filter({ hasText: 'Bike fitting' }).last()
   await card.waitFor({ timeout: 10000 })
   assert.match(await card.innerText(), /You're booked, Ada Lovelace/)
+  // The card is scrolled into view, even though it grows after layout (issue 10).
+  await until(() => v.f.locator('main').evaluate((m) => m.scrollHeight - m.scrollTop - m.clientHeight < 2), 'the confirmation card in view')
   const link = card.locator('a', { hasText: 'Add to calendar' })
   const href = await link.getAttribute('href')
   assert.match(href, /\/api\/v1\/bookings\/[^/]+\/ics\?token=/)
   assert.equal(await link.getAttribute('target'), '_blank')
-  const ics = await fetch(href)
+  // The link names Parley's public origin (parley.test); Node reaches it at 127.0.0.1.
+  assert.ok(href.startsWith(h.pub + '/'), href)
+  const ics = await fetch(h.base + href.slice(h.pub.length))
   assert.equal(ics.status, 200)
   assert.match(ics.headers.get('content-type') || '', /text\/calendar/)
   const body = await ics.text()

@@ -1,7 +1,15 @@
 // The widget's e2e harness: a private Parley (../../e2e/parley.mjs), host
-// test pages on a second origin, and Chromium through playwright-core.
+// test pages on another site, and Chromium through playwright-core.
+// Cross-site, as in production: the browser meets the host pages as
+// http://shop.test:P1 and Parley as http://parley.test:P2 (PARLEY_PUBLIC_URL),
+// both mapped to loopback by --host-resolver-rules, so the panel's iframe is
+// a third party with partitioned (or blocked) storage. evil.test is a site
+// outside the allowed domains. Node's own fetch reaches Parley at 127.0.0.1.
 // Env: see ../../e2e/parley.mjs.
 import { createServer } from 'node:http'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createHmac, randomUUID } from 'node:crypto'
 import { chromium } from 'playwright-core'
 import { Parley, chromiumOptions, freePort, repoRoot, until } from '../../e2e/parley.mjs'
@@ -11,21 +19,22 @@ export { repoRoot, until }
 export class Harness {
   async start() {
     this.parley = new Parley()
-    await this.parley.start('widget')
-    this.base = this.parley.base
+    await this.parley.start('widget', { publicHost: 'parley.test' })
+    this.base = this.parley.base // for Node
+    this.pub = this.parley.publicBase // for the browser
     const probe = await fetch(this.base + '/widget/wk_probe.js')
     if (!probe.ok) throw new Error(`/widget/<key>.js answers ${probe.status}: ${await probe.text()}`)
 
-    // The host pages: another port, so another origin. The same server is
-    // reachable as 127.0.0.1 (allowed in the domain test) and as localhost
-    // (a different origin, not allowed).
+    // The host pages: another site. The same server is reachable as
+    // shop.test (allowed in the domain test) and as evil.test (not allowed).
     this.hostPort = await freePort()
-    this.host = `http://127.0.0.1:${this.hostPort}`
-    this.otherHost = `http://localhost:${this.hostPort}`
+    this.host = `http://shop.test:${this.hostPort}`
+    this.otherHost = `http://evil.test:${this.hostPort}`
     this.hostServer = createServer((req, res) => this.page(req, res))
     await new Promise((r) => this.hostServer.listen(this.hostPort, '127.0.0.1', r))
 
-    this.browser = await chromium.launch(chromiumOptions)
+    this.launch = { ...chromiumOptions, args: [...chromiumOptions.args, '--host-resolver-rules=MAP shop.test 127.0.0.1, MAP parley.test 127.0.0.1, MAP evil.test 127.0.0.1'] }
+    this.browser = await chromium.launch(this.launch)
   }
 
   async stop() {
@@ -34,10 +43,27 @@ export class Harness {
     await this.parley?.stop()
   }
 
-  /** A host page with the snippet: /page?k=<key>[&identify=<json>][&v=<cache-buster>]. */
+  /**
+   * strictBrowser is a Chromium whose profile blocks third-party cookies, as
+   * Safari does by default: a cross-site frame's localStorage throws. End
+   * the context it returns with dispose().
+   */
+  async strictBrowser() {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-strict-'))
+    mkdirSync(join(dir, 'Default'))
+    writeFileSync(join(dir, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 1, block_third_party_cookies: true } }))
+    const ctx = await chromium.launchPersistentContext(dir, this.launch)
+    ctx.dispose = async () => {
+      await ctx.close()
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 })
+    }
+    return ctx
+  }
+
+  /** A host page with the snippet: /page (or /other, a second page of the site)?k=<key>[&identify=<json>][&v=<cache-buster>]. */
   page(req, res) {
     const u = new URL(req.url, this.host)
-    if (u.pathname !== '/page') {
+    if (u.pathname !== '/page' && u.pathname !== '/other') {
       res.writeHead(404).end()
       return
     }
@@ -59,17 +85,17 @@ window.__events = [];
 ${identify ? `Parley('identify', ${js(JSON.parse(identify))});` : ''}
 Parley('setAttributes', { plan: 'pro', cart_items: 2 });
 </script>
-<script async src="${this.base}/widget/${encodeURIComponent(key)}.js?v=${encodeURIComponent(u.searchParams.get('v') || '')}"></script>
+<script async src="${this.pub}/widget/${encodeURIComponent(key)}.js?v=${encodeURIComponent(u.searchParams.get('v') || '')}"></script>
 </body></html>`
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' })
     res.end(html)
   }
 
-  pageURL(key, { identify, origin = this.host, v } = {}) {
+  pageURL(key, { identify, origin = this.host, v, path = '/page', hash = '' } = {}) {
     const q = new URLSearchParams({ k: key })
     if (identify) q.set('identify', JSON.stringify(identify))
     if (v) q.set('v', String(v))
-    return `${origin}/page?${q}`
+    return `${origin}${path}?${q}${hash}`
   }
 
   /** Calls the REST API; throws with the problem detail on failure. */

@@ -143,6 +143,8 @@ test('a wrong user_hash is refused visibly and reaches no history', { timeout: 6
   assert.ok(page.logs.some((l) => l.startsWith('error: Parley:')), 'a console error names the problem')
   assert.equal(await f.locator('text=My order #1234').count(), 0)
   assert.ok(await f.locator('form.cmp').isHidden())
+  // The refusal still has a proper header: the tenant's name (issue 10).
+  await f.locator('.hd h1', { hasText: 'Acme Outdoor' }).waitFor()
   await ctx.close()
 })
 
@@ -242,14 +244,14 @@ test('a page on a disallowed origin gets no panel', { timeout: 90000 }, async ()
       await page.goto(h.pageURL(acme.key, { origin: h.otherHost, v: ++n }))
       await page.waitForFunction(() => window.Parley && window.Parley.loaded, null, { timeout: 10000 })
       return (await page.locator('[data-parley]').count()) === 0
-    }, 'the loader to refuse localhost', 60000, 500)
+    }, 'the loader to refuse evil.test', 60000, 500)
     assert.ok(page.logs.some((l) => l.startsWith('warning: Parley:') && l.includes('allowed domains')))
     // Even a hand-made iframe is refused by the frame's CSP frame-ancestors.
     await page.evaluate((src) => {
       const i = document.createElement('iframe')
       i.src = src
       document.body.appendChild(i)
-    }, `${h.base}/widget/${acme.key}/frame#origin=${encodeURIComponent(h.otherHost)}`)
+    }, `${h.pub}/widget/${acme.key}/frame#origin=${encodeURIComponent(h.otherHost)}`)
     await until(async () => {
       const fr = page.frames().find((x) => x !== page.mainFrame())
       if (!fr) return false
@@ -289,6 +291,8 @@ test('offline outside business hours: when the team is back, and an email form',
     await f.locator('.off [role=status]', { hasText: 'visitor@example.com' }).waitFor()
     // Messages can still be left.
     await send(f, 'Please call me back tomorrow')
+    // The newest message is in view, below the away note (issue 10).
+    await until(() => f.locator('main').evaluate((m) => m.scrollHeight - m.scrollTop - m.clientHeight < 2), 'the newest message in view')
   } finally {
     await ctx.close()
     await h.patchSettings(acme.token, (s) => ({ business_hours: { ...s.business_hours, enabled: false } }))

@@ -3,7 +3,7 @@
 // frames merged without duplicates, and identity refusals that fail visibly.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { Panel } from '../src/panel/panel'
-import { memory } from '../src/panel/storage'
+import { kvTokens, memory } from '../src/panel/storage'
 import type { Message } from '../src/panel/types'
 import type { PanelMsg } from '../src/shared/protocol'
 import { FakeWS, msg, until, visitor } from './helpers'
@@ -89,7 +89,7 @@ describe('panel', () => {
   })
 
   const make = (kv = memory()) => {
-    const p = new Panel({ key: 'wk_1', base: 'https://chat.example', kv, host: (m) => hostMsgs.push(m), embedded: true, root })
+    const p = new Panel({ key: 'wk_1', base: 'https://chat.example', kv, tokens: kvTokens(kv, 'parley:wk_1:visitor'), host: (m) => hostMsgs.push(m), embedded: true, root })
     panels.push(p)
     return p
   }

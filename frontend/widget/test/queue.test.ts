@@ -3,7 +3,7 @@
 // option shown by its label.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { Panel } from '../src/panel/panel'
-import { memory } from '../src/panel/storage'
+import { kvTokens, memory } from '../src/panel/storage'
 import { queueText, waitWords } from '../src/panel/queue'
 import { strings } from '../src/panel/i18n'
 import { log } from '../src/panel/view'
@@ -119,7 +119,7 @@ describe('the panel while queued', () => {
   })
 
   it('shows the place in the queue, follows conversation.updated frames, and announces who joined', async () => {
-    panel = new Panel({ key: 'wk_1', base: 'https://chat.example', kv: memory(), host: () => {}, embedded: true, root })
+    panel = new Panel({ key: 'wk_1', base: 'https://chat.example', kv: memory(), tokens: kvTokens(memory(), 'v'), host: () => {}, embedded: true, root })
     panel.init(null, {}, false, '', true, false)
     const qu = () => root.querySelector('.qu') as HTMLElement
     await until(() => root.querySelectorAll('.log .b').length === 2, 'the history')

@@ -3,7 +3,7 @@
 // composer for a new conversation.
 import { afterEach, expect, it, vi } from 'vitest'
 import { Panel } from '../src/panel/panel'
-import { memory } from '../src/panel/storage'
+import { kvTokens, memory } from '../src/panel/storage'
 
 const config = {
   business_name: 'Acme',
@@ -39,7 +39,7 @@ it('shows the offline email form when the quota is exceeded', async () => {
   )
   const root = document.createElement('div')
   document.body.replaceChildren(root)
-  const p = new Panel({ key: 'wk_1', base: 'https://chat.example', kv: memory(), host: () => {}, embedded: true, root })
+  const p = new Panel({ key: 'wk_1', base: 'https://chat.example', kv: memory(), tokens: kvTokens(memory(), 'v'), host: () => {}, embedded: true, root })
   p.init(null, {}, false, 'https://tenant.example/page', true, false)
   const end = Date.now() + 5000
   while (!root.querySelector('form.em') && Date.now() < end) await new Promise((r) => setTimeout(r, 5))

@@ -61,6 +61,9 @@ describe('links', () => {
   it('initials', () => {
     expect(initials('Ada Lovelace')).toBe('AL')
     expect(initials('')).toBe('?')
+    // An anonymous visitor's generated name: a letter, not "V3".
+    expect(initials('Visitor 35EF')).toBe('V')
+    expect(initials('émile zola')).toBe('ÉZ')
   })
 })
 

@@ -3,6 +3,10 @@
 // greeting bubble in a shadow root, defines window.Parley (replaying any
 // calls queued before it ran) and creates the panel's iframe only when the
 // visitor opens it: nothing is stored and no socket is opened before that.
+// The visitor token lives here, in the host page's own storage (a
+// cross-site frame's storage is blocked or partitioned), once the panel says
+// the visitor has a conversation; a page with a stored token loads the panel
+// hidden, so an answer shows as a badge and a preview on the launcher.
 // It defines no global but window.Parley and never replaces the host's
 // handlers (it only adds listeners).
 import type { LoaderConfig } from './config'
@@ -11,7 +15,7 @@ import { loaderStrings } from './strings'
 import { originAllowed } from '../shared/origin'
 import { pickLocale, browserLanguages } from '../shared/locale'
 import { safeColor, textOn } from '../shared/color'
-import { isMsg, cleanAttributes, cleanIdentity, type Identity, type Attributes, type HostMsg } from '../shared/protocol'
+import { isMsg, cleanAttributes, cleanIdentity, cleanSaved, type Identity, type Attributes, type HostMsg, type Saved } from '../shared/protocol'
 
 declare const __PARLEY_CONFIG__: LoaderConfig
 
@@ -64,6 +68,24 @@ function start(cfg: LoaderConfig, queue: ArrayLike<unknown>[]) {
   let frameReady = false
   let outbox: HostMsg[] = []
   const dark = matchMedia('(prefers-color-scheme: dark)')
+  const SK = 'parley:' + cfg.key
+  let saved: Saved | null = null
+  const store = (s: Saved | null) => {
+    try {
+      if (s) localStorage.setItem(SK, JSON.stringify(s))
+      else localStorage.removeItem(SK)
+    } catch {
+      /* blocked storage: the session lasts as long as the page */
+    }
+  }
+  try {
+    saved = cleanSaved(JSON.parse(localStorage.getItem(SK) || 'null'))
+  } catch {
+    /* none */
+  }
+  // #parley-conversation=<id> (the links in Parley's emails) opens that conversation.
+  const deep = () => (/(?:^#|&)parley-conversation=([\w-]{1,64})/.exec(location.hash) || [])[1] || ''
+  let conv = deep()
 
   // DOM: <div data-parley> with an open shadow root.
   const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, parent?: Node) => {
@@ -109,6 +131,7 @@ function start(cfg: LoaderConfig, queue: ArrayLike<unknown>[]) {
   svg.appendChild(path)
   launcher.appendChild(svg)
   if (cfg.launcherText) el('span', '', launcher).textContent = cfg.launcherText
+  el('i', '', launcher).textContent = '×'
   const badge = el('span', 'bd', launcher)
   badge.hidden = true
   badge.setAttribute('aria-hidden', 'true')
@@ -153,7 +176,7 @@ function start(cfg: LoaderConfig, queue: ArrayLike<unknown>[]) {
     switch (d.type) {
       case 'ready': {
         frameReady = true
-        const init: HostMsg = { parley: 1, type: 'init', identity, attributes, dark: dark.matches, url: location.href, open, reset: resetPending }
+        const init: HostMsg = { parley: 1, type: 'init', identity, attributes, dark: dark.matches, url: location.href, open, reset: resetPending, saved, conv, name: cfg.name }
         resetPending = false
         outbox = []
         frame.contentWindow!.postMessage(init, frameOrigin)
@@ -168,9 +191,21 @@ function start(cfg: LoaderConfig, queue: ArrayLike<unknown>[]) {
         badge.hidden = open || unread === 0
         label()
         break
-      case 'message':
+      case 'token':
+        store((saved = cleanSaved((d as { saved?: unknown }).saved)))
+        break
+      case 'message': {
+        // A short preview of an answer that arrives while the panel is closed.
+        const m = d.message as { body?: unknown; author?: { type?: unknown; name?: unknown } }
+        if (!open && m && typeof m.body === 'string' && m.author && m.author.type !== 'system') {
+          const who = m.author && typeof m.author.name === 'string' ? m.author.name + ': ' : ''
+          const text = who + m.body
+          bubbleText.textContent = text.length > 90 ? text.slice(0, 89) + '…' : text
+          bubble.hidden = false
+        }
         emit('message', d.message)
         break
+      }
       case 'error': {
         const err = { code: String(d.code), detail: String(d.detail) }
         console.error('Parley: ' + err.detail)
@@ -181,21 +216,23 @@ function start(cfg: LoaderConfig, queue: ArrayLike<unknown>[]) {
   })
   dark.addEventListener('change', () => post({ parley: 1, type: 'scheme', dark: dark.matches }))
 
+  function load() {
+    if (frame) return
+    frame = el('iframe', '', box)
+    frame.title = cfg.name ? `${t[4]}: ${cfg.name}` : t[4]
+    frame.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox')
+    frame.src = `${frameOrigin}/widget/${encodeURIComponent(cfg.key)}/frame#origin=${encodeURIComponent(here)}`
+  }
   function show() {
     if (open) return
     open = true
     bubble.hidden = true
-    if (!frame) {
-      frame = el('iframe', '', box)
-      frame.title = cfg.name ? `${t[4]}: ${cfg.name}` : t[4]
-      frame.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox')
-      frame.src = `${frameOrigin}/widget/${encodeURIComponent(cfg.key)}/frame#origin=${encodeURIComponent(here)}`
-    }
+    load()
     box.hidden = false
     wrap.classList.add('o')
     badge.hidden = true
     label()
-    frame.focus()
+    frame!.focus()
     post({ parley: 1, type: 'visible', open: true })
     emit('open')
   }
@@ -233,8 +270,10 @@ function start(cfg: LoaderConfig, queue: ArrayLike<unknown>[]) {
         else show()
         break
       case 'reset':
+        // Forgotten here at once; the panel revokes the token on the server.
         identity = null
         attributes = {}
+        store(null)
         if (frameReady) post({ parley: 1, type: 'reset' })
         else resetPending = true
         break
@@ -264,7 +303,24 @@ function start(cfg: LoaderConfig, queue: ArrayLike<unknown>[]) {
     dispatch = run
     ready = true
     emit('ready')
+    if (conv) show()
+    else if (saved) load()
   }
+  // A reset in another tab of the site resets this one too.
+  addEventListener('storage', (e) => {
+    if (e.key === SK && !e.newValue && saved && frameReady) {
+      saved = null
+      post({ parley: 1, type: 'reset' })
+    }
+  })
+  addEventListener('hashchange', () => {
+    const c = deep()
+    if (c) {
+      conv = c
+      show()
+      post({ parley: 1, type: 'conv', conv })
+    }
+  })
   if (document.body) mount()
   else addEventListener('DOMContentLoaded', mount)
 }

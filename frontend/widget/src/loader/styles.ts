@@ -6,6 +6,8 @@ export const css = `:host{all:initial}
 .lc{position:relative;display:flex;align-items:center;gap:8px;height:56px;min-width:56px;padding:0 15px;border:0;border-radius:28px;background:var(--c);color:var(--f);cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.28);font:inherit}
 .lc:focus-visible,.bb button:focus-visible{outline:3px solid #111;outline-offset:2px;box-shadow:0 0 0 5px #fff}
 .lc svg{width:26px;height:26px;fill:currentColor;flex:none}
+.lc i{display:none;width:26px;font:400 32px/26px system-ui,sans-serif;font-style:normal;text-align:center}
+.o .lc i{display:block}.o .lc>:not(i){display:none}
 .bd{position:absolute;top:-5px;right:-5px;min-width:20px;height:20px;padding:0 5px;box-sizing:border-box;border-radius:10px;background:#b91c1c;color:#fff;font-size:12px;line-height:20px;text-align:center}
 .bb,.fr{position:absolute;bottom:72px;right:0}
 .l .bb,.l .fr{right:auto;left:0}

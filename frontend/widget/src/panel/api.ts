@@ -30,6 +30,8 @@ export interface VisitorPatch {
 export class Api {
   token = ''
   closed = false
+  /** authLost is told when a visitor route refuses the token (revoked elsewhere, or expired). */
+  authLost: () => void = () => {}
 
   constructor(
     private base: string,
@@ -37,11 +39,11 @@ export class Api {
     private fetcher: typeof fetch = (...a) => fetch(...a),
   ) {}
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async call<T>(method: string, path: string, body?: unknown, token = this.token): Promise<T> {
     if (this.closed) throw new ApiError(0, 'closed', 'the panel was closed')
     const headers: Record<string, string> = { Accept: 'application/json' }
     if (body !== undefined) headers['Content-Type'] = 'application/json'
-    if (this.token) headers.Authorization = 'Bearer ' + this.token
+    if (token) headers.Authorization = 'Bearer ' + token
     let res: Response
     try {
       res = await this.fetcher(this.base + path, {
@@ -61,6 +63,7 @@ export class Api {
     } catch {
       /* not JSON */
     }
+    if (res.status === 401 && token && token === this.token && !/\/session(\/revoke)?$/.test(path)) this.authLost()
     if (!res.ok) {
       const p = (data || {}) as { code?: string; detail?: string }
       throw new ApiError(res.status, p.code || 'http_' + res.status, p.detail || res.statusText || 'request failed')
@@ -107,6 +110,16 @@ export class Api {
 
   read(conv: string, seq: number): Promise<void> {
     return this.call('POST', `/api/v1/widget/conversations/${encodeURIComponent(conv)}/read`, { seq })
+  }
+
+  /** revoke ends a visitor token on the server (Parley('reset')). */
+  revoke(token: string): Promise<void> {
+    return this.call('POST', '/api/v1/widget/session/revoke', undefined, token)
+  }
+
+  /** transcript emails a conversation to the visitor (202). */
+  transcript(conv: string, email: string): Promise<void> {
+    return this.call('POST', `/api/v1/widget/conversations/${encodeURIComponent(conv)}/transcript`, { email })
   }
 
   patchVisitor(p: VisitorPatch): Promise<Visitor> {

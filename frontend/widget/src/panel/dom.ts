@@ -62,7 +62,9 @@ export function linkify(text: string, label: (href: string) => string): Child[] 
   return out
 }
 
+/** initials of a name, from its words that start with a letter: "Ann Lee" → "AL", "Visitor 35EF" → "V". */
 export function initials(name: string | undefined): string {
-  const parts = (name || '?').trim().split(/\s+/).filter(Boolean)
-  return ((parts[0] || '?')[0] + (parts.length > 1 ? parts[parts.length - 1][0] : '')).toUpperCase()
+  const parts = (name || '').trim().split(/\s+/).filter((p) => /^\p{L}/u.test(p))
+  if (!parts.length) return '?'
+  return (Array.from(parts[0])[0] + (parts.length > 1 ? Array.from(parts[parts.length - 1])[0] : '')).toUpperCase()
 }

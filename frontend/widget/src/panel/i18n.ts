@@ -1,6 +1,11 @@
 import type { Locale } from '../shared/locale'
 
 const en = {
+  txLink: 'Email me this conversation',
+  txLabel: 'Send this conversation to',
+  txSend: 'Send',
+  txDone: 'Sent to {e}.',
+  txOff: 'Email is not available right now.',
   close: 'Close chat',
   back: 'All conversations',
   message: 'Message',
@@ -54,6 +59,11 @@ const en = {
 export type Strings = typeof en
 
 const fr: Strings = {
+  txLink: 'M’envoyer cette conversation par e-mail',
+  txLabel: 'Envoyer cette conversation à',
+  txSend: 'Envoyer',
+  txDone: 'Envoyée à {e}.',
+  txOff: 'L’e-mail n’est pas disponible pour le moment.',
   close: 'Fermer le chat',
   back: 'Toutes les conversations',
   message: 'Message',
@@ -106,6 +116,11 @@ const fr: Strings = {
 }
 
 const de: Strings = {
+  txLink: 'Diese Unterhaltung per E-Mail senden',
+  txLabel: 'Diese Unterhaltung senden an',
+  txSend: 'Senden',
+  txDone: 'An {e} gesendet.',
+  txOff: 'E-Mail ist gerade nicht verfügbar.',
   close: 'Chat schließen',
   back: 'Alle Unterhaltungen',
   message: 'Nachricht',
@@ -158,6 +173,11 @@ const de: Strings = {
 }
 
 const es: Strings = {
+  txLink: 'Enviarme esta conversación por correo',
+  txLabel: 'Enviar esta conversación a',
+  txSend: 'Enviar',
+  txDone: 'Enviada a {e}.',
+  txOff: 'El correo no está disponible en este momento.',
   close: 'Cerrar chat',
   back: 'Todas las conversaciones',
   message: 'Mensaje',

@@ -2,11 +2,11 @@
 // puts {key, allowed} in <script type="application/json" id="parley-config">.
 import './panel.css'
 import { Panel } from './panel'
-import { storage } from './storage'
+import { storage, kvTokens, hostTokens } from './storage'
 import { accept, checkHost } from './host'
 import { strings } from './i18n'
 import { pickLocale, browserLanguages } from '../shared/locale'
-import { isMsg, cleanAttributes, cleanIdentity, type PanelMsg } from '../shared/protocol'
+import { isMsg, cleanAttributes, cleanIdentity, cleanSaved, type PanelMsg } from '../shared/protocol'
 
 interface FrameConfig {
   key: string
@@ -36,7 +36,11 @@ if (!check.ok || !cfg.key) {
   const host = (m: PanelMsg) => {
     if (embedded) window.parent.postMessage(m, hostOrigin)
   }
-  const panel = new Panel({ key: cfg.key, base: location.origin, kv: storage(), host, embedded, root })
+  const kv = storage()
+  // Embedded, the visitor token lives in the host page's storage (the loader's).
+  const fromHost = hostTokens((saved) => host({ parley: 1, type: 'token', saved }))
+  const tokens = embedded ? fromHost : kvTokens(kv, `parley:${cfg.key}:visitor`)
+  const panel = new Panel({ key: cfg.key, base: location.origin, kv, tokens, host, embedded, root })
   if (!embedded) {
     panel.init(null, {}, matchMedia('(prefers-color-scheme: dark)').matches, '', true, false)
   } else {
@@ -45,7 +49,9 @@ if (!check.ok || !cfg.key) {
       const d = e.data as Record<string, unknown>
       switch (d.type) {
         case 'init':
-          panel.init(cleanIdentity(d.identity), cleanAttributes(d.attributes), d.dark === true, typeof d.url === 'string' ? d.url : '', d.open === true, d.reset === true)
+          fromHost.load(cleanSaved(d.saved))
+          panel.named(typeof d.name === 'string' ? d.name : '')
+          panel.init(cleanIdentity(d.identity), cleanAttributes(d.attributes), d.dark === true, typeof d.url === 'string' ? d.url : '', d.open === true, d.reset === true, typeof d.conv === 'string' ? d.conv : '')
           break
         case 'identify':
           panel.identify(cleanIdentity(d.identity))
@@ -58,6 +64,9 @@ if (!check.ok || !cfg.key) {
           break
         case 'visible':
           panel.setVisible(d.open === true)
+          break
+        case 'conv':
+          if (typeof d.conv === 'string') panel.show(d.conv)
           break
         case 'scheme':
           panel.setDark(d.dark === true)

@@ -5,13 +5,14 @@
 import { Api, ApiError, type VisitorPatch } from './api'
 import { Socket } from './socket'
 import { Outbox, SendError, isNew, newId, type KV } from './outbox'
-import { loadSaved, tokenFor } from './storage'
+import { tokenFor, type TokenStore } from './storage'
 import { contiguousSeq, group, maxSeq, merge, shown, unreadCount } from './messages'
 import { log } from './view'
 import { h, initials, add } from './dom'
 import { strings, fill, type Strings } from './i18n'
 import { backAt } from './time'
 import { queueText } from './queue'
+import { Transcript } from './transcript'
 import { pickLocale, browserLanguages, type Locale } from '../shared/locale'
 import { contrast, safeColor, textOn } from '../shared/color'
 import type { Attributes, HostMessageEvent, Identity, PanelMsg } from '../shared/protocol'
@@ -20,7 +21,8 @@ import type { Conversation, Message, ServerFrame, Visitor, WidgetConfig } from '
 export interface PanelOptions {
   key: string
   base: string // Parley's origin, for the API and the socket
-  kv: KV
+  kv: KV // the frame's storage, for the outbox
+  tokens: TokenStore // the visitor token
   host: (m: PanelMsg) => void // posts to the host page (no-op when standalone)
   embedded: boolean
   root: HTMLElement
@@ -60,19 +62,39 @@ export class Panel {
   private retryTimer: ReturnType<typeof setTimeout> | undefined
   private generation = 0
   private queued = false
+  private wanted = '' // the conversation a deep link asked for
+  private name = '' // the tenant's name from the loader: the header before (or without) a session
+  private savedFor: string | null = null // the verified identity id the token is for
 
   // Persistent elements.
   private header = h('header', { class: 'hd' })
   private banner = h('div', { class: 'banner', role: 'status' })
   private queueEl = h('div', { class: 'qu' }) // place in the hand-off queue (issue 6)
   private main = h('main', { class: 'main', id: 'main' })
+  private inner = h('div') // main's content, watched for late growth (a card's image, the away note)
+  private pinned = true // the view follows the newest message until the visitor scrolls up
   private typingEl = h('div', { class: 'typing', 'aria-hidden': 'true' })
   private input = h('textarea', { id: 'msg', rows: 1, maxlength: 10000, autocomplete: 'off' })
   private form: HTMLFormElement
   private live = h('div', { class: 'sr', 'aria-live': 'polite', 'aria-atomic': 'true' })
+  private transcript: Transcript
 
   constructor(private o: PanelOptions) {
     this.api = new Api(o.base, o.key)
+    // A token revoked elsewhere (a reset on another device of a verified
+    // user) or expired: start a new session; what is typed stays queued.
+    this.api.authLost = () => {
+      if (this.phase !== 'ready') return
+      this.api.token = ''
+      this.o.tokens.set(null)
+      void this.start()
+    }
+    this.transcript = new Transcript({
+      send: (conv, email) => this.api.transcript(conv, email),
+      email: () => this.emailDone || this.visitor?.email || this.identity?.email || '',
+      render: () => this.render(),
+      root: this.main,
+    })
     this.outbox = new Outbox(o.kv, this.storeKey('outbox'), () => this.render())
     this.socket = new Socket({
       url: () => o.base.replace(/^http/, 'ws') + '/api/v1/ws?access_token=' + encodeURIComponent(this.api.token),
@@ -104,6 +126,18 @@ export class Panel {
       this.grow()
       this.typed()
     })
+    this.main.appendChild(this.inner)
+    this.main.addEventListener('scroll', () => {
+      const m = this.main
+      this.pinned = m.scrollHeight - m.scrollTop - m.clientHeight < 60
+    })
+    // Content that grows after layout (an image in a card, a late note) or a
+    // panel that becomes visible keeps the newest message in view.
+    if (typeof ResizeObserver !== 'undefined') {
+      const ro = new ResizeObserver(() => this.pinned && this.toBottom())
+      ro.observe(this.inner)
+      ro.observe(this.main)
+    }
     o.root.replaceChildren(this.header, this.banner, this.queueEl, this.main, this.typingEl, this.form, this.live)
     document.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && o.embedded) {
@@ -122,13 +156,26 @@ export class Panel {
 
   // ---- host commands -------------------------------------------------
 
-  init(identity: Identity | null, attributes: Attributes, dark: boolean, url: string, open: boolean, reset: boolean) {
+  init(identity: Identity | null, attributes: Attributes, dark: boolean, url: string, open: boolean, reset: boolean, conv = '') {
     this.hostDark = dark
     this.visible = open
     this.identity = identity
+    this.wanted = conv
     this.patch = { attributes: { ...attributes }, current_url: url.slice(0, 2000), locale: navigator.language, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone }
-    if (reset) this.forget()
+    if (reset) this.forget(this.o.tokens.get()?.token)
     void this.start()
+  }
+
+  /** named sets the header's title for when no session says it (a refused identity). */
+  named(name: string) {
+    this.name = name.slice(0, 200)
+    this.render()
+  }
+
+  /** show opens one conversation (a deep link from an email), once the list has it. */
+  show(conv: string) {
+    this.wanted = conv
+    if (this.phase === 'ready' && this.conv(conv)) void this.openConversation(conv, false)
   }
 
   identify(identity: Identity | null) {
@@ -145,7 +192,7 @@ export class Panel {
   reset() {
     this.identity = null
     this.patch = { ...this.patch, attributes: {} }
-    this.forget()
+    this.forget(this.api.token)
     void this.start()
   }
 
@@ -173,10 +220,21 @@ export class Panel {
     clearTimeout(this.typingTick)
   }
 
-  /** forget drops the visitor token and everything typed but unsent. */
-  private forget() {
-    this.o.kv.del(this.storeKey('visitor'))
+  /**
+   * forget drops the visitor token and everything typed but unsent; given
+   * the token (Parley('reset')), it is also revoked on the server, so a copy
+   * kept anywhere is refused from now on.
+   */
+  private forget(revoke?: string) {
+    if (revoke) this.api.revoke(revoke).catch(() => {})
+    this.api.token = ''
+    this.o.tokens.set(null)
     this.outbox.clear()
+  }
+
+  /** save keeps the token on the host page, only once the visitor has a conversation. */
+  private save() {
+    if (this.convs.length && this.api.token && this.visitor) this.o.tokens.set({ token: this.api.token, visitor: this.visitor.id, identity: this.savedFor })
   }
 
   // ---- session -------------------------------------------------------
@@ -201,7 +259,7 @@ export class Panel {
       if (this.identity.name) this.patch.name = this.identity.name
       if (this.identity.email) this.patch.email = this.identity.email
     }
-    const saved = loadSaved(this.o.kv, this.storeKey('visitor'))
+    const saved = this.o.tokens.get()
     let token = tokenFor(saved, id ? id.id : null)
     if (saved && !token) this.forget()
     let res
@@ -234,7 +292,7 @@ export class Panel {
     }
     if (gen !== this.generation) return
     this.api.token = res.visitor_token
-    this.o.kv.set(this.storeKey('visitor'), JSON.stringify({ token: res.visitor_token, visitor: res.visitor.id, identity: id ? id.id : null }))
+    this.savedFor = id ? id.id : null
     this.visitor = res.visitor
     this.config = res.config
     this.applyLocale(res.config.widget?.locale || '')
@@ -249,8 +307,13 @@ export class Panel {
     }
     if (gen !== this.generation) return
     this.sortConvs()
+    this.save()
     this.phase = 'ready'
-    if (this.convs.length) await this.openConversation(this.convs[0].id, false)
+    // A deep link opens its conversation; several conversations open on their list.
+    const want = this.conv(this.wanted)
+    if (want) await this.openConversation(want.id, false)
+    else if (this.convs.length > 1) this.showList()
+    else if (this.convs.length) await this.openConversation(this.convs[0].id, false)
     else this.render()
     this.socket.start()
     void this.flushPatch()
@@ -310,6 +373,7 @@ export class Panel {
 
   private async openConversation(id: string, focus = true) {
     this.current = id
+    this.stick = true
     this.view = 'chat'
     this.render()
     if (focus) this.input.focus()
@@ -513,6 +577,7 @@ export class Panel {
           this.upsert(r.conversation)
           this.msgs.set(r.conversation.id, merge(this.msgs.get(r.conversation.id) || [], [r.message]))
           this.loaded.add(r.conversation.id)
+          this.save()
           if (this.current === item.conv) this.current = r.conversation.id
           void this.flushPatch()
           return { conversationId: r.conversation.id }
@@ -587,6 +652,10 @@ export class Panel {
   private stick = true
   private emailForm: HTMLFormElement | null = null
 
+  private toBottom() {
+    this.main.scrollTop = this.main.scrollHeight
+  }
+
   private grow() {
     this.input.style.height = 'auto'
     this.input.style.height = Math.min(this.input.scrollHeight, 120) + 'px'
@@ -629,7 +698,7 @@ export class Panel {
       h(
         'div',
         { class: 'ti' },
-        h('h1', null, c?.business_name || ''),
+        h('h1', null, c?.business_name || this.name),
         sub || reply ? h('p', null, agents.length && !off ? agents.map((a) => a.name).filter(Boolean).join(', ') + ' · ' : '', sub && !agents.length ? sub : '', agents.length && !off ? sub : '', reply ? (sub ? ' · ' : '') + reply : '') : null,
       ),
       this.o.embedded ? h('button', { type: 'button', class: 'icon', 'aria-label': t.close, onclick: () => this.o.host({ parley: 1, type: 'close' }) }, '×') : null,
@@ -643,18 +712,17 @@ export class Panel {
     const active = document.activeElement
     const fid = active && this.main.contains(active) ? active.getAttribute('data-fid') : null
     const hadFocus = !!active && this.main.contains(active)
-    const scroller = this.main
-    const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 60
     let content: Node[]
     if (this.phase === 'loading' || this.phase === 'wait') content = [h('p', { class: 'note' }, t.loading)]
     else if (this.phase === 'error') content = [h('p', { class: 'note err', role: 'alert' }, this.error)]
     else if (this.view === 'list') content = this.drawList()
     else content = this.drawChat()
-    this.main.replaceChildren(...content)
+    this.inner.replaceChildren(...content)
     if (hadFocus && active instanceof HTMLElement && this.main.contains(active)) active.focus()
     else if (hadFocus && fid) (this.main.querySelector(`[data-fid="${CSS.escape(fid)}"]`) as HTMLElement | null)?.focus()
-    if (atBottom || this.stick) scroller.scrollTop = scroller.scrollHeight
+    if (this.stick) this.pinned = true
     this.stick = false
+    if (this.pinned) this.toBottom()
 
     const tp = this.current ? this.typing.get(this.current) : undefined
     this.typingEl.textContent = tp && tp.until > Date.now() ? fill(t.typing, { n: tp.name }) : ''
@@ -713,7 +781,6 @@ export class Panel {
     const stored = id && !isNew(id) ? this.msgs.get(id) || [] : []
     const items = shown(stored, this.outbox.items, id || '')
     const conv = this.conv(id)
-    if (conv && conv.status === 'resolved') out.push(h('p', { class: 'note' }, t.resolved))
     if (id && this.failed.has(id)) out.push(h('p', { class: 'note err', role: 'alert' }, t.unavailable))
     if (items.length) {
       out.push(
@@ -735,6 +802,9 @@ export class Panel {
         }),
       )
     }
+    // By the composer, where the visitor will reply.
+    if (conv && conv.status === 'resolved') out.push(h('p', { class: 'note' }, t.resolved))
+    if (conv) out.push(this.transcript.draw(conv.id, t))
     return out
   }
 

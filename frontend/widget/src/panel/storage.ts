@@ -1,7 +1,11 @@
 // Storage in the iframe (Parley's origin, partitioned per top-level site by
-// the browser). No cookies are used. When localStorage is blocked the panel
-// still works for the page's lifetime.
+// the browser, or blocked) for the offline outbox, and the visitor token's
+// store. No cookies are used. When localStorage is blocked the outbox still
+// works for the page's lifetime.
 import type { KV } from './outbox'
+import { cleanSaved, type Saved } from '../shared/protocol'
+
+export type { Saved }
 
 export function storage(): KV {
   try {
@@ -30,19 +34,40 @@ export function memory(): KV {
   return { get: (k) => m.get(k) ?? null, set: (k, v) => void m.set(k, v), del: (k) => void m.delete(k) }
 }
 
-/** The visitor token and whose identity it was issued for. */
-export interface Saved {
-  token: string
-  visitor: string
-  identity: string | null // the verified identity id, null for anonymous
+/** Where the visitor token lives: the host page's storage (through the loader) or the frame's own. */
+export interface TokenStore {
+  get(): Saved | null
+  set(s: Saved | null): void
 }
 
-export function loadSaved(kv: KV, key: string): Saved | null {
-  try {
-    const s = JSON.parse(kv.get(key) || 'null')
-    return s && typeof s.token === 'string' ? s : null
-  } catch {
-    return null
+/** kvTokens keeps the token in the frame's storage (the standalone frame page). */
+export function kvTokens(kv: KV, key: string): TokenStore {
+  return {
+    get: () => {
+      try {
+        return cleanSaved(JSON.parse(kv.get(key) || 'null'))
+      } catch {
+        return null
+      }
+    },
+    set: (s) => (s ? kv.set(key, JSON.stringify(s)) : kv.del(key)),
+  }
+}
+
+/**
+ * hostTokens keeps the token in the host page's own storage: the loader
+ * sends what it has in init (load) and stores what the panel sends back.
+ * Cross-site, the frame's storage is blocked or partitioned; the host's is not.
+ */
+export function hostTokens(post: (s: Saved | null) => void): TokenStore & { load(s: Saved | null): void } {
+  let cur: Saved | null = null
+  return {
+    load: (s) => void (cur = s),
+    get: () => cur,
+    set: (s) => {
+      cur = s
+      post(s)
+    },
   }
 }
 

@@ -12,14 +12,22 @@ export interface Identity {
 
 export type Attributes = Record<string, string>
 
+/** The visitor token and whose identity it was issued for, as the loader keeps it. */
+export interface Saved {
+  token: string
+  visitor: string
+  identity: string | null // the verified identity id, null for anonymous
+}
+
 /** Host → panel. */
 export type HostMsg =
-  | { parley: 1; type: 'init'; identity: Identity | null; attributes: Attributes; dark: boolean; url: string; open: boolean; reset: boolean }
+  | { parley: 1; type: 'init'; identity: Identity | null; attributes: Attributes; dark: boolean; url: string; open: boolean; reset: boolean; saved: Saved | null; conv: string; name: string }
   | { parley: 1; type: 'identify'; identity: Identity | null }
   | { parley: 1; type: 'attributes'; attributes: Attributes }
   | { parley: 1; type: 'reset' }
   | { parley: 1; type: 'visible'; open: boolean }
   | { parley: 1; type: 'scheme'; dark: boolean }
+  | { parley: 1; type: 'conv'; conv: string }
 
 /** A message as the host page's on('message') handlers see it. */
 export interface HostMessageEvent {
@@ -36,6 +44,7 @@ export type PanelMsg =
   | { parley: 1; type: 'ready' }
   | { parley: 1; type: 'close' }
   | { parley: 1; type: 'unread'; count: number }
+  | { parley: 1; type: 'token'; saved: Saved | null }
   | { parley: 1; type: 'message'; message: HostMessageEvent }
   | { parley: 1; type: 'error'; code: string; detail: string }
 
@@ -70,4 +79,10 @@ export function cleanIdentity(i: unknown): Identity | null {
   if (email) out.email = email
   if (hash) out.user_hash = hash
   return out
+}
+
+/** cleanSaved keeps a well-formed saved token; null otherwise. */
+export function cleanSaved(v: unknown): Saved | null {
+  const s = v as Saved | null
+  return s && typeof s === 'object' && typeof s.token === 'string' && typeof s.visitor === 'string' ? { token: s.token, visitor: s.visitor, identity: typeof s.identity === 'string' ? s.identity : null } : null
 }

@@ -154,6 +154,7 @@ func (a *API) routes(e *gin.Engine) {
 	w := v1.Group("/widget")
 	w.OPTIONS("/*path", widgetPreflight)
 	w.POST("/:widget_key/session", a.sessionRL.perIP, a.widgetSession)
+	w.POST("/session/revoke", a.sessionRL.perIP, a.widgetRevoke)
 	wv := w.Group("", a.requireVisitor)
 	wv.GET("/conversations", a.widgetConversations)
 	wv.POST("/conversations", a.widgetStart)

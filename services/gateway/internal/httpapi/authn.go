@@ -70,11 +70,14 @@ func actor(c *gin.Context) contracts.Actor {
 	return a.(contracts.Actor)
 }
 
-// visitor verifies a visitor token.
+// visitor verifies a visitor token, and that it was not revoked.
 func (a *API) visitor(token string) (contracts.Actor, error) {
 	var claims auth.VisitorClaims
 	if err := auth.Verify(token, auth.AudienceWidget, a.keys.Key, &claims); err != nil {
 		return contracts.Actor{}, err
+	}
+	if claims.IssuedAt == nil || a.revoked.VisitorRevoked(claims.TenantID, claims.Subject, claims.IssuedAt.Time) {
+		return contracts.Actor{}, apperr.New(apperr.Unauthenticated, "this visitor session has ended")
 	}
 	return claims.Actor(), nil
 }

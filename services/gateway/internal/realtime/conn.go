@@ -30,6 +30,8 @@ type Conn struct {
 	Actor   contracts.Actor
 	Session string // agents: the session id, for revocation
 
+	since time.Time // when the socket opened: a visitor revoked since then is cut off
+
 	mu      sync.Mutex
 	queue   [][]byte
 	writing bool

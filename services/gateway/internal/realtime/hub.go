@@ -31,6 +31,10 @@ type Hub struct {
 	gatewayID string
 	upgrader  websocket.Upgrader
 
+	// VisitorRevoked reports whether a visitor's tokens issued by the given
+	// time were revoked (Parley('reset')); such sockets are closed too.
+	VisitorRevoked func(tenantID, visitorID string, issuedBy time.Time) bool
+
 	mu      sync.RWMutex
 	tenants map[string]*room
 	agents  map[agentKey]*agentState
@@ -94,7 +98,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, actor contracts.Acto
 		return // the upgrader has answered
 	}
 	ws.SetReadLimit(maxFrame)
-	c := &Conn{ws: ws, hub: h, Actor: actor, Session: session}
+	c := &Conn{ws: ws, hub: h, Actor: actor, Session: session, since: time.Now()}
 	h.register(c, owned)
 	role := "visitor"
 	if c.isAgent() {

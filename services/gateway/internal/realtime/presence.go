@@ -85,6 +85,9 @@ func (h *Hub) heartbeat() {
 	for c := range h.conns {
 		if c.isAgent() && h.revoked(contracts.Principal{TenantID: c.Actor.TenantID, UserID: c.Actor.ID, Role: c.Actor.Role, SessionID: c.Session}) {
 			ended = append(ended, c)
+		} else if !c.isAgent() && h.VisitorRevoked != nil && h.VisitorRevoked(c.Actor.TenantID, c.Actor.ID, c.since) {
+			// Its token was issued before the socket opened, so before the revocation.
+			ended = append(ended, c)
 		}
 	}
 	h.mu.RUnlock()

@@ -1,6 +1,7 @@
 // Package revocation tells the gateway which still-unexpired access tokens
 // must be refused, and which members' roles changed since their token was
-// issued. It follows identity's access.revoked and member.changed events
+// issued, and which visitors were forgotten (Parley('reset')). It follows
+// identity's access.revoked, member.changed and visitor.revoked events
 // through an ordered JetStream consumer that starts one token lifetime in the
 // past, so a gateway that starts (or restarts) knows every revocation that
 // still matters before it reports ready.
@@ -35,12 +36,17 @@ type List struct {
 	users    map[string]time.Time // removed user id → when
 	roles    map[string]roleChange
 	keys     map[string]time.Time // deleted API key id → when
+	visitors map[visitorKey]contracts.VisitorRevoked
 	ready    atomic.Bool
+
+	// Snapshot lists the visitor revocations still in force (identity's
+	// visitor_revocations endpoint); see visitors.go.
+	Snapshot func(ctx context.Context) (contracts.VisitorRevocations, error)
 }
 
 // New returns an empty list.
 func New() *List {
-	return &List{sessions: map[string]time.Time{}, users: map[string]time.Time{}, roles: map[string]roleChange{}, keys: map[string]time.Time{}}
+	return &List{sessions: map[string]time.Time{}, users: map[string]time.Time{}, roles: map[string]roleChange{}, keys: map[string]time.Time{}, visitors: map[visitorKey]contracts.VisitorRevoked{}}
 }
 
 // Ready reports whether the list has caught up with the stream.
@@ -93,6 +99,11 @@ func (l *List) Apply(env contracts.Envelope) {
 		if env.Decode(&r) == nil {
 			l.keys[r.KeyID] = env.OccurredAt
 		}
+	case contracts.IdentityVisitorRevoked.Name():
+		var r contracts.VisitorRevoked
+		if env.Decode(&r) == nil {
+			l.revokeVisitor(env.TenantID, r)
+		}
 	case contracts.IdentityMemberChanged.Name():
 		var m contracts.MemberChanged
 		if env.Decode(&m) != nil {
@@ -131,10 +142,14 @@ func (l *List) prune(now time.Time) {
 			delete(l.roles, k)
 		}
 	}
+	l.pruneVisitors(now)
 }
 
 // Follow consumes identity's events until ctx ends.
 func (l *List) Follow(ctx context.Context, js jetstream.JetStream) error {
+	if err := l.loadVisitors(ctx); err != nil {
+		return err
+	}
 	start := time.Now().Add(-horizon)
 	cons, err := js.OrderedConsumer(ctx, contracts.IdentityStream.Name, jetstream.OrderedConsumerConfig{
 		// All of identity's events (few), rather than two filters: NATS < 2.10 takes one.

@@ -27,8 +27,9 @@ import (
 // A wrong hash is refused — whatever name or email it claims, it never
 // reaches an existing user's conversations. An anonymous visitor keeps the
 // visitor id of a still-valid anonymous token of the same tenant, or gets a
-// new one; a verified identity is never renewed without its user_hash (after
-// a logout, or a rotated secret, it is gone).
+// new one (so does a revoked token: see RevokeVisitor); a verified identity
+// is never renewed without its user_hash (after a logout, or a rotated
+// secret, it is gone).
 func (a *App) VisitorSession(ctx context.Context, r contracts.VisitorSessionRequest) (contracts.VisitorSession, error) {
 	if !ids.Valid(r.TenantID) {
 		return contracts.VisitorSession{}, apperr.NotFoundf("unknown widget")
@@ -45,7 +46,15 @@ func (a *App) VisitorSession(ctx context.Context, r contracts.VisitorSessionRequ
 		return contracts.VisitorSession{}, apperr.New(apperr.Unauthenticated, "this site only chats with signed-in users: call Parley('identify', …) with a user_hash")
 	default:
 		var old auth.VisitorClaims
-		if r.VisitorToken != "" && auth.Verify(r.VisitorToken, auth.AudienceWidget, a.keys.Key, &old) == nil && old.TenantID == r.TenantID && !old.Verified {
+		renew := r.VisitorToken != "" && auth.Verify(r.VisitorToken, auth.AudienceWidget, a.keys.Key, &old) == nil && old.TenantID == r.TenantID && !old.Verified
+		if renew {
+			revoked, err := a.visitorRevoked(ctx, old)
+			if err != nil {
+				return contracts.VisitorSession{}, err
+			}
+			renew = !revoked
+		}
+		if renew {
 			claims = auth.VisitorClaims{TenantID: r.TenantID}
 			claims.Subject = old.Subject
 		} else {

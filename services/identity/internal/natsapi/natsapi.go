@@ -42,6 +42,8 @@ func Register(b *service.Base, a *app.App) {
 	service.Handle(b, contracts.IdentityPasswordReset, a.ResetPassword)
 	service.Handle(b, contracts.IdentityEmailChange, a.RequestEmailChange)
 	service.Handle(b, contracts.IdentityEmailConfirm, a.ConfirmEmail)
+	service.Handle(b, contracts.IdentityVisitorRevoke, a.RevokeVisitor)
+	service.Handle(b, contracts.IdentityVisitorRevocations, a.VisitorRevocations)
 
 	// A rotated identity secret must stop verifying at once: drop the cached
 	// copy on the tenant's settings.changed event (a plain subscription: a

@@ -1,0 +1,35 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/parley-chat/parley/pkg/apperr"
+	"github.com/parley-chat/parley/pkg/auth"
+	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/pkg/natsx"
+)
+
+// widgetRevoke ends the caller's visitor token (Parley('reset')). A token
+// revoked already is refused like any revoked token (401); the widget
+// forgets it either way. No origin check: ending one's own session is
+// harmless from anywhere.
+func (a *API) widgetRevoke(c *gin.Context) {
+	tok := bearer(c)
+	var claims auth.VisitorClaims
+	if _, err := a.visitor(tok); err != nil || auth.Verify(tok, auth.AudienceWidget, a.keys.Key, &claims) != nil {
+		c.Header("WWW-Authenticate", `Bearer realm="parley-widget"`)
+		fail(c, apperr.New(apperr.Unauthenticated, "missing, invalid, expired or revoked visitor token"))
+		return
+	}
+	if _, err := natsx.Call(c, a.nc, contracts.IdentityVisitorRevoke, contracts.VisitorRevokeRequest{TenantID: claims.TenantID, VisitorToken: tok}); err != nil {
+		fail(c, err)
+		return
+	}
+	// Refused here at once; other gateways learn it from identity's event.
+	now := time.Now().UTC()
+	a.revoked.RevokeVisitor(claims.TenantID, contracts.VisitorRevoked{VisitorID: claims.Subject, RevokedAt: now, ExpiresAt: now.Add(auth.VisitorTTL)})
+	c.Status(http.StatusNoContent)
+}

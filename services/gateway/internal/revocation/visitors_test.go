@@ -1,0 +1,49 @@
+package revocation
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/parley-chat/parley/pkg/contracts"
+)
+
+// A starting gateway loads the visitor revocations that outlive the event
+// stream, retrying until identity answers; events and prune apply on top.
+func TestVisitorRevocations(t *testing.T) {
+	now := time.Now().UTC().Truncate(time.Second)
+	calls := 0
+	l := New()
+	l.Snapshot = func(context.Context) (contracts.VisitorRevocations, error) {
+		calls++
+		if calls == 1 {
+			return contracts.VisitorRevocations{}, errors.New("identity is starting")
+		}
+		return contracts.VisitorRevocations{Revocations: []contracts.VisitorRevocation{
+			{TenantID: "t1", VisitorRevoked: contracts.VisitorRevoked{VisitorID: "v1", RevokedAt: now.Add(-90 * 24 * time.Hour), ExpiresAt: now.Add(90 * 24 * time.Hour)}},
+		}}, nil
+	}
+	if err := l.loadVisitors(context.Background()); err != nil || calls != 2 {
+		t.Fatalf("load: %v after %d calls", err, calls)
+	}
+	if !l.VisitorRevoked("t1", "v1", now.Add(-100*24*time.Hour)) {
+		t.Fatal("a token issued before the revocation is accepted")
+	}
+	if l.VisitorRevoked("t1", "v1", now) || l.VisitorRevoked("t2", "v1", now.Add(-100*24*time.Hour)) {
+		t.Fatal("a later token, or another tenant's visitor, is refused")
+	}
+
+	env, err := contracts.NewEnvelope(contracts.IdentityVisitorRevoked, "t1", "identity", "", contracts.VisitorRevoked{VisitorID: "v2", RevokedAt: now, ExpiresAt: now.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Apply(env)
+	if !l.VisitorRevoked("t1", "v2", now) || l.VisitorRevoked("t1", "v2", now.Add(time.Second)) {
+		t.Fatal("the event's cut-off is not applied to the second")
+	}
+	l.prune(now.Add(2 * time.Hour))
+	if l.VisitorRevoked("t1", "v2", now) || !l.VisitorRevoked("t1", "v1", now.Add(-100*24*time.Hour)) {
+		t.Fatal("prune keeps an expired revocation or drops a live one")
+	}
+}
