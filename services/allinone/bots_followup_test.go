@@ -1,0 +1,87 @@
+package allinone_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parley-chat/parley/pkg/testkit"
+)
+
+// labelsOf is a conversation's labels as the inbox sees them.
+func (p *parley) labelsOf(owner account, conv string) string {
+	return mustJSON(p.do("GET", "/api/v1/conversations/"+conv, owner.Access, nil).Body["labels"])
+}
+
+// Asking for a person after hours gets one honest answer — away, leave your
+// email — and no place in a queue; the email lands on the visitor and the
+// conversation gets the follow-up label then, not before.
+func TestAskingForAPersonAfterHours(t *testing.T) {
+	t.Parallel()
+	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
+		p := start(t, d, t.TempDir(), nil)
+		owner := p.signup("Closed Shop")
+		p.do("PATCH", "/api/v1/settings", owner.Access, map[string]any{"business_hours": map[string]any{
+			"enabled": true, "timezone": "UTC", "weekly": map[string]any{}, "holidays": []string{}}}).must(t, 200)
+		p.do("PUT", "/api/v1/bot", owner.Access, botConfig("after_hours", "faq")).must(t, 200)
+		v := p.newVisitor(p.widgetKey(owner))
+		conv := p.startConversation(v, "I want to talk to a person").str("conversation.id")
+		msgs := p.waitMessages(t, v.Token, msgPath(conv), 2)
+		if body := msgs[1]["body"].(string); !strings.Contains(body, "away") || !strings.Contains(body, "email") {
+			t.Fatalf("after-hours answer: %q", body)
+		}
+		c := p.do("GET", "/api/v1/conversations/"+conv, owner.Access, nil).must(t, 200)
+		if c.str("handoff") != "bot" || c.Body["queue"] != nil {
+			t.Fatalf("after hours the conversation was queued: %s", c.Raw)
+		}
+		w := p.do("GET", "/api/v1/widget/conversations", v.Token, nil).must(t, 200).Body["conversations"].([]any)[0].(map[string]any)
+		if w["queue"] != nil {
+			t.Fatalf("the visitor is shown a place in line after hours: %v", w["queue"])
+		}
+		if l := p.labelsOf(owner, conv); strings.Contains(l, "follow-up") {
+			t.Fatalf("labelled for follow-up before leaving an email: %s", l)
+		}
+
+		p.say(t, v, conv, "late@example.com")
+		testkit.Eventually(t, 10*time.Second, func() error {
+			if l := p.labelsOf(owner, conv); !strings.Contains(l, "follow-up") {
+				return fmt.Errorf("labels %s", l)
+			}
+			return nil
+		})
+		msgs = p.waitMessages(t, v.Token, msgPath(conv), 4)
+		if len(msgs) != 4 || !strings.Contains(msgs[3]["body"].(string), "late@example.com") {
+			t.Fatalf("want visitor, away, email, thanks; got %d messages, last %v", len(msgs), msgs[len(msgs)-1]["body"])
+		}
+		if got := p.do("GET", "/api/v1/conversations/"+conv, owner.Access, nil).str("visitor.email"); got != "late@example.com" {
+			t.Fatalf("visitor email %q", got)
+		}
+		if l := p.labelsOf(owner, conv); strings.Count(l, "follow-up") != 1 {
+			t.Fatalf("labels %s", l)
+		}
+	})
+}
+
+// In business hours with nobody online the conversation waits in the queue,
+// and the email the bot asked for is still taken and labelled.
+func TestQueuedWithNobodyOnlineTakesTheEmail(t *testing.T) {
+	t.Parallel()
+	p := start(t, testkit.SQLiteDB(t), t.TempDir(), nil)
+	owner := p.signup("Empty Desk")
+	p.do("PUT", "/api/v1/bot", owner.Access, botConfig("faq")).must(t, 200)
+	v := p.newVisitor(p.widgetKey(owner))
+	conv := p.startConversation(v, "I want to talk to a human").str("conversation.id")
+	msgs := p.waitMessages(t, v.Token, msgPath(conv), 2)
+	if body := msgs[1]["body"].(string); !strings.Contains(body, "Nobody") || !strings.Contains(body, "email") {
+		t.Fatalf("answer with nobody online: %q", body)
+	}
+	p.say(t, v, conv, "waiting@example.com")
+	testkit.Eventually(t, 10*time.Second, func() error {
+		c := p.do("GET", "/api/v1/conversations/"+conv, owner.Access, nil)
+		if c.str("visitor.email") != "waiting@example.com" || !strings.Contains(mustJSON(c.Body["labels"]), "follow-up") || c.str("handoff") != "queued" {
+			return fmt.Errorf("conversation %s", c.Raw)
+		}
+		return nil
+	})
+}
