@@ -166,6 +166,11 @@ type StartRequest struct {
 	Actor       Actor  `json:"actor"`
 	Body        string `json:"body"`
 	ClientMsgID string `json:"client_msg_id"`
+	// The visitor's context, stored with the first message so that the bot's
+	// first answer already knows it (optional, validated like VisitorUpdateRequest).
+	CurrentURL *string `json:"current_url,omitempty"`
+	Locale     *string `json:"locale,omitempty"`
+	Timezone   *string `json:"timezone,omitempty"`
 }
 
 // SendResult is the stored message (the first one, on a retry) and its conversation.
