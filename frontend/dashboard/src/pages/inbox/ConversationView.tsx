@@ -10,6 +10,7 @@ import { formatDateTime, formatTime } from '../../lib/format';
 import { Link } from '../../lib/router';
 import { Composer } from './Composer';
 import { Icon } from '../../components/Icon';
+import { LinkedText } from '../../components/LinkedText';
 import { HandoffBar } from './Handoff';
 import { RichPayload } from './RichPayload';
 import { chosenLabel } from '../../inbox/rich';
@@ -116,7 +117,7 @@ export function ConversationView({ id, onToggleVisitor, visitorOpen }: { id: str
                   <Icon name="lock" size={12} /> {t('inbox.private')}
                 </span>
               )}
-              <p className="msg-body">{p.body}</p>
+              <p className="msg-body"><LinkedText text={p.body} /></p>
             </div>
             <div className="msg-meta">
               {p.failed ? (
@@ -201,7 +202,7 @@ function MessageRow({ m, c, prev, seen, chosen }: { m: Message; c: Conversation;
             <Icon name="lock" size={12} /> {t('inbox.private')}
           </span>
         )}
-        <p className="msg-body">{m.body}</p>
+        <p className="msg-body"><LinkedText text={m.body} /></p>
         <RichPayload m={m} />
         {chosen && <p className="msg-chosen">{t('conv.chosen', { label: chosen })}</p>}
       </div>
