@@ -158,6 +158,7 @@ export const en = {
   'conv.addLabel': 'Add a label',
   'conv.removeLabel': 'Remove label {label}',
   'conv.transcript': 'Download transcript',
+  'conv.more': 'More actions',
   'conv.typing': '{name} is typing…',
   'conv.seen': 'Seen',
   'conv.sending': 'Sending…',
