@@ -19,6 +19,11 @@ after(async () => {
   await h.stop()
 })
 
+/** shoot saves a screenshot under $DEFECTS_SCREENSHOTS (a directory), when it is set, to look at. */
+async function shoot(page, name) {
+  if (process.env.DEFECTS_SCREENSHOTS) await page.screenshot({ path: `${process.env.DEFECTS_SCREENSHOTS}/${name}.png` })
+}
+
 /** login signs the owner in at base (Parley's public URL unless told otherwise). */
 async function login(ctx, base = h.base) {
   const p = await h.newPage(ctx)
@@ -38,7 +43,7 @@ test('the conversation toolbar is one row at 1280×800', { timeout: 60000 }, asy
   await p.goto(`${h.base}/inbox/${v.conversationId}`)
   await p.locator('.conv-header').waitFor()
   await p.locator('.msg-body a').first().waitFor()
-  await p.screenshot({ path: process.env.DEFECTS_SCREENSHOT || '/dev/null' })
+  await shoot(p, 'toolbar')
   const rows = await p.evaluate(() => {
     const tops = new Set()
     for (const el of document.querySelectorAll('.conv-header > *')) {
@@ -55,11 +60,29 @@ test('the conversation toolbar is one row at 1280×800', { timeout: 60000 }, asy
   await p.getByRole('button', { name: 'Download transcript' }).waitFor()
   const box = await panel.boundingBox()
   assert.ok(box.x >= 0 && box.x + box.width <= 1280 && box.y + box.height <= 800, `the menu fits the window: ${JSON.stringify(box)}`)
-  await p.screenshot({ path: process.env.DEFECTS_SCREENSHOT ? process.env.DEFECTS_SCREENSHOT.replace('.png', '-menu.png') : '/dev/null' })
+  await shoot(p, 'toolbar-menu')
   await p.keyboard.press('Escape')
   const link = p.locator('.msg-body a').first()
   assert.equal(await link.getAttribute('href'), 'https://northwind.example/bikes/trail-x')
   assert.equal(await link.getAttribute('rel'), 'noopener noreferrer nofollow')
   assert.equal(await link.getAttribute('target'), '_blank')
+  await ctx.close()
+})
+
+test('opened at another address of the same server, the dashboard is live and stays signed in', { timeout: 60000 }, async () => {
+  // Parley's public URL is http://127.0.0.1:<port>; localhost is the same server under another origin.
+  const other = h.base.replace('127.0.0.1', 'localhost')
+  const ctx = await h.browser.newContext({ viewport: { width: 1280, height: 800 } })
+  const p = await login(ctx, other)
+  await p.locator('.live.live-on').waitFor({ timeout: 15000 })
+  assert.equal(await p.locator('.conn-status').count(), 0, 'no "Reconnecting…" in the sidebar')
+  // A reload signs in again from the refresh cookie set at this address.
+  await p.reload()
+  await p.waitForURL(/\/inbox$/)
+  await p.locator('.live.live-on').waitFor({ timeout: 15000 })
+  // A visitor's message arrives live.
+  const v = await h.visitor(widgetKey, { name: 'Live Check' })
+  await v.send('Are you there from localhost?')
+  await p.locator('.conv-item').filter({ hasText: 'Live Check' }).waitFor({ timeout: 15000 })
   await ctx.close()
 })

@@ -81,10 +81,16 @@ export function Layout({ children }: { children: ReactNode }) {
           })}
         </ul>
         <div className="sidenav-footer">
-          {inbox.socket !== 'open' && (
-            <p className="conn-status" role="status">
-              <span className="dot dot-warn" aria-hidden="true" /> {t('nav.connection.offline')}
+          {inbox.socket === 'blocked' ? (
+            <p className="conn-status conn-blocked" role="status">
+              <span className="dot dot-warn" aria-hidden="true" /> {t('nav.connection.blocked', { origin: location.origin })}
             </p>
+          ) : (
+            inbox.socket !== 'open' && (
+              <p className="conn-status" role="status">
+                <span className="dot dot-warn" aria-hidden="true" /> {t('nav.connection.offline')}
+              </p>
+            )
           )}
           <div className="account">
             <Avatar name={s.user?.name ?? '?'} seed={s.user?.id ?? ''} size={32} />

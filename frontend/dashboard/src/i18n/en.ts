@@ -19,6 +19,7 @@ export const en = {
   'nav.profile': 'Your profile',
   'nav.logout': 'Log out',
   'nav.connection.offline': 'Reconnecting…',
+  'nav.connection.blocked': 'Live updates cannot connect from {origin}. Open Parley at its public address, or set PARLEY_PUBLIC_URL={origin} (behind a proxy, also PARLEY_TRUSTED_PROXIES) and restart it.',
   'nav.menu': 'Menu',
 
   'error.unexpected': 'Something went wrong. Please try again.',
