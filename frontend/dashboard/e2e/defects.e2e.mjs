@@ -86,3 +86,28 @@ test('opened at another address of the same server, the dashboard is live and st
   await p.locator('.conv-item').filter({ hasText: 'Live Check' }).waitFor({ timeout: 15000 })
   await ctx.close()
 })
+
+test('allowed domains: a bare host shows what it allows, means http and https, and applies at once', { timeout: 60000 }, async () => {
+  const ctx = await h.browser.newContext({ viewport: { width: 1280, height: 800 } })
+  const p = await login(ctx)
+  await p.goto(h.base + '/settings/installation')
+  await p.getByText('A change applies at once').waitFor()
+  await p.getByLabel('Domain').fill('Shop.Example.com')
+  await p.getByText('Allows http://shop.example.com and https://shop.example.com.').waitFor()
+  await p.getByRole('button', { name: 'Add domain' }).click()
+  const item = p.locator('.domain-list li').filter({ hasText: 'shop.example.com' })
+  await item.filter({ hasText: 'http and https' }).waitFor()
+  await shoot(p, 'allowed-domains')
+  const session = async (origin) =>
+    (await fetch(`${h.base}/api/v1/widget/${widgetKey}/session`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: origin }, body: '{}' })).status
+  // The gateway drops its cached settings on the change event: no minute of waiting.
+  await until(async () => (await session('https://elsewhere.example')) === 403, 'another site refused', 3000)
+  assert.equal(await session('http://shop.example.com'), 200)
+  assert.equal(await session('https://shop.example.com'), 200)
+  // Removing the one item removes both origins.
+  await item.getByRole('button', { name: 'Remove shop.example.com' }).click()
+  await p.getByText('Any website can show your chat.').waitFor()
+  const settings = await h.api('GET', '/api/v1/settings', undefined, token)
+  assert.deepEqual(settings.allowed_domains, [])
+  await ctx.close()
+})
