@@ -236,6 +236,7 @@ test('invite an agent → accept in a second browser → assigned → the agent 
 
   // The owner assigns the conversation to the new agent.
   await p.goto(`${h.base}/inbox/${encodeURIComponent(convId)}`)
+  await p.locator('#conv-more > summary').click() // the toolbar's overflow menu
   const assign = p.getByLabel('Assign to')
   await assign.focus()
   await until(async () => (await assign.locator('option').allInnerTexts()).includes(agent.name), 'the new agent in the assignee list')

@@ -111,3 +111,69 @@ test('allowed domains: a bare host shows what it allows, means http and https, a
   assert.deepEqual(settings.allowed_domains, [])
   await ctx.close()
 })
+
+test('desktop notifications: asked for in the page, shown for new chats in a background tab, a click opens the chat, and they turn off', { timeout: 90000 }, async () => {
+  const ctx = await h.browser.newContext({ viewport: { width: 1280, height: 800 } })
+  // Record each notification the page creates (the browser shows none headless).
+  await ctx.addInitScript(() => {
+    const Real = window.Notification
+    window.__shown = []
+    window.Notification = class extends Real {
+      constructor(title, options) {
+        super(title, options)
+        window.__shown.push({ title, tag: options?.tag, n: this })
+      }
+    }
+  })
+  const p = await login(ctx)
+  const prompt = p.getByRole('region', { name: 'Get desktop notifications for new chats' })
+  await prompt.waitFor()
+  await shoot(p, 'desktop-prompt')
+  // The banner pushes the inbox down without pushing its composer out of the window.
+  const c0 = await h.visitor(widgetKey, { name: 'Banner Check' })
+  await c0.send('Checking the layout under the banner')
+  await p.goto(`${h.base}/inbox/${c0.conversationId}`)
+  await prompt.waitFor()
+  const composer = await p.locator('.composer').boundingBox()
+  assert.ok(composer && composer.y + composer.height <= 800, `the composer stays in the window: ${JSON.stringify(composer)}`)
+  await shoot(p, 'desktop-prompt-conversation')
+  assert.equal(await p.evaluate(() => Notification.permission), 'default', 'nothing was asked on load')
+  await ctx.grantPermissions(['notifications'], { origin: h.base })
+  await prompt.getByRole('button', { name: 'Turn on' }).click()
+  await prompt.waitFor({ state: 'detached' })
+  const toggle = p.getByRole('button', { name: 'Desktop notifications on' })
+  await toggle.waitFor()
+
+  // The tab goes to the background.
+  const setHidden = (hidden) =>
+    p.evaluate((hidden) => {
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden })
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') })
+      document.dispatchEvent(new Event('visibilitychange'))
+    }, hidden)
+  await setHidden(true)
+  const v = await h.visitor(widgetKey, { name: 'Nora Night' })
+  await v.send('Is anyone there? I need help with my order.')
+  const shown = await until(async () => {
+    const s = await p.evaluate(() => window.__shown.map((x) => ({ title: x.title, tag: x.tag })))
+    return s.length ? s : null
+  }, 'a desktop notification')
+  assert.deepEqual(shown, [{ title: 'New chat from Nora Night', tag: `parley-${v.conversationId}` }])
+
+  // Clicking it opens that conversation.
+  await setHidden(false)
+  await p.evaluate(() => window.__shown[0].n.onclick())
+  await p.waitForURL(new RegExp(`/inbox/${v.conversationId}$`))
+  await p.locator('#conv-title').filter({ hasText: 'Nora Night' }).waitFor()
+
+  // Turned off, a background tab stays quiet.
+  await p.goto(h.base + '/inbox')
+  await toggle.click()
+  await p.getByRole('button', { name: 'Desktop notifications off' }).waitFor()
+  await setHidden(true)
+  const w = await h.visitor(widgetKey, { name: 'Quiet Quinn' })
+  await w.send('Hello from a quiet tab')
+  await p.locator('.conv-item').filter({ hasText: 'Quiet Quinn' }).waitFor({ timeout: 15000 })
+  assert.equal(await p.evaluate(() => window.__shown.length), 0, 'no notification once turned off (the page was reloaded)')
+  await ctx.close()
+})

@@ -6,6 +6,7 @@ import { useInbox } from '../inbox/store';
 import { unreadTotal } from '../inbox/state';
 import { Link, useLocation } from '../lib/router';
 import { Avatar } from './ui';
+import { DesktopPrompt } from './DesktopPrompt';
 import { Icon, type IconName } from './Icon';
 
 interface NavItem {
@@ -106,6 +107,7 @@ export function Layout({ children }: { children: ReactNode }) {
       </nav>
       <main id="main" className="main" tabIndex={-1}>
         <QuotaBanner />
+        <DesktopPrompt />
         {children}
       </main>
     </div>

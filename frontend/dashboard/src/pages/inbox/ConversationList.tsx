@@ -59,6 +59,18 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
           >
             <Icon name={inbox.sound ? 'bell' : 'bellOff'} />
           </button>
+          {inbox.desktopPermission === 'granted' && (
+            <button
+              type="button"
+              className={`btn btn-ghost btn-icon${inbox.desktop ? '' : ' btn-off'}`}
+              aria-pressed={inbox.desktop}
+              aria-label={inbox.desktop ? t('inbox.desktop.on') : t('inbox.desktop.off')}
+              title={inbox.desktop ? t('inbox.desktop.on') : t('inbox.desktop.off')}
+              onClick={() => inbox.setDesktop(!inbox.desktop)}
+            >
+              <Icon name="monitor" />
+            </button>
+          )}
         </div>
         <div className="search">
           <label htmlFor="inbox-search" className="sr-only">
