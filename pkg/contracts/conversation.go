@@ -189,6 +189,7 @@ type ListRequest struct {
 	Status    string `json:"status,omitempty"`
 	Assignee  string `json:"assignee,omitempty"`
 	Query     string `json:"q,omitempty"`
+	Label     string `json:"label,omitempty"` // conversations carrying this label
 	Cursor    string `json:"cursor,omitempty"`
 	Limit     int    `json:"limit,omitempty"`
 }

@@ -85,3 +85,40 @@ func TestQueuedWithNobodyOnlineTakesTheEmail(t *testing.T) {
 		return nil
 	})
 }
+
+// The inbox lists the conversations labelled for follow-up, and only the
+// tenant's own.
+func TestInboxFiltersByTheFollowUpLabel(t *testing.T) {
+	t.Parallel()
+	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
+		p := start(t, d, t.TempDir(), nil)
+		owner, other := p.signup("Label Shop"), p.signup("Other Shop")
+		key := p.widgetKey(owner)
+		tagged := p.startConversation(p.newVisitor(key), "Please call me back").str("conversation.id")
+		p.startConversation(p.newVisitor(key), "Just browsing")
+		p.do("PATCH", "/api/v1/conversations/"+tagged, owner.Access, map[string]any{"labels": []string{"Follow-up", "vip_1"}}).must(t, 200)
+		ids := func(token, query string) []string {
+			var out []string
+			for _, c := range p.do("GET", "/api/v1/conversations?"+query, token, nil).must(t, 200).Body["conversations"].([]any) {
+				out = append(out, c.(map[string]any)["id"].(string))
+			}
+			return out
+		}
+		if got := ids(owner.Access, "label=follow-up"); len(got) != 1 || got[0] != tagged {
+			t.Fatalf("label=follow-up: %v, want [%s]", got, tagged)
+		}
+		if got := ids(owner.Access, "label=VIP_1"); len(got) != 1 {
+			t.Fatalf("label=VIP_1: %v", got)
+		}
+		if got := ids(owner.Access, "label=vipx1"); len(got) != 0 { // the _ of vip_1 is no wildcard
+			t.Fatalf("a LIKE wildcard matched: %v", got)
+		}
+		if got := ids(owner.Access, "label=follow"); len(got) != 0 {
+			t.Fatalf("a part of a label matched: %v", got)
+		}
+		if got := ids(other.Access, "label=follow-up"); len(got) != 0 {
+			t.Fatalf("another tenant sees %v", got)
+		}
+		p.do("GET", "/api/v1/conversations?label=%22x%22", owner.Access, nil).problem(t, 400, "invalid", "label")
+	})
+}
