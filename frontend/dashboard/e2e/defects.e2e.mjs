@@ -177,3 +177,35 @@ test('desktop notifications: asked for in the page, shown for new chats in a bac
   assert.equal(await p.evaluate(() => window.__shown.length), 0, 'no notification once turned off (the page was reloaded)')
   await ctx.close()
 })
+
+test('after hours: one honest answer, no place in a queue, and the follow-up label in the inbox filter once the visitor leaves an email', { timeout: 60000 }, async () => {
+  const bot = await h.api('GET', '/api/v1/bot', undefined, token)
+  await h.api('PUT', '/api/v1/bot', { ...bot, enabled: true, skills: ['after_hours'], after_hours: { message: 'Thanks for writing! We are closed right now.' } }, token)
+  await h.api('PATCH', '/api/v1/settings', { business_hours: { enabled: true, timezone: 'UTC', weekly: {}, holidays: [] } }, token)
+  try {
+    const v = await h.visitor(widgetKey, { name: 'Late Larry' })
+    await v.send('I want to talk to a person')
+    const answer = await until(async () => (await v.messages()).find((m) => m.author.type === 'bot'), 'the bot to answer')
+    assert.match(answer.body, /away/)
+    assert.match(answer.body, /email/)
+    await v.send('larry@example.com')
+    await until(async () => (await v.messages()).filter((m) => m.author.type === 'bot').length === 2, 'the thanks')
+    const bodies = (await v.messages()).map((m) => m.body)
+    assert.equal(bodies.length, 4, `one answer, not two: ${JSON.stringify(bodies)}`)
+
+    const ctx = await h.browser.newContext({ viewport: { width: 1280, height: 800 } })
+    const p = await login(ctx)
+    await p.getByRole('button', { name: 'All' }).click()
+    await p.getByLabel('Label').selectOption('follow-up')
+    const item = p.locator('.conv-item').filter({ hasText: 'Late Larry' })
+    await item.waitFor()
+    await until(async () => (await p.locator('.conv-item').count()) === 1, 'only the follow-up conversation')
+    await item.getByText('follow-up').waitFor()
+    await shoot(p, 'follow-up-filter')
+    await p.getByLabel('Label').selectOption('')
+    await ctx.close()
+  } finally {
+    await h.api('PUT', '/api/v1/bot', { ...bot, enabled: false }, token)
+    await h.api('PATCH', '/api/v1/settings', { business_hours: { enabled: false, timezone: 'UTC', weekly: {}, holidays: [] } }, token)
+  }
+})

@@ -133,6 +133,8 @@ export const en = {
   'inbox.select.lead': 'Choose a chat on the left. Press ? to see the keyboard shortcuts.',
   'inbox.sound.on': 'Sound on for new messages',
   'inbox.sound.off': 'Sound off for new messages',
+  'inbox.filter.label': 'Label',
+  'inbox.filter.anyLabel': 'Any label',
   'inbox.desktop.on': 'Desktop notifications on',
   'inbox.desktop.off': 'Desktop notifications off',
   'desktop.prompt': 'Get desktop notifications for new chats',

@@ -70,9 +70,10 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   const me = s.user;
   const [savedAssignee, setSavedAssignee] = usePref<string>('inbox.assignee', 'all');
   const [savedStatus, setSavedStatus] = usePref<string>('inbox.status', 'open');
+  const [savedLabel, setSavedLabel] = usePref<string>('inbox.label', '');
   const [state, dispatch] = useReducer(inboxReducer, {
     ...initialInbox,
-    filter: { ...defaultFilter, assignee: savedAssignee as InboxFilter['assignee'], status: savedStatus as InboxFilter['status'] },
+    filter: { ...defaultFilter, assignee: savedAssignee as InboxFilter['assignee'], status: savedStatus as InboxFilter['status'], label: savedLabel },
   });
   const [socket, setSocket] = useState<SocketStatus>('connecting');
   const [sound, setSound] = usePref<boolean>('sound', true);
@@ -94,6 +95,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
         assignee: assigneeParam(filter.assignee),
         handoff: filter.assignee === 'queued' ? 'queued' : undefined,
         q: filter.q || undefined,
+        label: filter.label || undefined,
         cursor,
         limit: PAGE,
       });
@@ -262,6 +264,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     setFilter: (f) => {
       setSavedAssignee(f.assignee);
       setSavedStatus(f.status);
+      setSavedLabel(f.label ?? '');
       dispatch({ type: 'filter', filter: f });
     },
     loadMore: () => {

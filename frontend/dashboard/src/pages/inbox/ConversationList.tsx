@@ -4,7 +4,7 @@ import { Icon } from '../../components/Icon';
 import { Button, EmptyState, ErrorState, SkeletonList, Avatar } from '../../components/ui';
 import { t, tn } from '../../i18n';
 import { useInbox } from '../../inbox/store';
-import type { AssigneeFilter, StatusFilter } from '../../inbox/state';
+import { labelChoices, type AssigneeFilter, type StatusFilter } from '../../inbox/state';
 import { isAdmin, useSession } from '../../app/session';
 import { relativeTime } from '../../lib/format';
 import { useNow } from '../../lib/hooks';
@@ -111,6 +111,17 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
             {STATUSES.map((st) => (
               <option key={st} value={st}>
                 {t(`inbox.status.${st}`)}
+              </option>
+            ))}
+          </select>
+          <label htmlFor="inbox-label" className="sr-only">
+            {t('inbox.filter.label')}
+          </label>
+          <select id="inbox-label" value={filter.label ?? ''} onChange={(e) => inbox.setFilter({ ...filter, label: e.target.value })}>
+            <option value="">{t('inbox.filter.anyLabel')}</option>
+            {labelChoices(Object.values(inbox.state.byId), filter.label).map((l) => (
+              <option key={l} value={l}>
+                {l}
               </option>
             ))}
           </select>
