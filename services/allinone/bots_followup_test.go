@@ -122,3 +122,21 @@ func TestInboxFiltersByTheFollowUpLabel(t *testing.T) {
 		p.do("GET", "/api/v1/conversations?label=%22x%22", owner.Access, nil).problem(t, 400, "invalid", "label")
 	})
 }
+
+// "We're back …" is on the visitor's clock when the widget told their zone.
+func TestAwayAnswerSaysWhenTheTeamIsBackInTheVisitorsZone(t *testing.T) {
+	t.Parallel()
+	p := start(t, testkit.SQLiteDB(t), t.TempDir(), nil)
+	owner := p.signup("Back Tomorrow")
+	tomorrow := strings.ToLower(time.Now().UTC().AddDate(0, 0, 1).Weekday().String()[:3])
+	p.do("PATCH", "/api/v1/settings", owner.Access, map[string]any{"business_hours": map[string]any{
+		"enabled": true, "timezone": "UTC", "weekly": map[string]any{tomorrow: []map[string]string{{"open": "09:00", "close": "10:00"}}}, "holidays": []string{}}}).must(t, 200)
+	p.do("PUT", "/api/v1/bot", owner.Access, botConfig("faq")).must(t, 200)
+	v := p.newVisitor(p.widgetKey(owner))
+	conv := p.do("POST", "/api/v1/widget/conversations", v.Token, map[string]string{
+		"body": "I want to talk to a person", "client_msg_id": msgID(), "timezone": "Asia/Tokyo"}).must(t, 201).str("conversation.id")
+	body := p.waitMessages(t, v.Token, msgPath(conv), 2)[1]["body"].(string)
+	if !strings.Contains(body, "at 18:00 JST") {
+		t.Fatalf("the team's 09:00 UTC on a Tokyo visitor's clock: %q", body)
+	}
+}

@@ -171,7 +171,7 @@ func (a *App) respond(ctx context.Context, bot Bot, settings contracts.Settings,
 		switch skill {
 		case contracts.SkillAfterHours:
 			if avail := settings.BusinessHours.At(a.now()); !avail.Open {
-				r := reply{followUp: v.Email != "", drafts: []draft{botText(bot, bot.AfterHours.Message+backAtSentence(avail), false)}}
+				r := reply{followUp: v.Email != "", drafts: []draft{botText(bot, bot.AfterHours.Message+backAtSentence(avail, visitorClock(v, settings)), false)}}
 				if v.Email == "" {
 					r.drafts = append(r.drafts, botText(bot, "What's your email? We'll get back to you as soon as we're in.", false))
 					r.state = botState{Await: awaitFollowUpEmail}
@@ -515,8 +515,8 @@ func botQuick(bot Bot, text string, opts []contracts.QuickOption) draft {
 	return draft{actor: bot.author(), kind: contracts.KindQuickReplies, body: text, payload: payload}
 }
 
-func backAtSentence(avail contracts.Availability) string {
-	if s := backAt(avail); s != "" {
+func backAtSentence(avail contracts.Availability, loc *time.Location) string {
+	if s := backAt(avail, loc); s != "" {
 		return " We're back " + strings.TrimPrefix(s, " — we're back ") + "."
 	}
 	return ""

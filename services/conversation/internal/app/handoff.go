@@ -151,7 +151,7 @@ func (a *App) enqueue(tx *store.Tx, bot Bot, c *store.Conversation, v store.Visi
 		m, err := a.write(tx, c, v, botText(bot, "I'm connecting you with a person. You'll see your place in the queue here.", false), now)
 		return []store.Message{m}, err
 	}
-	text := "Our team is away right now" + backAt(avail) + "."
+	text := "Our team is away right now" + backAt(avail, visitorClock(v, settings)) + "."
 	if avail.Open {
 		text = "Nobody from our team is online right now."
 	}
@@ -175,7 +175,7 @@ func (a *App) handOver(tx *store.Tx, bot Bot, c *store.Conversation, v store.Vis
 		return msgs, true, err
 	}
 	c.BotMisses, c.BotState, c.UpdatedAt = 0, "", now
-	text := "Our team is away right now" + backAt(avail) + "."
+	text := "Our team is away right now" + backAt(avail, visitorClock(v, settings)) + "."
 	if v.Email == "" {
 		text += " Leave your email and we'll get back to you."
 		c.BotState = encodeState(botState{Await: awaitFollowUpEmail})
@@ -197,12 +197,24 @@ func labelFollowUp(c *store.Conversation) {
 	}
 }
 
-// backAt says when the team is back, or nothing when it does not know.
-func backAt(avail contracts.Availability) string {
+// backAt says when the team is back, on the visitor's clock, or nothing
+// when it does not know.
+func backAt(avail contracts.Availability, loc *time.Location) string {
 	if avail.Open || avail.NextOpenAt == nil {
 		return ""
 	}
-	return " — we're back " + avail.NextOpenAt.UTC().Format("Mon 2 Jan at 15:04 MST")
+	return " — we're back " + avail.NextOpenAt.In(loc).Format("Mon 2 Jan at 15:04 MST")
+}
+
+// visitorClock is the visitor's time zone when the widget told it, else the
+// business's own.
+func visitorClock(v store.Visitor, settings contracts.Settings) *time.Location {
+	for _, tz := range []string{v.Timezone, settings.BusinessHours.Timezone} {
+		if loc, err := time.LoadLocation(tz); err == nil && tz != "" && tz != "Local" {
+			return loc
+		}
+	}
+	return time.UTC
 }
 
 // announceQueue tells every queued conversation of the tenant its new place.
