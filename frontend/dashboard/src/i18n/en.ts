@@ -146,6 +146,7 @@ export const en = {
   'desktop.newMessage': '{name} wrote',
   'inbox.live': 'Live',
   'inbox.offline': 'Reconnecting',
+  'inbox.blocked': 'Not live',
   'inbox.backToList': 'Back to conversations',
 
   'conv.messages': 'Messages',

@@ -47,7 +47,7 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
           <h1 id="inbox-list-title">{t('inbox.title')}</h1>
           <span className={`live ${inbox.socket === 'open' ? 'live-on' : 'live-off'}`} role="status">
             <span className="dot" aria-hidden="true" />
-            {inbox.socket === 'open' ? t('inbox.live') : t('inbox.offline')}
+            {inbox.socket === 'open' ? t('inbox.live') : inbox.socket === 'blocked' ? t('inbox.blocked') : t('inbox.offline')}
           </span>
           <button
             type="button"
