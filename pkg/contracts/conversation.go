@@ -166,6 +166,11 @@ type StartRequest struct {
 	Actor       Actor  `json:"actor"`
 	Body        string `json:"body"`
 	ClientMsgID string `json:"client_msg_id"`
+	// The visitor's context, stored with the first message so that the bot's
+	// first answer already knows it (optional, validated like VisitorUpdateRequest).
+	CurrentURL *string `json:"current_url,omitempty"`
+	Locale     *string `json:"locale,omitempty"`
+	Timezone   *string `json:"timezone,omitempty"`
 }
 
 // SendResult is the stored message (the first one, on a retry) and its conversation.
@@ -184,6 +189,7 @@ type ListRequest struct {
 	Status    string `json:"status,omitempty"`
 	Assignee  string `json:"assignee,omitempty"`
 	Query     string `json:"q,omitempty"`
+	Label     string `json:"label,omitempty"` // conversations carrying this label
 	Cursor    string `json:"cursor,omitempty"`
 	Limit     int    `json:"limit,omitempty"`
 }

@@ -26,7 +26,7 @@ func TestSettingsValidation(t *testing.T) {
 		"business_hours": map[string]any{"enabled": true, "timezone": "Europe/Berlin",
 			"weekly": map[string]any{"mon": []map[string]string{{"open": "09:00", "close": "17:00"}}}, "holidays": []string{"2026-12-24"}},
 	}).must(t, 200)
-	if got.str("widget.color") != "#ff0000" || got.Body["allowed_domains"].([]any)[0] != "https://example.com" || got.Body["agent_open_limit"] != float64(3) {
+	if got.str("widget.color") != "#ff0000" || mustJSON(got.Body["allowed_domains"]) != `["http://example.com","https://example.com"]` || got.Body["agent_open_limit"] != float64(3) {
 		t.Fatalf("settings: %s", got.Raw)
 	}
 	bad := func(field string, body map[string]any) {

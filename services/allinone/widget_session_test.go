@@ -138,7 +138,7 @@ func TestAllowedDomains(t *testing.T) {
 		}
 		return nil
 	})
-	for _, bad := range []string{"https://shop.example.com.evil.net", "http://shop.example.com", "https://xshop.example.com", "null"} {
+	for _, bad := range []string{"https://shop.example.com.evil.net", "http://shop.example.com:8080", "https://xshop.example.com", "https://localhost:3000", "null"} {
 		if s := session(bad).StatusCode; s != 403 {
 			t.Fatalf("origin %s: %d", bad, s)
 		}
@@ -147,7 +147,8 @@ func TestAllowedDomains(t *testing.T) {
 	if ok.StatusCode != 200 || ok.Header.Get("Access-Control-Allow-Origin") != "https://shop.example.com" {
 		t.Fatalf("allowed origin: %d %q", ok.StatusCode, ok.Header.Get("Access-Control-Allow-Origin"))
 	}
-	for _, o := range []string{"", "http://parley.test", "http://localhost:3000"} {
+	// The bare host was saved as that site on http and on https.
+	for _, o := range []string{"", "http://parley.test", "http://localhost:3000", "http://shop.example.com"} {
 		if s := session(o).StatusCode; s != 200 {
 			t.Fatalf("origin %q: %d", o, s)
 		}

@@ -132,6 +132,7 @@ test('a private note is visibly different and never reaches the visitor', { time
   await visitorReceives('Anything else I can help with?')
   assert.ok(!(await visitorTranscript()).includes('VIP customer'), 'the note leaked to the visitor')
   // The agent can download the whole conversation.
+  await p.locator('#conv-more > summary').click() // the toolbar's overflow menu
   const [download] = await Promise.all([p.waitForEvent('download'), p.getByRole('button', { name: 'Download transcript' }).click()])
   assert.match(download.suggestedFilename(), /^conversation-.+\.txt$/)
   const text = readFileSync(await download.path(), 'utf8')
@@ -236,6 +237,7 @@ test('invite an agent → accept in a second browser → assigned → the agent 
 
   // The owner assigns the conversation to the new agent.
   await p.goto(`${h.base}/inbox/${encodeURIComponent(convId)}`)
+  await p.locator('#conv-more > summary').click() // the toolbar's overflow menu
   const assign = p.getByLabel('Assign to')
   await assign.focus()
   await until(async () => (await assign.locator('option').allInnerTexts()).includes(agent.name), 'the new agent in the assignee list')

@@ -22,6 +22,7 @@ export interface ListParams {
   assignee?: string;
   handoff?: string;
   q?: string;
+  label?: string;
   cursor?: string;
   limit?: number;
 }

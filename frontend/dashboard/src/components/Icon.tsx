@@ -15,6 +15,8 @@ const paths = {
   back: 'M19 12H5M12 19l-7-7 7-7',
   external: 'M18 13v6a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2h6M15 3h6v6M10 14 21 3',
   keyboard: 'M2 6h20v12H2zM6 10h.01M10 10h.01M14 10h.01M18 10h.01M7 14h10',
+  more: 'M5 12h.01M12 12h.01M19 12h.01',
+  monitor: 'M2 4h20v12H2zM8 20h8M12 16v4',
 } as const;
 
 export type IconName = keyof typeof paths;

@@ -6,6 +6,7 @@ import { useInbox } from '../inbox/store';
 import { unreadTotal } from '../inbox/state';
 import { Link, useLocation } from '../lib/router';
 import { Avatar } from './ui';
+import { DesktopPrompt } from './DesktopPrompt';
 import { Icon, type IconName } from './Icon';
 
 interface NavItem {
@@ -81,10 +82,16 @@ export function Layout({ children }: { children: ReactNode }) {
           })}
         </ul>
         <div className="sidenav-footer">
-          {inbox.socket !== 'open' && (
-            <p className="conn-status" role="status">
-              <span className="dot dot-warn" aria-hidden="true" /> {t('nav.connection.offline')}
+          {inbox.socket === 'blocked' ? (
+            <p className="conn-status conn-blocked" role="status">
+              <span className="dot dot-warn" aria-hidden="true" /> {t('nav.connection.blocked', { origin: location.origin })}
             </p>
+          ) : (
+            inbox.socket !== 'open' && (
+              <p className="conn-status" role="status">
+                <span className="dot dot-warn" aria-hidden="true" /> {t('nav.connection.offline')}
+              </p>
+            )
           )}
           <div className="account">
             <Avatar name={s.user?.name ?? '?'} seed={s.user?.id ?? ''} size={32} />
@@ -100,6 +107,7 @@ export function Layout({ children }: { children: ReactNode }) {
       </nav>
       <main id="main" className="main" tabIndex={-1}>
         <QuotaBanner />
+        <DesktopPrompt />
         {children}
       </main>
     </div>

@@ -8,9 +8,14 @@ export interface InboxFilter {
   assignee: AssigneeFilter;
   status: StatusFilter;
   q: string;
+  /** label: only conversations with this label ('' for any), e.g. the bot's "follow-up". */
+  label?: string;
 }
 
 export const defaultFilter: InboxFilter = { assignee: 'mine', status: 'open', q: '' };
+
+/** FOLLOW_UP is the label the bot sets when a visitor leaves an email for the team to answer later. */
+export const FOLLOW_UP = 'follow-up';
 
 export interface TypingState {
   author: Author;
@@ -47,12 +52,22 @@ export function byActivity(a: Conversation, b: Conversation): number {
   return time(b.last_activity_at) - time(a.last_activity_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
+/** labelChoices are the labels to filter by: follow-up first, then those in use (and the chosen one). */
+export function labelChoices(convs: readonly Conversation[], chosen?: string): string[] {
+  const seen = new Set<string>();
+  for (const c of convs) for (const l of c.labels ?? []) seen.add(l);
+  if (chosen) seen.add(chosen);
+  seen.delete(FOLLOW_UP);
+  return [FOLLOW_UP, ...[...seen].sort().slice(0, 50)];
+}
+
 /** matchesFilter says whether a conversation belongs in a list (the search text is the server's job). */
 export function matchesFilter(c: Conversation, f: InboxFilter, meId: string | undefined): boolean {
   if (f.status !== 'all' && c.status !== f.status) return false;
   if (f.assignee === 'mine' && (!meId || c.assignee_id !== meId)) return false;
   if (f.assignee === 'unassigned' && c.assignee_id) return false;
   if (f.assignee === 'queued' && c.handoff !== 'queued') return false;
+  if (f.label && !(c.labels ?? []).includes(f.label)) return false;
   return true;
 }
 

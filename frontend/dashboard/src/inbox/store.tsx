@@ -6,6 +6,10 @@ import { setUnreadInTitle } from '../app/title';
 import { usePref } from '../lib/hooks';
 import { Realtime, type ServerFrame, type SocketStatus } from '../realtime/socket';
 import { chime } from './sound';
+import { askDesktopPermission, desktopPermission, showDesktop, worthNotifying, type DesktopPermission } from './desktop';
+import { navigate } from '../lib/router';
+import { t } from '../i18n';
+import { visitorName } from '../pages/inbox/names';
 import {
   defaultFilter,
   inboxReducer,
@@ -32,6 +36,12 @@ export interface InboxStore {
   socket: SocketStatus;
   sound: boolean;
   setSound: (v: boolean) => void;
+  /** desktop: notifications are on in this browser (the agent's choice; they also need permission). */
+  desktop: boolean;
+  setDesktop: (v: boolean) => void;
+  desktopPermission: DesktopPermission;
+  /** enableDesktop asks the browser for permission (from a click) and turns notifications on. */
+  enableDesktop: () => Promise<void>;
   setFilter: (f: InboxFilter) => void;
   loadMore: () => void;
   reload: () => void;
@@ -60,18 +70,21 @@ export function InboxProvider({ children }: { children: ReactNode }) {
   const me = s.user;
   const [savedAssignee, setSavedAssignee] = usePref<string>('inbox.assignee', 'all');
   const [savedStatus, setSavedStatus] = usePref<string>('inbox.status', 'open');
+  const [savedLabel, setSavedLabel] = usePref<string>('inbox.label', '');
   const [state, dispatch] = useReducer(inboxReducer, {
     ...initialInbox,
-    filter: { ...defaultFilter, assignee: savedAssignee as InboxFilter['assignee'], status: savedStatus as InboxFilter['status'] },
+    filter: { ...defaultFilter, assignee: savedAssignee as InboxFilter['assignee'], status: savedStatus as InboxFilter['status'], label: savedLabel },
   });
   const [socket, setSocket] = useState<SocketStatus>('connecting');
   const [sound, setSound] = usePref<boolean>('sound', true);
+  const [desktop, setDesktop] = usePref<boolean>('desktop', true);
+  const [permission, setPermission] = useState<DesktopPermission>(() => desktopPermission());
   const [members, setMembers] = useState<User[]>([]);
   const [active, setActiveState] = useState<string | null>(null);
 
   // Refs so socket callbacks see current values without reconnecting.
-  const ref = useRef({ state, active, sound, me });
-  ref.current = { state, active, sound, me };
+  const ref = useRef({ state, active, sound, me, desktop });
+  ref.current = { state, active, sound, me, desktop };
   const listRun = useRef(0);
 
   const load = useCallback(async (filter: InboxFilter, cursor?: string) => {
@@ -82,6 +95,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
         assignee: assigneeParam(filter.assignee),
         handoff: filter.assignee === 'queued' ? 'queued' : undefined,
         q: filter.q || undefined,
+        label: filter.label || undefined,
         cursor,
         limit: PAGE,
       });
@@ -112,6 +126,19 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     api.read(id, c.last_seq).catch(() => {});
   }, []);
 
+  // A visitor's message while the tab is in the background becomes a desktop
+  // notification, when it is worth one (see desktop.ts).
+  const notifyDesktop = useCallback((m: Message, conv: Conversation | undefined) => {
+    if (!document.hidden || !ref.current.desktop || !worthNotifying(m, conv, ref.current.me?.id)) return;
+    const name = conv ? visitorName(conv.visitor) : t('conv.author.visitor');
+    showDesktop({
+      conversationId: m.conversation_id,
+      title: m.seq === 1 ? t('desktop.newChat', { name }) : t('desktop.newMessage', { name }),
+      body: m.body,
+      onOpen: (id) => navigate(`/inbox/${id}`),
+    });
+  }, []);
+
   const onFrame = useCallback(
     (f: ServerFrame) => {
       const { active, me } = ref.current;
@@ -119,12 +146,19 @@ export function InboxProvider({ children }: { children: ReactNode }) {
         case 'message.created': {
           const m = f.message;
           const viewing = active === m.conversation_id && document.visibilityState === 'visible';
-          const known = !!ref.current.state.byId[m.conversation_id];
+          const conv = ref.current.state.byId[m.conversation_id];
           dispatch({ type: 'message', message: m, viewing });
-          if (!known) {
-            api.conversation(m.conversation_id).then((c) => dispatch({ type: 'upsert', conversation: c }), () => {});
-          } else if (viewing && m.author.type === 'visitor') {
-            api.read(m.conversation_id, m.seq).catch(() => {});
+          if (!conv) {
+            api.conversation(m.conversation_id).then(
+              (c) => {
+                dispatch({ type: 'upsert', conversation: c });
+                notifyDesktop(m, c);
+              },
+              () => notifyDesktop(m, undefined),
+            );
+          } else {
+            if (viewing && m.author.type === 'visitor') api.read(m.conversation_id, m.seq).catch(() => {});
+            notifyDesktop(m, conv);
           }
           // A gap in the open conversation: fetch what we missed.
           const list = ref.current.state.messages[m.conversation_id];
@@ -150,7 +184,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
           break;
       }
     },
-    [fetchMessages],
+    [fetchMessages, notifyDesktop],
   );
 
   const rt = useRef<Realtime | null>(null);
@@ -217,11 +251,20 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     socket,
     sound,
     setSound,
+    desktop,
+    setDesktop,
+    desktopPermission: permission,
+    enableDesktop: async () => {
+      const p = await askDesktopPermission();
+      setPermission(p);
+      if (p === 'granted') setDesktop(true);
+    },
     active,
     setActive: setActiveState,
     setFilter: (f) => {
       setSavedAssignee(f.assignee);
       setSavedStatus(f.status);
+      setSavedLabel(f.label ?? '');
       dispatch({ type: 'filter', filter: f });
     },
     loadMore: () => {

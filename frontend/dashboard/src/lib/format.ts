@@ -87,10 +87,18 @@ export function safeHttpUrl(url: string | undefined): string | undefined {
   }
 }
 
+/**
+ * initials are the first letters of a name's first and last words. Words that
+ * do not start with a letter are skipped, so a generated name such as
+ * "Visitor 35EF" gives "V", not "V3".
+ */
 export function initials(name: string): string {
-  const parts = name.trim().split(/\s+/).filter(Boolean);
-  if (!parts.length) return '?';
-  return (parts[0][0] + (parts.length > 1 ? parts[parts.length - 1][0] : '')).toUpperCase();
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const first = (w: string) => Array.from(w)[0] ?? '';
+  const lettered = words.filter((w) => /^\p{L}/u.test(w));
+  if (!lettered.length) return words.length ? first(words[0]).toUpperCase() : '?';
+  const last = lettered.length > 1 ? first(lettered[lettered.length - 1]) : '';
+  return (first(lettered[0]) + last).toUpperCase();
 }
 
 /** avatarHue is a stable colour for a name or id. */

@@ -5,7 +5,7 @@ import { takeLinkToken } from './linkToken';
 import { safeNext } from '../pages/auth/AuthLayout';
 import { previewUrl, widgetSnippet } from '../pages/GettingStarted';
 import { snoozePresets, lastSeenAgentSeq } from '../pages/inbox/ConversationView';
-import { normalizeDomainInput } from '../pages/settings/Installation';
+import { domainOrigins, groupDomains, normalizeDomainInput } from '../pages/settings/Installation';
 import { badRanges } from '../components/WeeklyEditor';
 import { defaultHours } from '../pages/settings/BusinessHours';
 import { contrastText } from '../pages/settings/Widget';
@@ -61,9 +61,19 @@ describe('visitor data is shown safely', () => {
 
 describe('settings helpers', () => {
   it('normalises pasted domains', () => {
-    expect(normalizeDomainInput(' https://Shop.Example.com/page?x=1 ')).toBe('shop.example.com');
+    expect(normalizeDomainInput(' https://Shop.Example.com/page?x=1 ')).toBe('https://shop.example.com');
+    expect(normalizeDomainInput('Shop.Example.com/page')).toBe('shop.example.com');
     expect(normalizeDomainInput('http://localhost:3000/')).toBe('http://localhost:3000');
     expect(normalizeDomainInput('*.example.com')).toBe('*.example.com');
+  });
+  it('shows what a domain allows: a bare host is the site on http and https', () => {
+    expect(domainOrigins('shop.example.com')).toEqual(['http://shop.example.com', 'https://shop.example.com']);
+    expect(domainOrigins('https://shop.example.com')).toEqual(['https://shop.example.com']);
+    expect(groupDomains(['http://shop.example.com', 'https://shop.example.com', 'http://localhost:3000', 'https://*.acme.io'])).toEqual([
+      { label: 'shop.example.com', origins: ['http://shop.example.com', 'https://shop.example.com'] },
+      { label: 'http://localhost:3000', origins: ['http://localhost:3000'] },
+      { label: 'https://*.acme.io', origins: ['https://*.acme.io'] },
+    ]);
   });
   it('picks readable text on the brand colour', () => {
     expect(contrastText('#4f46e5')).toBe('#ffffff');

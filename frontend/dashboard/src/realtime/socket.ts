@@ -18,7 +18,16 @@ export type ClientFrame =
   | { type: 'read'; conversation_id: string; seq: number }
   | { type: 'ping' };
 
-export type SocketStatus = 'connecting' | 'open' | 'closed';
+/**
+ * 'blocked': the socket has never opened after several tries while the page
+ * itself loads — typically the gateway refusing this page's address (not
+ * PARLEY_PUBLIC_URL, or a proxy it does not trust), which the browser does
+ * not let a page see. The app says what to set instead of "Reconnecting…".
+ */
+export type SocketStatus = 'connecting' | 'open' | 'closed' | 'blocked';
+
+/** BLOCKED_AFTER is how many failed first connections count as 'blocked'. */
+export const BLOCKED_AFTER = 3;
 
 export interface RealtimeOptions {
   token(): Promise<string | null>;
@@ -54,6 +63,11 @@ export class Realtime {
   private ping: ReturnType<typeof setInterval> | undefined;
   private stopped = false;
   private everOpened = false;
+  private failures = 0; // connections that closed before opening, while none ever opened
+
+  private get blocked(): boolean {
+    return !this.everOpened && this.failures >= BLOCKED_AFTER;
+  }
 
   constructor(private readonly opts: RealtimeOptions) {}
 
@@ -96,7 +110,7 @@ export class Realtime {
 
   private async connect() {
     if (this.stopped) return;
-    this.opts.onStatus('connecting', false);
+    this.opts.onStatus(this.blocked ? 'blocked' : 'connecting', false);
     let token: string | null = null;
     try {
       token = await this.opts.token();
@@ -118,7 +132,9 @@ export class Realtime {
       return;
     }
     this.ws = ws;
+    let opened = false;
     ws.onopen = () => {
+      opened = true;
       const reconnected = this.everOpened;
       this.everOpened = true;
       this.attempt = 0;
@@ -139,7 +155,8 @@ export class Realtime {
       if (this.ws !== ws) return;
       clearInterval(this.ping);
       this.ws = null;
-      this.opts.onStatus('closed', false);
+      if (!opened) this.failures++;
+      this.opts.onStatus(this.blocked ? 'blocked' : 'closed', false);
       this.later();
     };
   }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -89,7 +88,7 @@ func (a *App) OnMessage(ctx context.Context, env contracts.Envelope) error {
 	if err := env.Decode(&e); err != nil {
 		return apperr.New(apperr.Invalid, "bad message.created payload")
 	}
-	if e.Message.Author.Type != contracts.AuthorVisitor || e.Conversation.Handoff != contracts.HandoffBot {
+	if e.Message.Author.Type != contracts.AuthorVisitor || e.Conversation.Handoff != contracts.HandoffBot && e.Conversation.Handoff != contracts.HandoffQueued {
 		return nil
 	}
 	bot, err := a.bots.Get(ctx, env.TenantID)
@@ -110,17 +109,39 @@ func (a *App) OnMessage(ctx context.Context, env contracts.Envelope) error {
 		v, _, err = tx.Visitor(c.VisitorID)
 		return err
 	})
-	if apperr.Is(err, apperr.NotFound) || err == nil && c.Handoff != contracts.HandoffBot {
+	if apperr.Is(err, apperr.NotFound) || err == nil && !botAnswers(c) {
 		return nil
 	}
 	if err != nil {
 		return err
+	}
+	if c.Handoff == contracts.HandoffQueued {
+		// Waiting for a person: the bot only takes the email it asked for.
+		email, ok := parseEmail(strings.TrimSpace(e.Message.Body))
+		if !ok {
+			return nil
+		}
+		return a.apply(ctx, env, bot, settings, e.Message, followUpAt(bot, email))
 	}
 	r, err := a.respond(ctx, bot, settings, c, v, e.Message)
 	if err != nil {
 		return err // retried: the tenant's own bot did not take the event
 	}
 	return a.apply(ctx, env, bot, settings, e.Message, r)
+}
+
+// botAnswers says whether the bot answers the conversation's visitor: while
+// it has the conversation, and, once queued for a person, to take the email
+// it asked for when nobody could answer soon.
+func botAnswers(c store.Conversation) bool {
+	return c.Handoff == contracts.HandoffBot ||
+		c.Handoff == contracts.HandoffQueued && decodeState(c.BotState).Await == awaitFollowUpEmail
+}
+
+// followUpAt keeps the visitor's email and labels the conversation for
+// follow-up: the team answers later, and notify emails the answer.
+func followUpAt(bot Bot, email string) reply {
+	return reply{email: email, followUp: true, drafts: []draft{botText(bot, "Thanks! We'll get back to you at "+email+".", false)}}
 }
 
 // respond decides the bot's answer. It does no writing.
@@ -150,7 +171,7 @@ func (a *App) respond(ctx context.Context, bot Bot, settings contracts.Settings,
 		switch skill {
 		case contracts.SkillAfterHours:
 			if avail := settings.BusinessHours.At(a.now()); !avail.Open {
-				r := reply{followUp: true, drafts: []draft{botText(bot, bot.AfterHours.Message+backAtSentence(avail), false)}}
+				r := reply{followUp: v.Email != "", drafts: []draft{botText(bot, bot.AfterHours.Message+backAtSentence(avail, visitorClock(v, settings)), false)}}
 				if v.Email == "" {
 					r.drafts = append(r.drafts, botText(bot, "What's your email? We'll get back to you as soon as we're in.", false))
 					r.state = botState{Await: awaitFollowUpEmail}
@@ -233,7 +254,7 @@ func (a *App) answerPending(ctx context.Context, bot Bot, v store.Visitor, st bo
 			return reply{state: st, drafts: []draft{botText(bot, "That doesn't look like an email address. Could you send it again?", false)}}, true
 		}
 		if st.Await == awaitFollowUpEmail {
-			return reply{email: email, followUp: true, drafts: []draft{botText(bot, "Thanks! We'll get back to you at "+email+".", false)}}, true
+			return followUpAt(bot, email), true
 		}
 		name := st.Name
 		if name == "" {
@@ -382,7 +403,7 @@ func (a *App) apply(ctx context.Context, env contracts.Envelope, bot Bot, settin
 			return err
 		}
 		c, err := tx.LockConversation(m.ConversationID)
-		if err != nil || c.Handoff != contracts.HandoffBot {
+		if err != nil || !botAnswers(c) {
 			return err // gone, or a person has it now
 		}
 		v, exists, err := tx.Visitor(c.VisitorID)
@@ -415,10 +436,7 @@ func (a *App) apply(ctx context.Context, env contracts.Envelope, bot Bot, settin
 		}
 		c.BotState = encodeState(r.state)
 		if r.followUp {
-			labels := c.LabelList()
-			if !slices.Contains(labels, "follow-up") {
-				c.SetLabels(append(labels, "follow-up"))
-			}
+			labelFollowUp(&c)
 		}
 		var msgs []store.Message
 		for i, d := range r.drafts {
@@ -429,13 +447,13 @@ func (a *App) apply(ctx context.Context, env contracts.Envelope, bot Bot, settin
 			}
 			msgs = append(msgs, msg)
 		}
-		queued := r.handoff || c.BotMisses >= 2
-		if queued {
-			more, err := a.enqueue(tx, bot, &c, v, settings, now)
+		queued := false
+		if r.handoff || c.BotMisses >= 2 {
+			more, q, err := a.handOver(tx, bot, &c, v, settings, now)
 			if err != nil {
 				return err
 			}
-			msgs = append(msgs, more...)
+			msgs, queued = append(msgs, more...), q
 		}
 		conv, err := a.publish(tx, c, v, msgs...)
 		if err != nil || !queued {
@@ -497,8 +515,8 @@ func botQuick(bot Bot, text string, opts []contracts.QuickOption) draft {
 	return draft{actor: bot.author(), kind: contracts.KindQuickReplies, body: text, payload: payload}
 }
 
-func backAtSentence(avail contracts.Availability) string {
-	if s := backAt(avail); s != "" {
+func backAtSentence(avail contracts.Availability, loc *time.Location) string {
+	if s := backAt(avail, loc); s != "" {
 		return " We're back " + strings.TrimPrefix(s, " — we're back ") + "."
 	}
 	return ""

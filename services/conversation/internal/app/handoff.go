@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/parley-chat/parley/pkg/apperr"
@@ -135,7 +136,7 @@ func (a *App) join(tx *store.Tx, c *store.Conversation, v store.Visitor, agent c
 
 // enqueue puts a conversation in the queue for a person. When nobody can
 // answer soon — no agent online, or outside business hours — the bot says
-// when the team is back and asks for an email to follow up.
+// so and asks for an email to follow up.
 func (a *App) enqueue(tx *store.Tx, bot Bot, c *store.Conversation, v store.Visitor, settings contracts.Settings, now time.Time) ([]store.Message, error) {
 	c.Handoff, c.QueuedAt, c.BotMisses = contracts.HandoffQueued, &now, 0
 	c.SetAssignee("")
@@ -145,28 +146,75 @@ func (a *App) enqueue(tx *store.Tx, bot Bot, c *store.Conversation, v store.Visi
 		return nil, err
 	}
 	avail := settings.BusinessHours.At(now)
-	var text string
-	switch {
-	case avail.Open && len(online) > 0:
+	if avail.Open && len(online) > 0 {
 		c.BotState = ""
-		text = "I'm connecting you with a person. You'll see your place in the queue here."
-	default:
-		text = "Our team is away right now" + backAt(avail) + "."
-		if v.Email == "" {
-			text += " Leave your email and we'll get back to you."
-			c.BotState = encodeState(botState{Await: awaitFollowUpEmail})
-		}
+		m, err := a.write(tx, c, v, botText(bot, "I'm connecting you with a person. You'll see your place in the queue here.", false), now)
+		return []store.Message{m}, err
+	}
+	text := "Our team is away right now" + backAt(avail, visitorClock(v, settings)) + "."
+	if avail.Open {
+		text = "Nobody from our team is online right now."
+	}
+	if v.Email == "" {
+		text += " Leave your email and we'll get back to you."
+		c.BotState = encodeState(botState{Await: awaitFollowUpEmail})
 	}
 	m, err := a.write(tx, c, v, botText(bot, text, false), now)
 	return []store.Message{m}, err
 }
 
-// backAt says when the team is back, or nothing when it does not know.
-func backAt(avail contracts.Availability) string {
+// handOver is the visitor's (or the stuck bot's) request for a person. After
+// business hours nobody answers soon, so the conversation stays with the bot,
+// which says so once and asks for an email to follow up on — queueing it would
+// promise a place in line and a wait that nobody keeps. It reports whether
+// the conversation was queued.
+func (a *App) handOver(tx *store.Tx, bot Bot, c *store.Conversation, v store.Visitor, settings contracts.Settings, now time.Time) ([]store.Message, bool, error) {
+	avail := settings.BusinessHours.At(now)
+	if avail.Open {
+		msgs, err := a.enqueue(tx, bot, c, v, settings, now)
+		return msgs, true, err
+	}
+	c.BotMisses, c.BotState, c.UpdatedAt = 0, "", now
+	text := "Our team is away right now" + backAt(avail, visitorClock(v, settings)) + "."
+	if v.Email == "" {
+		text += " Leave your email and we'll get back to you."
+		c.BotState = encodeState(botState{Await: awaitFollowUpEmail})
+	} else {
+		text += " We'll get back to you at " + v.Email + "."
+		labelFollowUp(c)
+	}
+	m, err := a.write(tx, c, v, botText(bot, text, false), now)
+	return []store.Message{m}, false, err
+}
+
+// followUpLabel marks conversations the team owes an answer by email; the
+// inbox filters on it.
+const followUpLabel = "follow-up"
+
+func labelFollowUp(c *store.Conversation) {
+	if labels := c.LabelList(); !slices.Contains(labels, followUpLabel) {
+		c.SetLabels(append(labels, followUpLabel))
+	}
+}
+
+// backAt says when the team is back, on the visitor's clock, or nothing
+// when it does not know.
+func backAt(avail contracts.Availability, loc *time.Location) string {
 	if avail.Open || avail.NextOpenAt == nil {
 		return ""
 	}
-	return " — we're back " + avail.NextOpenAt.UTC().Format("Mon 2 Jan at 15:04 MST")
+	return " — we're back " + avail.NextOpenAt.In(loc).Format("Mon 2 Jan at 15:04 MST")
+}
+
+// visitorClock is the visitor's time zone when the widget told it, else the
+// business's own.
+func visitorClock(v store.Visitor, settings contracts.Settings) *time.Location {
+	for _, tz := range []string{v.Timezone, settings.BusinessHours.Timezone} {
+		if loc, err := time.LoadLocation(tz); err == nil && tz != "" && tz != "Local" {
+			return loc
+		}
+	}
+	return time.UTC
 }
 
 // announceQueue tells every queued conversation of the tenant its new place.

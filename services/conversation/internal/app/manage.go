@@ -18,7 +18,7 @@ func (a *App) List(ctx context.Context, r contracts.ListRequest) (contracts.Conv
 	if err := requireMember(r.Actor); err != nil {
 		return out, err
 	}
-	f := store.Filter{Status: r.Status, Query: r.Query, Cursor: r.Cursor, Limit: r.Limit}
+	f := store.Filter{Status: r.Status, Query: r.Query, Label: r.Label, Cursor: r.Cursor, Limit: r.Limit}
 	if f.Status != "" && !slices.Contains(domain.Statuses, f.Status) {
 		return out, apperr.InvalidField("status", "status must be open, pending, snoozed or resolved")
 	}
@@ -51,6 +51,13 @@ func (a *App) List(ctx context.Context, r contracts.ListRequest) (contracts.Conv
 	}
 	if f.Limit < 1 || f.Limit > 100 {
 		return out, apperr.InvalidField("limit", "limit must be between 1 and 100")
+	}
+	if f.Label != "" {
+		l, err := domain.CleanLabels([]string{f.Label})
+		if err != nil {
+			return out, apperr.InvalidField("label", "label must be 1–32 letters, digits, spaces, - or _")
+		}
+		f.Label = l[0]
 	}
 	if len([]rune(f.Query)) > 200 {
 		return out, apperr.InvalidField("q", "q must be at most 200 characters")

@@ -41,6 +41,16 @@ func (a *App) Start(ctx context.Context, r contracts.StartRequest) (contracts.Se
 		if err != nil {
 			return contracts.SendResult{}, err
 		}
+		if r.CurrentURL != nil || r.Locale != nil || r.Timezone != nil {
+			// Stored before the message's event, which the bot answers from.
+			err := applyVisitorUpdate(&v, contracts.VisitorUpdateRequest{CurrentURL: r.CurrentURL, Locale: r.Locale, Timezone: r.Timezone})
+			if err == nil {
+				err = tx.SaveVisitor(&v, true)
+			}
+			if err != nil {
+				return contracts.SendResult{}, err
+			}
+		}
 		// With the bot on, the conversation starts with the bot (which answers
 		// the first message from its event); otherwise it goes to the team.
 		handoff := contracts.HandoffAgent

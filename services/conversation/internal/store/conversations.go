@@ -105,6 +105,7 @@ type Filter struct {
 	AssigneeID string // a member id
 	Unassigned bool
 	Query      string
+	Label      string // one label the conversation carries
 	Cursor     string
 	Limit      int
 }
@@ -129,6 +130,11 @@ func (tx *Tx) ListConversations(f Filter) ([]Conversation, string, error) {
 	if f.Query != "" {
 		q = tx.search(q, f.Query)
 	}
+	if f.Label != "" {
+		// labels is a JSON array of strings: match the label's JSON form, quotes included.
+		quoted, _ := json.Marshal(f.Label)
+		q = q.Where(`labels LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(string(quoted))+"%")
+	}
 	if f.Cursor != "" {
 		at, id, err := decodeCursor(f.Cursor)
 		if err != nil {
@@ -151,11 +157,14 @@ func (tx *Tx) ListConversations(f Filter) ([]Conversation, string, error) {
 
 var words = regexp.MustCompile(`[\p{L}\p{N}]+`)
 
+// likeEscaper escapes LIKE's wildcards (with ESCAPE '\').
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
 // search matches message text (private notes included: only agents list)
 // and the visitor's name or email. On PostgreSQL message text goes through
 // the full-text index with prefix matching; SQLite uses LIKE.
 func (tx *Tx) search(q *gormDB, query string) *gormDB {
-	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(query)) + "%"
+	like := "%" + likeEscaper.Replace(strings.ToLower(query)) + "%"
 	visitors := tx.DB.Table("visitors").Select("id").Where(`tenant_id = ? AND (lower(name) LIKE ? ESCAPE '\' OR lower(email) LIKE ? ESCAPE '\')`, tx.TenantID, like, like)
 	var text *gormDB
 	if tx.DB.Dialector.Name() == "postgres" {

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"github.com/gin-gonic/gin"
 	"github.com/nats-io/nats.go"
@@ -52,13 +53,15 @@ type API struct {
 	apiKeys   keyCache // verified API keys
 	metrics   *metrics.Registry
 	origin    string // Parley's own browser origin, from PublicURL
+	proxies   []netip.Prefix
 }
 
 // New returns the gateway's HTTP handler.
 func New(d Deps) (http.Handler, error) {
 	cfg, log := d.Config, d.Log
 	a := &API{cfg: cfg, nc: d.NATS, keys: d.Keys, revoked: d.Revocations, widgets: d.Widgets, hub: d.Hub, log: log,
-		authRL: newLimiter(AuthRateLimitPerMinute), sessionRL: newLimiter(SessionRateLimitPerMinute), metrics: newMetrics(d.Hub), origin: originOf(cfg.PublicURL)}
+		authRL: newLimiter(AuthRateLimitPerMinute), sessionRL: newLimiter(SessionRateLimitPerMinute), metrics: newMetrics(d.Hub), origin: originOf(cfg.PublicURL),
+		proxies: trustedNets(cfg.TrustedProxies)}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {

@@ -27,10 +27,15 @@ const (
 
 func cookieMode(c *gin.Context) bool { return strings.EqualFold(c.GetHeader(refreshHeader), "cookie") }
 
+// The cookie is Secure when Parley is public over https, except for a page
+// that the browser itself says is plain http (the dashboard opened at
+// http://127.0.0.1:8080): a browser drops a Secure cookie set there, and the
+// session would end at the first refresh.
 func (a *API) setRefreshCookie(c *gin.Context, token string, maxAge int) {
+	secure := strings.HasPrefix(a.cfg.PublicURL, "https://") && !strings.HasPrefix(strings.ToLower(c.GetHeader("Origin")), "http://")
 	http.SetCookie(c.Writer, &http.Cookie{
 		Name: refreshCookie, Value: token, Path: cookiePath, MaxAge: maxAge, HttpOnly: true,
-		Secure: strings.HasPrefix(a.cfg.PublicURL, "https://"), SameSite: http.SameSiteStrictMode,
+		Secure: secure, SameSite: http.SameSiteStrictMode,
 	})
 }
 

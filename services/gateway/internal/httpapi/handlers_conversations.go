@@ -21,7 +21,7 @@ func (a *API) listConversations(c *gin.Context) {
 	}
 	respond(c, a.nc, contracts.ConversationList, contracts.ListRequest{
 		Actor: actor(c), Status: c.Query("status"), Assignee: c.Query("assignee"), Query: c.Query("q"), Handoff: c.Query("handoff"),
-		Cursor: c.Query("cursor"), Limit: int(limit),
+		Label: c.Query("label"), Cursor: c.Query("cursor"), Limit: int(limit),
 	}, http.StatusOK)
 }
 

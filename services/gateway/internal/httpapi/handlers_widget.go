@@ -91,8 +91,11 @@ func (a *API) widgetConversations(c *gin.Context) {
 }
 
 type startBody struct {
-	Body        string `json:"body"`
-	ClientMsgID string `json:"client_msg_id"`
+	Body        string  `json:"body"`
+	ClientMsgID string  `json:"client_msg_id"`
+	CurrentURL  *string `json:"current_url"`
+	Locale      *string `json:"locale"`
+	Timezone    *string `json:"timezone"`
 }
 
 // startResponse is a new conversation and its first message, as the visitor sees them.
@@ -107,7 +110,8 @@ func (a *API) widgetStart(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	res, err := natsx.Call(c, a.nc, contracts.ConversationStart, contracts.StartRequest{Actor: actor(c), Body: b.Body, ClientMsgID: b.ClientMsgID})
+	res, err := natsx.Call(c, a.nc, contracts.ConversationStart, contracts.StartRequest{Actor: actor(c), Body: b.Body, ClientMsgID: b.ClientMsgID,
+		CurrentURL: b.CurrentURL, Locale: b.Locale, Timezone: b.Timezone})
 	if err != nil {
 		fail(c, err)
 		return

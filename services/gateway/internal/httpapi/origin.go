@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -18,6 +20,75 @@ func originOf(publicURL string) string {
 		return ""
 	}
 	return strings.ToLower(u.Scheme + "://" + u.Host)
+}
+
+// trustedNets parses PARLEY_TRUSTED_PROXIES (config validated each entry is
+// an IP or a CIDR).
+func trustedNets(list []string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range list {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p)
+		} else if a, err := netip.ParseAddr(s); err == nil {
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+		}
+	}
+	return out
+}
+
+// fromTrustedProxy says whether the request's peer is a trusted proxy, whose
+// X-Forwarded-* headers say how the browser reached Parley.
+func (a *API) fromTrustedProxy(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	for _, p := range a.proxies {
+		if p.Contains(ip.Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+// requestOrigin is the origin the browser used to reach this gateway: the
+// request's own scheme and Host, or, behind a trusted proxy, what its
+// X-Forwarded-Proto and X-Forwarded-Host say (a client's own X-Forwarded-*
+// headers count for nothing).
+func (a *API) requestOrigin(r *http.Request) string {
+	scheme, host := "http", r.Host
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if a.fromTrustedProxy(r) {
+		if p := firstValue(r.Header.Get("X-Forwarded-Proto")); p == "http" || p == "https" {
+			scheme = p
+		}
+		if h := firstValue(r.Header.Get("X-Forwarded-Host")); h != "" {
+			host = h
+		}
+	}
+	return strings.ToLower(scheme + "://" + host)
+}
+
+// firstValue is the first entry of a comma-separated forwarded header (the
+// one the outermost proxy set).
+func firstValue(h string) string {
+	v, _, _ := strings.Cut(h, ",")
+	return strings.ToLower(strings.TrimSpace(v))
+}
+
+// dashboardOrigin says whether a browser Origin is where the dashboard is
+// served: Parley's public URL, or the address this request was sent to (the
+// dashboard opened at http://127.0.0.1:8080 when the public URL says
+// localhost). A cross-site page never matches: its Origin is its own site,
+// not the Host it sends the request to.
+func (a *API) dashboardOrigin(r *http.Request, origin string) bool {
+	return strings.EqualFold(origin, a.origin) || strings.EqualFold(origin, a.requestOrigin(r))
 }
 
 // originAllowed checks a widget request's Origin against the tenant's

@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"strings"
-
 	"github.com/gin-gonic/gin"
 
 	"github.com/parley-chat/parley/pkg/apperr"
@@ -11,7 +9,7 @@ import (
 
 // websocket upgrades an agent (access token) or a visitor (visitor token)
 // to a socket. Browsers pass the token as ?access_token=, other clients in
-// the Authorization header. Agents may connect only from Parley's own origin;
+// the Authorization header. Agents may connect only from the dashboard's origin;
 // visitors from Parley's origin (the widget frame) or an allowed domain.
 func (a *API) websocket(c *gin.Context) {
 	token := bearer(c)
@@ -20,8 +18,8 @@ func (a *API) websocket(c *gin.Context) {
 	}
 	origin := c.GetHeader("Origin")
 	if p, name, err := a.member(token); err == nil {
-		if origin != "" && !strings.EqualFold(origin, a.origin) {
-			fail(c, apperr.New(apperr.Forbidden, "the inbox socket is only for the Parley dashboard"))
+		if origin != "" && !a.dashboardOrigin(c.Request, origin) {
+			fail(c, apperr.New(apperr.Forbidden, "the inbox socket is only for the Parley dashboard at %s; to serve it at %s, set PARLEY_PUBLIC_URL (or PARLEY_TRUSTED_PROXIES behind a proxy)", a.origin, origin))
 			return
 		}
 		a.hub.Serve(c.Writer, c.Request, contracts.Actor{TenantID: p.TenantID, Type: contracts.AuthorAgent, ID: p.UserID, Role: p.Role, Name: name}, p.SessionID)

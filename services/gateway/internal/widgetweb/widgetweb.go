@@ -36,10 +36,12 @@ type Deps struct {
 	Log *slog.Logger
 }
 
-// Cache lifetimes.
+// Cache lifetimes. The loader carries the tenant's settings (allowed
+// domains, colours), so browsers revalidate it on every page load (a 304
+// while it is unchanged): a change applies at the next load, not a minute later.
 const (
-	loaderMaxAge  = "public, max-age=60"
-	unknownMaxAge = "public, max-age=60"
+	loaderMaxAge  = "no-cache"
+	unknownMaxAge = "no-cache"
 	assetMaxAge   = "public, max-age=31536000, immutable"
 )
 

@@ -105,7 +105,7 @@ func TestLoaderInlinesTheTenantsSettings(t *testing.T) {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
 	h := rec.Header()
-	if h.Get("Content-Type") != "text/javascript; charset=utf-8" || h.Get("Cache-Control") != "public, max-age=60" ||
+	if h.Get("Content-Type") != "text/javascript; charset=utf-8" || h.Get("Cache-Control") != "no-cache" ||
 		h.Get("X-Content-Type-Options") != "nosniff" || h.Get("ETag") == "" || h.Get("Content-Encoding") != "" {
 		t.Fatalf("headers %v", h)
 	}
@@ -186,7 +186,7 @@ func TestUnknownOrDisabledKeyGetsAHarmlessScript(t *testing.T) {
 	for _, key := range []string{"wk_nope", "wk_off", "bad%22key%3Cscript%3E", strings.Repeat("a", 200)} {
 		rec := get(e, "/widget/"+key+".js")
 		if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "text/javascript; charset=utf-8" ||
-			rec.Header().Get("Cache-Control") != "public, max-age=60" || rec.Header().Get("X-Content-Type-Options") != "nosniff" {
+			rec.Header().Get("Cache-Control") != "no-cache" || rec.Header().Get("X-Content-Type-Options") != "nosniff" {
 			t.Fatalf("%s: %d %v", key, rec.Code, rec.Header())
 		}
 		body := rec.Body.String()

@@ -82,35 +82,48 @@ func optionalText(field, s string, max int) (string, error) {
 	return validate.Text(field, s, max, false)
 }
 
-// MaxAllowedDomains bounds the allowed-domains list.
+// MaxAllowedDomains bounds the allowed-domains list, in hosts (a bare host
+// stands for two origins).
 const MaxAllowedDomains = 50
 
-// CheckAllowedDomains normalises each entry to an origin: "example.com"
-// becomes "https://example.com", a scheme and port are kept, Unicode hosts
-// become punycode, and "*.example.com" allows subdomains.
+// CheckAllowedDomains normalises each entry to the origins it means: a bare
+// "example.com" is both http://example.com and https://example.com (what an
+// admin who types a domain means), a scheme given is kept as the only one, a
+// port is kept, Unicode hosts become punycode, and "*.example.com" allows
+// subdomains.
 func CheckAllowedDomains(in []string) ([]string, error) {
-	if len(in) > MaxAllowedDomains {
+	if len(in) > 2*MaxAllowedDomains {
 		return nil, apperr.InvalidField("allowed_domains", "at most %d allowed domains", MaxAllowedDomains)
 	}
 	out := []string{}
+	hosts := map[string]bool{}
 	for _, raw := range in {
-		o, ok := normaliseOrigin(raw)
-		if !ok {
-			return nil, apperr.InvalidField("allowed_domains", "%q is not a domain or origin such as example.com or https://shop.example.com", raw)
+		s := strings.ToLower(strings.TrimSpace(raw))
+		schemes := []string{""}
+		if !strings.Contains(s, "://") {
+			schemes = []string{"http://", "https://"}
 		}
-		if !slices.Contains(out, o) {
-			out = append(out, o)
+		for _, scheme := range schemes {
+			o, ok := normaliseOrigin(scheme + s)
+			if !ok {
+				return nil, apperr.InvalidField("allowed_domains", "%q is not a domain or origin such as example.com or https://shop.example.com", raw)
+			}
+			if !slices.Contains(out, o) {
+				out = append(out, o)
+			}
+			_, host, _ := strings.Cut(o, "://")
+			hosts[host] = true
 		}
+	}
+	if len(hosts) > MaxAllowedDomains {
+		return nil, apperr.InvalidField("allowed_domains", "at most %d allowed domains", MaxAllowedDomains)
 	}
 	return out, nil
 }
 
+// normaliseOrigin checks and normalises one http(s) origin.
 func normaliseOrigin(raw string) (string, bool) {
-	s := strings.ToLower(strings.TrimSpace(raw))
-	if !strings.Contains(s, "://") {
-		s = "https://" + s
-	}
-	u, err := url.Parse(s)
+	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
 		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
 		return "", false

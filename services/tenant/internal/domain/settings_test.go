@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/parley-chat/parley/pkg/apperr"
@@ -13,7 +14,7 @@ func TestAllowedDomainsAreNormalisedToOrigins(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"https://shop.example.com", "http://localhost:3000", "https://*.acme.io", "https://xn--bcher-kva.de"}
+	want := []string{"http://shop.example.com", "https://shop.example.com", "http://localhost:3000", "https://*.acme.io", "http://xn--bcher-kva.de", "https://xn--bcher-kva.de"}
 	if len(got) != len(want) {
 		t.Fatalf("got %v", got)
 	}
@@ -25,6 +26,32 @@ func TestAllowedDomainsAreNormalisedToOrigins(t *testing.T) {
 	for _, bad := range []string{"", "ftp://x.com", "https://x.com/path", "user@x.com", "nodot", "https://x.com:99999", "*.1.2.3.4"} {
 		if _, err := domain.CheckAllowedDomains([]string{bad}); apperr.As(err).Field != "allowed_domains" {
 			t.Errorf("%q accepted: %v", bad, err)
+		}
+	}
+}
+
+// A bare host means the site on http and on https; the limit counts hosts,
+// so a saved list sent back as it is stays valid.
+func TestBareHostsAllowBothSchemesAndTheLimitCountsHosts(t *testing.T) {
+	var bare []string
+	for i := range domain.MaxAllowedDomains {
+		bare = append(bare, fmt.Sprintf("shop%d.example.com", i))
+	}
+	saved, err := domain.CheckAllowedDomains(bare)
+	if err != nil || len(saved) != 2*domain.MaxAllowedDomains || saved[0] != "http://shop0.example.com" || saved[1] != "https://shop0.example.com" {
+		t.Fatalf("%d bare hosts: %v (%d origins)", len(bare), err, len(saved))
+	}
+	again, err := domain.CheckAllowedDomains(saved)
+	if err != nil || len(again) != len(saved) {
+		t.Fatalf("the saved list sent back: %v (%d origins)", err, len(again))
+	}
+	if _, err := domain.CheckAllowedDomains(append(bare, "one-more.example.com")); apperr.As(err).Field != "allowed_domains" {
+		t.Fatalf("%d hosts accepted: %v", len(bare)+1, err)
+	}
+	s := contracts.Settings{AllowedDomains: saved}
+	for origin, want := range map[string]bool{"http://shop3.example.com": true, "https://shop3.example.com": true, "https://shop3.example.com:8443": false, "https://evil.example.com": false} {
+		if s.AllowsOrigin(origin) != want {
+			t.Errorf("AllowsOrigin(%q) = %v", origin, !want)
 		}
 	}
 }

@@ -54,7 +54,7 @@ export function Signup() {
           value={form.password}
           onChange={set('password')}
           error={errors.fields.password}
-          hint={t('auth.passwordHint')}
+          hint={errors.fields.password ? undefined : t('auth.passwordHint')}
         />
         <Button type="submit" variant="primary" className="btn-block" busy={busy}>
           {busy ? t('auth.signup.submitting') : t('auth.signup.submit')}

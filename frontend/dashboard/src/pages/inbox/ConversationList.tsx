@@ -4,7 +4,7 @@ import { Icon } from '../../components/Icon';
 import { Button, EmptyState, ErrorState, SkeletonList, Avatar } from '../../components/ui';
 import { t, tn } from '../../i18n';
 import { useInbox } from '../../inbox/store';
-import type { AssigneeFilter, StatusFilter } from '../../inbox/state';
+import { labelChoices, type AssigneeFilter, type StatusFilter } from '../../inbox/state';
 import { isAdmin, useSession } from '../../app/session';
 import { relativeTime } from '../../lib/format';
 import { useNow } from '../../lib/hooks';
@@ -47,7 +47,7 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
           <h1 id="inbox-list-title">{t('inbox.title')}</h1>
           <span className={`live ${inbox.socket === 'open' ? 'live-on' : 'live-off'}`} role="status">
             <span className="dot" aria-hidden="true" />
-            {inbox.socket === 'open' ? t('inbox.live') : t('inbox.offline')}
+            {inbox.socket === 'open' ? t('inbox.live') : inbox.socket === 'blocked' ? t('inbox.blocked') : t('inbox.offline')}
           </span>
           <button
             type="button"
@@ -59,6 +59,18 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
           >
             <Icon name={inbox.sound ? 'bell' : 'bellOff'} />
           </button>
+          {inbox.desktopPermission === 'granted' && (
+            <button
+              type="button"
+              className={`btn btn-ghost btn-icon${inbox.desktop ? '' : ' btn-off'}`}
+              aria-pressed={inbox.desktop}
+              aria-label={inbox.desktop ? t('inbox.desktop.on') : t('inbox.desktop.off')}
+              title={inbox.desktop ? t('inbox.desktop.on') : t('inbox.desktop.off')}
+              onClick={() => inbox.setDesktop(!inbox.desktop)}
+            >
+              <Icon name="monitor" />
+            </button>
+          )}
         </div>
         <div className="search">
           <label htmlFor="inbox-search" className="sr-only">
@@ -99,6 +111,17 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
             {STATUSES.map((st) => (
               <option key={st} value={st}>
                 {t(`inbox.status.${st}`)}
+              </option>
+            ))}
+          </select>
+          <label htmlFor="inbox-label" className="sr-only">
+            {t('inbox.filter.label')}
+          </label>
+          <select id="inbox-label" value={filter.label ?? ''} onChange={(e) => inbox.setFilter({ ...filter, label: e.target.value })}>
+            <option value="">{t('inbox.filter.anyLabel')}</option>
+            {labelChoices(Object.values(inbox.state.byId), filter.label).map((l) => (
+              <option key={l} value={l}>
+                {l}
               </option>
             ))}
           </select>

@@ -10,6 +10,7 @@ import { formatDateTime, formatTime } from '../../lib/format';
 import { Link } from '../../lib/router';
 import { Composer } from './Composer';
 import { Icon } from '../../components/Icon';
+import { LinkedText } from '../../components/LinkedText';
 import { HandoffBar } from './Handoff';
 import { RichPayload } from './RichPayload';
 import { chosenLabel } from '../../inbox/rich';
@@ -116,7 +117,7 @@ export function ConversationView({ id, onToggleVisitor, visitorOpen }: { id: str
                   <Icon name="lock" size={12} /> {t('inbox.private')}
                 </span>
               )}
-              <p className="msg-body">{p.body}</p>
+              <p className="msg-body"><LinkedText text={p.body} /></p>
             </div>
             <div className="msg-meta">
               {p.failed ? (
@@ -201,7 +202,7 @@ function MessageRow({ m, c, prev, seen, chosen }: { m: Message; c: Conversation;
             <Icon name="lock" size={12} /> {t('inbox.private')}
           </span>
         )}
-        <p className="msg-body">{m.body}</p>
+        <p className="msg-body"><LinkedText text={m.body} /></p>
         <RichPayload m={m} />
         {chosen && <p className="msg-chosen">{t('conv.chosen', { label: chosen })}</p>}
       </div>
@@ -237,6 +238,7 @@ function ConversationHeader({
   const inbox = useInbox();
   const me = inbox.me;
   const [busy, setBusy] = useState(false);
+  const more = useRef<HTMLDetailsElement>(null);
   const run = async (patch: Parameters<typeof inbox.update>[1]) => {
     setBusy(true);
     try {
@@ -272,20 +274,26 @@ function ConversationHeader({
         <Button small variant="ghost" className="visitor-toggle" aria-expanded={visitorOpen} aria-controls="visitor-panel" onClick={onToggleVisitor}>
           <Icon name="user" size={15} /> <span className="visitor-toggle-text">{t('visitor.toggle')}</span>
         </Button>
-      </div>
-      <div className="conv-actions">
-        <AssignControl c={c} busy={busy} onAssign={(assignee_id) => run({ assignee_id })} />
-        {c.assignee_id !== me?.id && (
-          <Button small onClick={() => run({ assignee_id: me?.id })} disabled={busy} title="a">
-            {t('conv.assignMe')}
-          </Button>
-        )}
-        <StatusControl c={c} busy={busy} onStatus={(status) => run({ status })} />
-        <SnoozeControl busy={busy} onSnooze={(until) => run({ status: 'snoozed', snooze_until: until })} />
-        <Labels c={c} onChange={(labels) => run({ labels })} busy={busy} />
-        <Button small variant="ghost" onClick={() => downloadTranscript(c.id).catch((err) => toast(errorMessage(err), 'error'))}>
-          {t('conv.transcript')}
-        </Button>
+        {/* The rest folds into one menu, so the toolbar stays one row however narrow the column. */}
+        <details className="menu conv-more" id="conv-more" ref={more} onKeyDown={(e) => e.key === 'Escape' && more.current?.removeAttribute('open')}>
+          <summary className="btn btn-secondary btn-small" aria-label={t('conv.more')} title={t('conv.more')}>
+            <Icon name="more" size={16} />
+          </summary>
+          <div className="menu-panel conv-actions">
+            <AssignControl c={c} busy={busy} onAssign={(assignee_id) => run({ assignee_id })} />
+            {c.assignee_id !== me?.id && (
+              <Button small onClick={() => run({ assignee_id: me?.id })} disabled={busy} title="a">
+                {t('conv.assignMe')}
+              </Button>
+            )}
+            <StatusControl c={c} busy={busy} onStatus={(status) => run({ status })} />
+            <SnoozeControl busy={busy} onSnooze={(until) => run({ status: 'snoozed', snooze_until: until })} />
+            <Labels c={c} onChange={(labels) => run({ labels })} busy={busy} />
+            <Button small variant="ghost" onClick={() => downloadTranscript(c.id).catch((err) => toast(errorMessage(err), 'error'))}>
+              {t('conv.transcript')}
+            </Button>
+          </div>
+        </details>
       </div>
     </header>
   );

@@ -87,6 +87,8 @@ export function Inbox({ id }: { id: string | null }) {
         case 's': {
           const menu = document.getElementById('snooze-menu') as HTMLDetailsElement | null;
           if (!menu) return;
+          const more = document.getElementById('conv-more') as HTMLDetailsElement | null;
+          if (more) more.open = true;
           menu.open = true;
           menu.querySelector<HTMLButtonElement>('.menu-item')?.focus();
           break;

@@ -1,4 +1,5 @@
 import type { Message } from '../../api/types';
+import { LinkedText } from '../../components/LinkedText';
 import { t } from '../../i18n';
 import { card, quickReplies } from '../../inbox/rich';
 import { safeHttpUrl } from '../../lib/format';
@@ -14,7 +15,7 @@ export function RichPayload({ m }: { m: Message }) {
     if (!q) return null;
     return (
       <>
-        {q.text && q.text !== m.body && <p className="msg-body">{q.text}</p>}
+        {q.text && q.text !== m.body && <p className="msg-body"><LinkedText text={q.text} /></p>}
         {q.options.length > 0 && (
           <ul className="chips" aria-label={t('conv.options')}>
             {q.options.map((o, i) => (
@@ -34,7 +35,7 @@ export function RichPayload({ m }: { m: Message }) {
     return (
       <div className="card-msg">
         {c.title && <strong className="card-msg-title">{c.title}</strong>}
-        {c.text && c.text !== m.body && <p className="msg-body">{c.text}</p>}
+        {c.text && c.text !== m.body && <p className="msg-body"><LinkedText text={c.text} /></p>}
         {img && (
           <a className="card-msg-img" href={img} target="_blank" rel="noopener noreferrer nofollow">
             {t('conv.cardImage')}

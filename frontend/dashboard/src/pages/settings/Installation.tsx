@@ -8,13 +8,37 @@ import { widgetSnippet } from '../GettingStarted';
 import type { SettingsProps } from './Settings';
 import { widgetDefaults } from './Widget';
 
-/** normalizeDomainInput trims what people paste ("https://Shop.example.com/page" → "https://shop.example.com"). */
+/**
+ * normalizeDomainInput trims what people paste ("https://Shop.example.com/page"
+ * → "https://shop.example.com"). A scheme typed is kept: it limits the entry
+ * to that scheme; a bare host means the site on http and https.
+ */
 export function normalizeDomainInput(raw: string): string {
   let s = raw.trim().toLowerCase();
   if (!s) return '';
   const scheme = /^[a-z]+:\/\//.exec(s)?.[0] ?? '';
   s = s.slice(scheme.length).replace(/[/?#].*$/, '');
-  return scheme && scheme !== 'https://' ? scheme + s : s;
+  return scheme + s;
+}
+
+/** domainOrigins are the origins an entry allows, as the server stores them. */
+export function domainOrigins(entry: string): string[] {
+  return entry.includes('://') ? [entry] : [`http://${entry}`, `https://${entry}`];
+}
+
+/**
+ * groupDomains shows a stored list as the admin typed it: a host stored for
+ * both http and https is one item (removing it removes both).
+ */
+export function groupDomains(stored: readonly string[]): { label: string; origins: string[] }[] {
+  const out: { label: string; origins: string[] }[] = [];
+  for (const o of stored) {
+    const host = o.replace(/^https?:\/\//, '');
+    if (o.startsWith('https://') && stored.includes(`http://${host}`)) continue; // shown with its http twin
+    if (o.startsWith('http://') && stored.includes(`https://${host}`)) out.push({ label: host, origins: [o, `https://${host}`] });
+    else out.push({ label: o, origins: [o] });
+  }
+  return out;
 }
 
 export function InstallationSection({ title, settings, onSaved }: SettingsProps) {
@@ -31,6 +55,8 @@ export function InstallationSection({ title, settings, onSaved }: SettingsProps)
   const [secretError, setSecretError] = useState('');
   const [verifiedBusy, setVerifiedBusy] = useState(false);
   const widget = { ...widgetDefaults, ...settings.widget };
+  const typed = normalizeDomainInput(draft);
+  const draftOrigins = typed && !/\s/.test(typed) ? domainOrigins(typed) : [];
 
   const saveDomains = async (next: string[]) => {
     setSavingDomains(true);
@@ -54,7 +80,7 @@ export function InstallationSection({ title, settings, onSaved }: SettingsProps)
       setDomainError(t('install.domainInvalid'));
       return;
     }
-    if (domains.includes(d) || domains.includes(`https://${d}`)) {
+    if (domainOrigins(d).every((o) => domains.includes(o))) {
       setDomainError(t('install.domainDuplicate'));
       return;
     }
@@ -118,12 +144,14 @@ export function InstallationSection({ title, settings, onSaved }: SettingsProps)
       <section className="card" aria-labelledby="inst-domains">
         <h2 id="inst-domains">{t('install.domains')}</h2>
         <p>{t('install.domainsLead')}</p>
+        <p className="field-hint">{t('install.domainsApply')}</p>
         {domains.length ? (
           <ul className="domain-list">
-            {domains.map((d) => (
-              <li key={d}>
-                <code>{d}</code>
-                <Button small variant="ghost" aria-label={t('install.removeDomain', { domain: d })} disabled={savingDomains} onClick={() => void saveDomains(domains.filter((x) => x !== d))}>
+            {groupDomains(domains).map((d) => (
+              <li key={d.label}>
+                <code>{d.label}</code>
+                {d.origins.length > 1 && <span className="field-hint">{t('install.domainBothSchemes')}</span>}
+                <Button small variant="ghost" aria-label={t('install.removeDomain', { domain: d.label })} disabled={savingDomains} onClick={() => void saveDomains(domains.filter((x) => !d.origins.includes(x)))}>
                   {t('common.remove')}
                 </Button>
               </li>
@@ -133,7 +161,7 @@ export function InstallationSection({ title, settings, onSaved }: SettingsProps)
           <p className="muted">{t('install.noDomains')}</p>
         )}
         <form className="inline-form" onSubmit={addDomain} noValidate>
-          <Field label={t('install.domain')} error={domainError}>
+          <Field label={t('install.domain')} error={domainError} hint={draftOrigins.length ? t('install.domainMatches', { origins: draftOrigins.join(t('install.domainAnd')) }) : undefined}>
             {({ id, describedBy, invalid }) => (
               <input
                 id={id}
