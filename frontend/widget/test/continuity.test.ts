@@ -111,6 +111,19 @@ describe('continuity', () => {
     expect(tokenMsgs()[0].saved).toMatchObject({ token: 'renewed', visitor: 'v1' })
   })
 
+  it("sends the visitor's time zone, language and page with the first message, so the bot's first answer uses them", async () => {
+    const srv = server([], {})
+    const p = make(srv, null)
+    p.init(null, {}, false, 'https://shop.example/boots', true, false)
+    await until(() => root.querySelector('form.cmp textarea') !== null && srv.calls.some((c) => c.path === '/api/v1/widget/conversations'), 'ready')
+    const input = root.querySelector('textarea')!
+    input.value = 'Can I book a fitting?'
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
+    await until(() => srv.calls.some((c) => c.method === 'POST' && c.path === '/api/v1/widget/conversations'), 'the first message')
+    const start = srv.calls.find((c) => c.method === 'POST' && c.path === '/api/v1/widget/conversations')!
+    expect(start.body).toMatchObject({ body: 'Can I book a fitting?', timezone: Intl.DateTimeFormat().resolvedOptions().timeZone, locale: navigator.language, current_url: 'https://shop.example/boots' })
+  })
+
   it('reset revokes the token on the server and forgets it on the host page', async () => {
     const srv = server([conv('c1')], { c1: [msg(1)] })
     const p = make(srv, { token: 'kept', visitor: 'v1', identity: null })

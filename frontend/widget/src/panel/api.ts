@@ -83,8 +83,9 @@ export class Api {
     return r.conversations || []
   }
 
-  start(body: string, cmid: string): Promise<{ conversation: Conversation; message: Message }> {
-    return this.call('POST', '/api/v1/widget/conversations', { body, client_msg_id: cmid })
+  /** start opens a conversation; ctx (time zone, locale, page) is stored before the bot answers. */
+  start(body: string, cmid: string, ctx: Pick<VisitorPatch, 'timezone' | 'locale' | 'current_url'> = {}): Promise<{ conversation: Conversation; message: Message }> {
+    return this.call('POST', '/api/v1/widget/conversations', { body, client_msg_id: cmid, ...ctx })
   }
 
   send(conv: string, body: string, cmid: string): Promise<Message> {

@@ -573,7 +573,8 @@ export class Panel {
       if (gen !== this.generation) throw new SendError('session changed', true)
       try {
         if (isNew(item.conv)) {
-          const r = await this.api.start(item.body, item.cmid)
+          const { timezone, locale, current_url } = this.patch
+          const r = await this.api.start(item.body, item.cmid, { timezone, locale, current_url })
           this.upsert(r.conversation)
           this.msgs.set(r.conversation.id, merge(this.msgs.get(r.conversation.id) || [], [r.message]))
           this.loaded.add(r.conversation.id)
