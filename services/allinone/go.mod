@@ -29,6 +29,7 @@ require (
 	github.com/nats-io/nats-server/v2 v2.15.2
 	github.com/nats-io/nats.go v1.55.0
 	github.com/parley-chat/parley/services/billing v0.0.0-00010101000000-000000000000
+	github.com/parley-chat/parley/services/notify v0.0.0-00010101000000-000000000000
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	gorm.io/gorm v1.31.2
 )
@@ -97,3 +98,5 @@ require (
 )
 
 replace github.com/parley-chat/parley/services/billing => ../billing
+
+replace github.com/parley-chat/parley/services/notify => ../notify
