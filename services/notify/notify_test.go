@@ -184,7 +184,8 @@ func TestARedeliveredEventSendsNothingTwice(t *testing.T) {
 	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
 		mp := testkit.StartMailpit(t)
-		r := startNotify(t, d, mp, nil)
+		// With credentials, as a real relay wants them (PLAIN over loopback).
+		r := startNotify(t, d, mp, map[string]string{"PARLEY_SMTP_URL": "smtp://parley:s3cret@" + mp.SMTPAddr()})
 		env := r.publish(contracts.IdentityInviteCreated, ids.New(), invite("once@example.com"))
 		first := mp.WaitFor(t, "once@example.com", 1, 20*time.Second)[0]
 
