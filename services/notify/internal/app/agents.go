@@ -8,6 +8,7 @@ import (
 
 	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/pkg/natsx"
 	"github.com/parley-chat/parley/services/notify/internal/domain"
 	"github.com/parley-chat/parley/services/notify/internal/store"
 )
@@ -70,11 +71,37 @@ func track(tx *store.Tx, c contracts.Conversation) error {
 	return nil
 }
 
+// syncMembers reads a tenant's whole member list from identity the first
+// time notify needs it, so members who joined before the event stream's
+// retention are known too.
+func (a *App) syncMembers(ctx context.Context, tenantID string) error {
+	var synced bool
+	if err := a.store.Tenant(ctx, tenantID, func(tx *store.Tx) error {
+		var err error
+		synced, err = tx.MembersSynced()
+		return err
+	}); err != nil || synced {
+		return err
+	}
+	list, err := natsx.Call(ctx, a.nc, contracts.IdentityMemberList, contracts.PrincipalRequest{Principal: contracts.Principal{TenantID: tenantID}})
+	if err != nil {
+		return err
+	}
+	ms := make([]store.Member, 0, len(list.Members))
+	for _, u := range list.Members {
+		ms = append(ms, store.Member{UserID: u.ID, Name: u.Name, Email: domain.NormalizeEmail(u.Email), Role: string(u.Role)})
+	}
+	return a.store.Tenant(ctx, tenantID, func(tx *store.Tx) error { return tx.SyncMembers(ms) })
+}
+
 // OnConversation follows a conversation's changes (assignment, status).
 func (a *App) OnConversation(ctx context.Context, env contracts.Envelope) error {
 	var ev contracts.ConversationUpdated
 	if err := env.Decode(&ev); err != nil || ev.Conversation.ID == "" {
 		return apperr.New(apperr.Invalid, "bad conversation.updated payload")
+	}
+	if err := a.syncMembers(ctx, env.TenantID); err != nil {
+		return err
 	}
 	return a.store.Tenant(ctx, env.TenantID, func(tx *store.Tx) error { return track(tx, ev.Conversation) })
 }

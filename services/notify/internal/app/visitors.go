@@ -26,6 +26,9 @@ func (a *App) OnMessage(ctx context.Context, env contracts.Envelope) error {
 		return apperr.New(apperr.Invalid, "bad message.created payload")
 	}
 	m, c := ev.Message, ev.Conversation
+	if err := a.syncMembers(ctx, env.TenantID); err != nil {
+		return err
+	}
 	return a.store.Tenant(ctx, env.TenantID, func(tx *store.Tx) error {
 		if err := track(tx, c); err != nil {
 			return err

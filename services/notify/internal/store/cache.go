@@ -186,3 +186,22 @@ func (tx *Tx) DuePending(t time.Time, limit int) ([]Pending, error) {
 	err := tx.DB.Table("visitor_pending").Where("due_at <= ?", t.UTC()).Order("due_at").Limit(limit).Find(&out).Error
 	return out, err
 }
+
+// MembersSynced reports whether the tenant's member list was read once.
+func (tx *Tx) MembersSynced() (bool, error) {
+	var n int64
+	err := tx.DB.Table("member_syncs").Where("tenant_id = ?", tx.TenantID).Count(&n).Error
+	return n > 0, err
+}
+
+// SyncMembers stores the tenant's whole member list and marks it read.
+// Members that events already brought are kept as they are (events are newer).
+func (tx *Tx) SyncMembers(ms []Member) error {
+	for _, m := range ms {
+		m.TenantID = tx.TenantID
+		if err := tx.DB.Table("members").Clauses(clause.OnConflict{DoNothing: true}).Create(&m).Error; err != nil {
+			return err
+		}
+	}
+	return tx.DB.Exec(`INSERT INTO member_syncs (tenant_id, synced_at) VALUES (?, ?) ON CONFLICT DO NOTHING`, tx.TenantID, now()).Error
+}

@@ -97,3 +97,11 @@ CREATE TABLE visitor_pending (
 	PRIMARY KEY (tenant_id, conversation_id)
 );
 CREATE INDEX visitor_pending_due ON visitor_pending (due_at);
+
+-- Tenants whose whole member list was read from identity once; after that
+-- member.changed events keep members current (the stream alone reaches back
+-- only a week).
+CREATE TABLE member_syncs (
+	tenant_id UUID PRIMARY KEY,
+	synced_at TIMESTAMPTZ NOT NULL
+);
