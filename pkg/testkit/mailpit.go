@@ -27,6 +27,7 @@ const MailpitVersion = "v1.33.1"
 type Mailpit struct {
 	tb       testing.TB
 	bin, db  string
+	args     []string
 	SMTPPort int
 	HTTPPort int
 
@@ -37,14 +38,16 @@ type Mailpit struct {
 }
 
 // StartMailpit runs Mailpit on free ports with its own database and stops it
-// when the test ends. Without the binary the test fails.
-func StartMailpit(tb testing.TB) *Mailpit {
+// when the test ends; args are more Mailpit flags (e.g.
+// --smtp-allowed-recipients to make it refuse some addresses). Without the
+// binary the test fails.
+func StartMailpit(tb testing.TB, args ...string) *Mailpit {
 	tb.Helper()
 	bin := goBinary("mailpit")
 	if bin == "" {
 		tb.Fatal("mailpit is not installed: go install github.com/axllent/mailpit@" + MailpitVersion)
 	}
-	m := &Mailpit{tb: tb, bin: bin, db: filepath.Join(tb.TempDir(), "mailpit.db"), SMTPPort: FreePort(tb), HTTPPort: FreePort(tb)}
+	m := &Mailpit{tb: tb, bin: bin, db: filepath.Join(tb.TempDir(), "mailpit.db"), args: args, SMTPPort: FreePort(tb), HTTPPort: FreePort(tb)}
 	tb.Cleanup(m.Stop)
 	m.Start()
 	return m
@@ -66,9 +69,9 @@ func (m *Mailpit) Start() {
 	if m.cmd != nil {
 		return
 	}
-	cmd := exec.Command(m.bin, "--database", m.db, "--smtp", m.SMTPAddr(),
-		"--listen", "127.0.0.1:"+strconv.Itoa(m.HTTPPort), "--smtp-auth-accept-any", "--smtp-auth-allow-insecure",
-		"--disable-version-check", "--smtp-disable-rdns", "--quiet")
+	cmd := exec.Command(m.bin, append([]string{"--database", m.db, "--smtp", m.SMTPAddr(),
+		"--listen", "127.0.0.1:" + strconv.Itoa(m.HTTPPort), "--smtp-auth-accept-any", "--smtp-auth-allow-insecure",
+		"--disable-version-check", "--smtp-disable-rdns", "--quiet"}, m.args...)...)
 	cmd.Stdout, cmd.Stderr = &m.out, &m.out
 	if err := cmd.Start(); err != nil {
 		m.tb.Fatalf("start mailpit: %v", err)

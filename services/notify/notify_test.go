@@ -276,3 +276,27 @@ func TestEmailOffSaysSo(t *testing.T) {
 		t.Fatalf("transcript without email: %v", err)
 	}
 }
+
+// An address the SMTP server refuses for good (5xx) is given up at once:
+// the event is acked, not retried for an hour, and the next email flows.
+func TestARefusedAddressIsNotRetried(t *testing.T) {
+	t.Parallel()
+	mp := testkit.StartMailpit(t, "--smtp-allowed-recipients", `@example\.com$`)
+	r := startNotify(t, testkit.SQLiteDB(t), mp, nil)
+	tenant := ids.New()
+	r.publish(contracts.IdentityInviteCreated, tenant, invite("someone@refused.test"))
+	r.publish(contracts.IdentityInviteCreated, tenant, invite("next@example.com"))
+	mp.WaitFor(t, "next@example.com", 1, 20*time.Second)
+	testkit.Eventually(t, 10*time.Second, func() error {
+		if info := r.consumer("IDENTITY", "notify-invites"); info.NumAckPending != 0 || info.NumRedelivered != 0 {
+			return fmt.Errorf("%d pending, %d redelivered", info.NumAckPending, info.NumRedelivered)
+		}
+		return nil
+	})
+	if !strings.Contains(r.logs.String(), "email refused for good") {
+		t.Error("the refusal was not logged")
+	}
+	if got, _ := mp.To("someone@refused.test"); len(got) != 0 {
+		t.Fatalf("%d emails reached a refused address", len(got))
+	}
+}
