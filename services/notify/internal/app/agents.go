@@ -45,7 +45,7 @@ func track(tx *store.Tx, c contracts.Conversation) error {
 		return nil // an older event, arriving late
 	}
 	next := store.Conversation{
-		ID: c.ID, Status: c.Status, Handoff: c.Handoff, AssigneeID: c.AssigneeID,
+		ID: c.ID, Status: c.Status, Handoff: c.Handoff, AssigneeID: c.AssigneeID, VisitorID: c.Visitor.ID,
 		VisitorName: c.Visitor.Name, Preview: preview(c.LastMessage), UpdatedAt: c.UpdatedAt,
 	}
 	if next.Preview == "" && known {

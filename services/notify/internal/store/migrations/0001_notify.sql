@@ -63,6 +63,7 @@ CREATE TABLE conversations (
 	status       TEXT NOT NULL,
 	handoff      TEXT NOT NULL,
 	assignee_id  TEXT NOT NULL,
+	visitor_id   TEXT NOT NULL,
 	visitor_name TEXT NOT NULL,
 	preview      TEXT NOT NULL,
 	updated_at   TIMESTAMPTZ NOT NULL,
