@@ -33,10 +33,17 @@ func preview(m *contracts.MessagePreview) string {
 	return m.Body
 }
 
+// staleAfter is the age past which an event still updates what notify
+// knows but emails nobody: a notify started on an install with a week of
+// history must not email old news.
+const staleAfter = time.Hour
+
+func stale(env contracts.Envelope) bool { return time.Since(env.OccurredAt) > staleAfter }
+
 // track stores a conversation's new state and raises alerts for the agents
-// who should hear of it: its new assignee, or every member when it starts
-// waiting unassigned.
-func track(tx *store.Tx, c contracts.Conversation) error {
+// who should hear of it (unless alert is false): its new assignee, or every
+// member when it starts waiting unassigned.
+func track(tx *store.Tx, c contracts.Conversation, alert bool) error {
 	prev, known, err := tx.Conversation(c.ID)
 	if err != nil {
 		return err
@@ -51,7 +58,7 @@ func track(tx *store.Tx, c contracts.Conversation) error {
 	if next.Preview == "" && known {
 		next.Preview = prev.Preview
 	}
-	if err := tx.SaveConversation(next); err != nil {
+	if err := tx.SaveConversation(next); err != nil || !alert {
 		return err
 	}
 	switch {
@@ -103,7 +110,7 @@ func (a *App) OnConversation(ctx context.Context, env contracts.Envelope) error 
 	if err := a.syncMembers(ctx, env.TenantID); err != nil {
 		return err
 	}
-	return a.store.Tenant(ctx, env.TenantID, func(tx *store.Tx) error { return track(tx, ev.Conversation) })
+	return a.store.Tenant(ctx, env.TenantID, func(tx *store.Tx) error { return track(tx, ev.Conversation, !stale(env)) })
 }
 
 // OnPresence follows whether agents have a dashboard open.

@@ -30,11 +30,11 @@ func (a *App) OnMessage(ctx context.Context, env contracts.Envelope) error {
 		return err
 	}
 	return a.store.Tenant(ctx, env.TenantID, func(tx *store.Tx) error {
-		if err := track(tx, c); err != nil {
+		if err := track(tx, c, !stale(env)); err != nil {
 			return err
 		}
 		switch {
-		case m.Private:
+		case m.Private, stale(env) && m.Author.Type != contracts.AuthorVisitor:
 			return nil
 		case m.Author.Type == contracts.AuthorVisitor:
 			return tx.ReadUpTo(c.ID, m.Seq)
