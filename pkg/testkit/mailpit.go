@@ -126,7 +126,7 @@ type MailpitMessage struct {
 	From      MailpitAddress   `json:"From"`
 	To        []MailpitAddress `json:"To"`
 	Subject   string           `json:"Subject"`
-	Created   time.Time        `json:"Created"`
+	Created   time.Time        `json:"Created"` // when Mailpit received it
 	Text      string           `json:"Text"`
 	HTML      string           `json:"HTML"`
 	Header    mail.Header      `json:"-"`
@@ -146,6 +146,7 @@ func (m *Mailpit) Messages() ([]MailpitMessage, error) {
 		if err != nil {
 			return nil, err
 		}
+		msg.Created = list.Messages[i].Created // the detail view does not carry it
 		out = append(out, msg)
 	}
 	return out, nil

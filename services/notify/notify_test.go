@@ -139,9 +139,9 @@ func TestInviteAndPasswordResetArriveAsEmail(t *testing.T) {
 
 		inv := invite("new.agent@example.com")
 		sent := time.Now()
-		r.publish(contracts.IdentityInviteCreated, tenant, inv)
+		env := r.publish(contracts.IdentityInviteCreated, tenant, inv)
 		got := mp.WaitFor(t, "new.agent@example.com", 1, 20*time.Second)
-		t.Logf("invite: event to Mailpit in %s", time.Since(sent))
+		t.Logf("invite: event to Mailpit in %s (Mailpit received it %s after the event)", time.Since(sent), got[0].Created.Sub(env.OccurredAt))
 		m := got[0]
 		if m.Subject != "Olga Owner vous invite à rejoindre Acme Shoes" {
 			t.Errorf("subject = %q (French, with both names)", m.Subject)
