@@ -181,7 +181,6 @@ func TestAddress(t *testing.T) {
 	}
 }
 
-
 var enc = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
 func decode(t *testing.T, tok string) []byte {
