@@ -2,6 +2,8 @@ package allinone_test
 
 import (
 	"context"
+	"fmt"
+	"net/mail"
 	"net/url"
 	"strings"
 	"testing"
@@ -23,6 +25,7 @@ func startWithMail(t *testing.T, d testkit.DB, extra map[string]string) (*parley
 	env := map[string]string{
 		"PARLEY_NATS_URL": natsURL, "PARLEY_SMTP_URL": mp.SMTPURL(), "PARLEY_EMAIL_FROM": "Parley <no-reply@parley.test>",
 		"PARLEY_NOTIFY_VISITOR_DELAY": "1s", "PARLEY_NOTIFY_DIGEST_INTERVAL": "2s",
+		"PARLEY_INBOUND_SMTP_ADDR": fmt.Sprintf("127.0.0.1:%d", testkit.FreePort(t)), "PARLEY_INBOUND_DOMAIN": "parley.test",
 	}
 	for k, v := range extra {
 		env[k] = v
@@ -87,6 +90,10 @@ func TestAnAwayVisitorGetsTheAnswerByEmail(t *testing.T) {
 		thread := "<conversation-" + conv + "@parley.test>"
 		if first.Header.Get("In-Reply-To") != thread || first.Header.Get("References") != thread {
 			t.Errorf("threading: In-Reply-To %q References %q, want %q", first.Header.Get("In-Reply-To"), first.Header.Get("References"), thread)
+		}
+		if r, err := mail.ParseAddress(first.Header.Get("Reply-To")); err != nil || !strings.HasPrefix(r.Address, "reply+") ||
+			!strings.HasSuffix(r.Address, "@parley.test") || !strings.Contains(first.Text, "einfach auf diese E-Mail antworten") {
+			t.Errorf("Reply-To %q (%v), or no hint that a reply works", first.Header.Get("Reply-To"), err)
 		}
 		if first.Header.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {
 			t.Errorf("List-Unsubscribe-Post = %q", first.Header.Get("List-Unsubscribe-Post"))

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
 	"github.com/nats-io/nats.go"
@@ -12,6 +13,7 @@ import (
 	"github.com/parley-chat/parley/services/notify/internal/app"
 	"github.com/parley-chat/parley/services/notify/internal/mailer"
 	"github.com/parley-chat/parley/services/notify/internal/natsapi"
+	"github.com/parley-chat/parley/services/notify/internal/replytoken"
 	"github.com/parley-chat/parley/services/notify/internal/store"
 )
 
@@ -25,7 +27,9 @@ type Deps struct {
 type Service struct{ base *service.Base }
 
 // New opens the database, connects the mailer (when PARLEY_SMTP_URL is set)
-// and registers the endpoints, consumers and workers.
+// and registers the endpoints, consumers and workers; with
+// PARLEY_INBOUND_SMTP_ADDR set, conversation email also carries a signed
+// reply address.
 func New(ctx context.Context, cfg config.Config, deps Deps) (*Service, error) {
 	opt := app.Options{PublicURL: cfg.PublicURL, VisitorDelay: cfg.Email.VisitorDelay, DigestInterval: cfg.Email.DigestInterval}
 	if cfg.Email.Enabled() {
@@ -42,9 +46,39 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := app.New(store.New(base.DB, base.Relay), deps.NATS, opt, deps.Logger)
+	st := store.New(base.DB, base.Relay)
+	if cfg.Email.InboundSMTPAddr != "" {
+		keys, err := replyKeys(ctx, st)
+		if err != nil {
+			_ = base.DB.Close()
+			return nil, err
+		}
+		opt.ReplyAddress = func(tenantID, conversationID, visitorID string) (string, error) {
+			tok, err := replytoken.Sign(keys[0], replytoken.Claims{TenantID: tenantID, ConversationID: conversationID, VisitorID: visitorID})
+			return replytoken.Address(tok, cfg.Email.InboundDomain), err
+		}
+	}
+	a := app.New(st, deps.NATS, opt, deps.Logger)
 	natsapi.Register(base, a, cfg.Email.VisitorDelay, cfg.Email.DigestInterval)
 	return &Service{base: base}, nil
+}
+
+// replyKeys loads the keys of reply addresses, newest first; the first
+// replica ever to start makes key 1.
+func replyKeys(ctx context.Context, st *store.Store) ([]replytoken.Key, error) {
+	first, err := replytoken.NewKey(1)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.ReplyKeys(ctx, store.ReplyKey{ID: int(first.ID), Secret: first.Secret})
+	if err != nil {
+		return nil, fmt.Errorf("reply keys: %w", err)
+	}
+	keys := make([]replytoken.Key, 0, len(rows))
+	for _, r := range rows {
+		keys = append(keys, replytoken.Key{ID: byte(r.ID), Secret: r.Secret})
+	}
+	return keys, nil
 }
 
 // Run serves until ctx ends.

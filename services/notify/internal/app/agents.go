@@ -52,7 +52,7 @@ func track(tx *store.Tx, c contracts.Conversation, alert bool) error {
 		return nil // an older event, arriving late
 	}
 	next := store.Conversation{
-		ID: c.ID, Status: c.Status, Handoff: c.Handoff, AssigneeID: c.AssigneeID, VisitorID: c.Visitor.ID,
+		ID: c.ID, Status: c.Status, Handoff: c.Handoff, AssigneeID: c.AssigneeID,
 		VisitorName: c.Visitor.Name, Preview: preview(c.LastMessage), UpdatedAt: c.UpdatedAt,
 	}
 	if next.Preview == "" && known {

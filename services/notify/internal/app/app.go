@@ -44,9 +44,9 @@ type Options struct {
 	// Sender is nil when email is off: nothing is sent or recorded as sent.
 	Sender    Sender
 	Permanent Permanent
-	// ReplyAddress makes the signed reply address of a conversation; nil
-	// when Parley receives no email.
-	ReplyAddress func(tenantID, conversationID string) (string, error)
+	// ReplyAddress makes the signed reply address of a visitor's
+	// conversation; nil when Parley receives no email.
+	ReplyAddress func(tenantID, conversationID, visitorID string) (string, error)
 	// Thread names the mail thread of a conversation.
 	Thread func(conversationID string) string
 }

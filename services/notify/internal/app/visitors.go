@@ -176,7 +176,7 @@ func (a *App) conversation(ctx context.Context, visitor contracts.Actor, id stri
 		Link: widgetLink(out.Visitor.CurrentURL, id), Thread: a.opt.Thread(id),
 	}
 	if a.opt.ReplyAddress != nil {
-		if out.Mail.ReplyTo, err = a.opt.ReplyAddress(visitor.TenantID, id); err != nil {
+		if out.Mail.ReplyTo, err = a.opt.ReplyAddress(visitor.TenantID, id, visitor.ID); err != nil {
 			return out, err
 		}
 	}

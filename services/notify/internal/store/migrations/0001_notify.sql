@@ -63,7 +63,6 @@ CREATE TABLE conversations (
 	status       TEXT NOT NULL,
 	handoff      TEXT NOT NULL,
 	assignee_id  TEXT NOT NULL,
-	visitor_id   TEXT NOT NULL,
 	visitor_name TEXT NOT NULL,
 	preview      TEXT NOT NULL,
 	updated_at   TIMESTAMPTZ NOT NULL,
@@ -105,4 +104,12 @@ CREATE INDEX visitor_pending_due ON visitor_pending (due_at);
 CREATE TABLE member_syncs (
 	tenant_id UUID PRIMARY KEY,
 	synced_at TIMESTAMPTZ NOT NULL
+);
+
+-- The keys that sign reply addresses (see replytoken). Every replica signs
+-- with the newest and verifies with all; the first replica to start makes one.
+CREATE TABLE reply_keys (
+	id         INTEGER PRIMARY KEY,
+	secret     BYTEA NOT NULL,
+	created_at TIMESTAMPTZ NOT NULL
 );
