@@ -2,8 +2,11 @@ package allinone_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/mail"
+	"net/smtp"
+	"net/textproto"
 	"net/url"
 	"strings"
 	"testing"
@@ -18,14 +21,23 @@ import (
 
 // startWithMail runs Parley with email through a real Mailpit and short
 // notify delays, on a NATS server the test can also talk to.
-func startWithMail(t *testing.T, d testkit.DB, extra map[string]string) (*parley, *testkit.Mailpit, *nats.Conn) {
+// mailRig is a Parley that sends email to Mailpit and receives replies on inbound.
+type mailRig struct {
+	*parley
+	mail    *testkit.Mailpit
+	nc      *nats.Conn
+	inbound string
+}
+
+func startWithMail(t *testing.T, d testkit.DB, extra map[string]string) mailRig {
 	t.Helper()
 	mp := testkit.StartMailpit(t)
 	natsURL := testkit.NATS(t).ClientURL()
+	inbound := fmt.Sprintf("127.0.0.1:%d", testkit.FreePort(t))
 	env := map[string]string{
 		"PARLEY_NATS_URL": natsURL, "PARLEY_SMTP_URL": mp.SMTPURL(), "PARLEY_EMAIL_FROM": "Parley <no-reply@parley.test>",
 		"PARLEY_NOTIFY_VISITOR_DELAY": "1s", "PARLEY_NOTIFY_DIGEST_INTERVAL": "2s",
-		"PARLEY_INBOUND_SMTP_ADDR": fmt.Sprintf("127.0.0.1:%d", testkit.FreePort(t)), "PARLEY_INBOUND_DOMAIN": "parley.test",
+		"PARLEY_INBOUND_SMTP_ADDR": inbound, "PARLEY_INBOUND_DOMAIN": "parley.test",
 	}
 	for k, v := range extra {
 		env[k] = v
@@ -36,7 +48,7 @@ func startWithMail(t *testing.T, d testkit.DB, extra map[string]string) (*parley
 		t.Fatal(err)
 	}
 	t.Cleanup(nc.Close)
-	return p, mp, nc
+	return mailRig{parley: p, mail: mp, nc: nc, inbound: inbound}
 }
 
 // visitorWithEmail is a visitor who left an address on a page of the shop.
@@ -70,7 +82,8 @@ func unsubscribeToken(t *testing.T, m testkit.MailpitMessage) string {
 func TestAnAwayVisitorGetsTheAnswerByEmail(t *testing.T) {
 	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
-		p, mp, _ := startWithMail(t, d, nil)
+		rig := startWithMail(t, d, nil)
+		p, mp := rig.parley, rig.mail
 		owner := p.signup("Boot Barn")
 		key := p.widgetKey(owner)
 		widget := p.do("GET", "/api/v1/settings", owner.Access, nil).must(t, 200).Body["widget"].(map[string]any)
@@ -155,7 +168,8 @@ func TestAnAwayVisitorGetsTheAnswerByEmail(t *testing.T) {
 // per state of it, and only to its own visitor.
 func TestTranscriptByEmail(t *testing.T) {
 	t.Parallel()
-	p, mp, _ := startWithMail(t, testkit.SQLiteDB(t), nil)
+	rig := startWithMail(t, testkit.SQLiteDB(t), nil)
+	p, mp := rig.parley, rig.mail
 	owner := p.signup("Transcripts Inc")
 	key := p.widgetKey(owner)
 	v := p.newVisitor(key)
@@ -185,7 +199,8 @@ func TestTranscriptByEmail(t *testing.T) {
 // dashboard open, at most once per digest interval, and only if they want to.
 func TestAgentDigest(t *testing.T) {
 	t.Parallel()
-	p, mp, nc := startWithMail(t, testkit.SQLiteDB(t), nil)
+	rig := startWithMail(t, testkit.SQLiteDB(t), nil)
+	p, mp, nc := rig.parley, rig.mail, rig.nc
 	owner := p.signup("Digest Deli")
 	ann := p.invite(owner, "agent")
 	bob := p.invite(owner, "agent")
@@ -231,5 +246,59 @@ func TestAgentDigest(t *testing.T) {
 	}
 	if got, _ := mp.To(owner.Email); len(got) != 2 {
 		t.Errorf("owner got %d digests, want 2", len(got))
+	}
+}
+
+// sendReply mails a reply to Parley's listener as the visitor's mail server would.
+func sendReply(addr, to, inReplyTo, body string) error {
+	msg := "From: Vera <vera@example.com>\r\nTo: " + to + "\r\nSubject: Re: your answer\r\n" +
+		"Message-ID: <" + msgID() + "@mail.example.com>\r\nIn-Reply-To: " + inReplyTo + "\r\n" +
+		"Content-Type: text/plain; charset=utf-8\r\n\r\n" + strings.ReplaceAll(body, "\n", "\r\n")
+	return smtp.SendMail(addr, nil, "vera@example.com", []string{to}, []byte(msg))
+}
+
+// The visitor answers the email; the reply (without the quoted history)
+// lands in the same conversation as their message, live for the agent. A
+// forged address is refused and changes nothing.
+func TestAVisitorRepliesByEmail(t *testing.T) {
+	t.Parallel()
+	rig := startWithMail(t, testkit.SQLiteDB(t), nil)
+	p, mp := rig.parley, rig.mail
+	owner := p.signup("Reply Ranch")
+	key := p.widgetKey(owner)
+	vera := p.visitorWithEmail(key, "vera@example.com", "en")
+	conv := p.startConversation(vera, "Is the saddle still for sale?").str("conversation.id")
+	ws := p.dial(t, owner.Access, nil)
+	p.answer(owner, conv, "It is. Want me to hold it?")
+	email := mp.WaitFor(t, "vera@example.com", 1, 30*time.Second)[0]
+	replyTo, err := mail.ParseAddress(email.Header.Get("Reply-To"))
+	if err != nil {
+		t.Fatalf("Reply-To %q: %v", email.Header.Get("Reply-To"), err)
+	}
+
+	reply := "Yes please, until Friday.\n\nOn Tue, Reply Ranch <no-reply@parley.test> wrote:\n> It is. Want me to hold it?\n"
+	sent := time.Now()
+	if err := sendReply(rig.inbound, replyTo.Address, email.Header.Get("Message-ID"), reply); err != nil {
+		t.Fatalf("send reply: %v", err)
+	}
+	ws.expect(10*time.Second, messageWithBody("Yes please, until Friday."))
+	t.Logf("email reply to the agent's socket: %s", time.Since(sent))
+	msgs := p.waitMessages(t, owner.Access, "/api/v1/conversations/"+conv+"/messages?after_seq=0", 3)
+	last := msgs[len(msgs)-1]
+	if last["body"] != "Yes please, until Friday." || last["author"].(map[string]any)["type"] != "visitor" {
+		t.Fatalf("the reply became %v", last)
+	}
+
+	// A token with one character changed is refused by SMTP.
+	local := strings.TrimPrefix(strings.Split(replyTo.Address, "@")[0], "reply+")
+	flip := map[bool]string{true: "b", false: "a"}[local[10] == 'a']
+	forged := "reply+" + local[:10] + flip + local[11:] + "@parley.test"
+	err = sendReply(rig.inbound, forged, "", "I am not Vera")
+	var tp *textproto.Error
+	if !errors.As(err, &tp) || tp.Code < 500 {
+		t.Fatalf("a forged reply address: %v, want a 5xx refusal", err)
+	}
+	if n := len(p.waitMessages(t, owner.Access, "/api/v1/conversations/"+conv+"/messages?after_seq=0", 3)); n != 3 {
+		t.Fatalf("%d messages after a forged reply, want 3", n)
 	}
 }

@@ -7,10 +7,12 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/config"
 	"github.com/parley-chat/parley/pkg/contracts"
 	"github.com/parley-chat/parley/pkg/service"
 	"github.com/parley-chat/parley/services/notify/internal/app"
+	"github.com/parley-chat/parley/services/notify/internal/inbound"
 	"github.com/parley-chat/parley/services/notify/internal/mailer"
 	"github.com/parley-chat/parley/services/notify/internal/natsapi"
 	"github.com/parley-chat/parley/services/notify/internal/replytoken"
@@ -47,9 +49,9 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Service, error) {
 		return nil, err
 	}
 	st := store.New(base.DB, base.Relay)
+	var keys []replytoken.Key
 	if cfg.Email.InboundSMTPAddr != "" {
-		keys, err := replyKeys(ctx, st)
-		if err != nil {
+		if keys, err = replyKeys(ctx, st); err != nil {
 			_ = base.DB.Close()
 			return nil, err
 		}
@@ -60,7 +62,35 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Service, error) {
 	}
 	a := app.New(st, deps.NATS, opt, deps.Logger)
 	natsapi.Register(base, a, cfg.Email.VisitorDelay, cfg.Email.DigestInterval)
+	if keys != nil {
+		srv, err := inbound.New(inbound.Config{
+			Addr: cfg.Email.InboundSMTPAddr, Domain: cfg.Email.InboundDomain,
+			Keys: func() []replytoken.Key { return keys }, Handler: receive(a), Logger: deps.Logger.With("part", "inbound"),
+		})
+		if err != nil {
+			_ = base.DB.Close()
+			return nil, err
+		}
+		base.Go(srv.ListenAndServe)
+	}
 	return &Service{base: base}, nil
+}
+
+// receive turns an accepted email reply into a visitor message. A reply
+// that can never land (the conversation or visitor is gone, the text is
+// refused) is refused for good; anything else makes the sender retry.
+func receive(a *app.App) inbound.Handler {
+	return func(ctx context.Context, r inbound.Reply) error {
+		_, err := a.ReceiveReply(ctx, app.Reply{
+			TenantID: r.Claims.TenantID, ConversationID: r.Claims.ConversationID, VisitorID: r.Claims.VisitorID,
+			MessageID: r.MessageID, Body: r.Text,
+		})
+		switch apperr.CodeOf(err) {
+		case apperr.NotFound, apperr.Invalid, apperr.TooLarge, apperr.Forbidden, apperr.PaymentRequired:
+			return inbound.Permanent(err)
+		}
+		return err
+	}
 }
 
 // replyKeys loads the keys of reply addresses, newest first; the first
