@@ -224,7 +224,7 @@ func TestAgentDigest(t *testing.T) {
 	p.startConversation(p.newVisitor(key), "second, waiting").str("conversation.id")
 	first := mp.WaitFor(t, owner.Email, 1, 30*time.Second)[0]
 	if first.Subject != "A conversation is waiting in Digest Deli" || !strings.Contains(first.Text, "second, waiting") ||
-		strings.Contains(first.Text, "first, for Ann") || !strings.Contains(first.Text, "http://parley.test/inbox") {
+		strings.Contains(first.Text, "first, for Ann") || !strings.Contains(first.Text, "http://parley.test/inbox/") {
 		t.Errorf("first digest %q:\n%s", first.Subject, first.Text)
 	}
 	// Two more within the interval: one more email, with both.

@@ -200,6 +200,9 @@ func (a *App) digest(tx *store.Tx, b domain.Brand, agentID string, now time.Time
 	if err := tx.ClearAlerts(agentID); err != nil || len(d.Waiting) == 0 {
 		return err
 	}
+	if len(d.Waiting) == 1 {
+		d.InboxURL += "/" + d.Waiting[0].ConversationID
+	}
 	e, err := d.Build()
 	if err != nil {
 		if apperr.Is(err, apperr.Invalid) {

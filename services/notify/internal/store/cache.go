@@ -115,10 +115,11 @@ func (tx *Tx) ClearAlerts(agentID string) error {
 	return tx.DB.Exec(`DELETE FROM agent_alerts WHERE tenant_id = ? AND agent_id = ?`, tx.TenantID, agentID).Error
 }
 
-// Alerts lists an agent's alerts, oldest first.
+// Alerts lists an agent's alerts, oldest first, locked: a replica building
+// the same digest waits, then finds them gone.
 func (tx *Tx) Alerts(agentID string) ([]Alert, error) {
 	var out []Alert
-	err := tx.DB.Table("agent_alerts").Where("tenant_id = ? AND agent_id = ?", tx.TenantID, agentID).Order("created_at").Find(&out).Error
+	err := tx.Locked().Table("agent_alerts").Where("tenant_id = ? AND agent_id = ?", tx.TenantID, agentID).Order("created_at").Find(&out).Error
 	return out, err
 }
 
