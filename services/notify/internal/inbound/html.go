@@ -15,30 +15,31 @@ var blocks = map[string]bool{
 	"pre": true, "section": true, "table": true, "tr": true, "ul": true,
 }
 
+// paragraphs are the blocks set apart by a blank line.
+var paragraphs = map[string]bool{"p": true, "blockquote": true, "hr": true, "table": true, "pre": true}
+
 // htmlToText renders an HTML body as plain text: one line per block, the
 // content of <blockquote> prefixed with "> " as a plain-text client would
 // quote it, and no scripts, styles or head.
 func htmlToText(src string) string {
 	z := html.NewTokenizer(strings.NewReader(src))
 	var (
-		b       strings.Builder
-		line    strings.Builder
-		quote   int // depth of <blockquote>
-		skip    int // depth inside script, style, head, title
-		pre     int
-		flushed = true
+		b     strings.Builder
+		line  strings.Builder
+		quote int // depth of <blockquote>
+		skip  int // depth inside script, style, head, title
+		pre   int
 	)
+	// flush ends the current line, if it holds any text.
 	flush := func() {
 		text := line.String()
 		if pre == 0 {
 			text = strings.Join(strings.Fields(text), " ")
 		}
 		line.Reset()
-		if text == "" && flushed {
-			return
+		if text != "" {
+			writeLine(&b, quote, text)
 		}
-		writeLine(&b, quote, text)
-		flushed = text == ""
 	}
 	for {
 		switch z.Next() {
@@ -68,10 +69,12 @@ func htmlToText(src string) string {
 				// <br> ends a line even when it is empty.
 				writeLine(&b, quote, strings.Join(strings.Fields(line.String()), " "))
 				line.Reset()
-				flushed = false
 				continue
 			}
 			flush()
+			if paragraphs[tt.Data] && b.Len() > 0 {
+				b.WriteByte('\n') // a blank line around paragraphs
+			}
 			switch {
 			case tt.Data == "blockquote" && start:
 				quote++

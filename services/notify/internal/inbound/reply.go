@@ -21,7 +21,7 @@ var (
 	// headerFrom and headerOther are the first and the later lines of the
 	// header block Outlook puts above the answered message (no ">" quoting).
 	headerFrom  = regexp.MustCompile(`(?i)^\*?(from|de|von)\s*:\*?\s*\S`)
-	headerOther = regexp.MustCompile(`(?i)^\*?(sent|date|to|cc|subject|envoyé|date|à|objet|gesendet|datum|an|betreff|enviado|fecha|para|asunto)\s*:\*?\s*`)
+	headerOther = regexp.MustCompile(`(?i)^\*?(sent|date|to|cc|subject|envoyé|à|objet|gesendet|datum|an|betreff|enviado|fecha|para|asunto)\s*:\*?\s*`)
 	// mobileSignature is the line a phone or webmail adds below a reply.
 	mobileSignature = regexp.MustCompile(`(?i)^(sent from my\b|sent from mail for\b|sent from outlook\b|get outlook for\b|envoyé de mon\b|envoyé depuis mon\b|envoyé à partir de\b|von meinem\b.*\bgesendet|gesendet von meinem\b|enviado desde mi\b)`)
 )
@@ -36,7 +36,7 @@ func replyText(body string) string {
 	for i := 0; i < len(lines); i++ {
 		line := normalize(lines[i])
 		switch {
-		case line == "--" || lines[i] == "-- " || mobileSignature.MatchString(line):
+		case line == "--" || mobileSignature.MatchString(line): // "-- ", often trimmed
 			return join(out)
 		case originalMessage.MatchString(line), outlookHeader(lines[i:]):
 			return join(out)

@@ -69,3 +69,30 @@ func TestReplyText(t *testing.T) {
 		})
 	}
 }
+
+// HTML-only replies go through htmlToText first; their quotes must still
+// be found.
+func TestReplyTextOfHTML(t *testing.T) {
+	cases := []struct{ name, html, want string }{
+		{"outlook web", `<html><body><div style="font-family:Calibri">Sure, go ahead.</div><div>Kind regards,<br>John</div>` +
+			`<hr style="display:inline-block;width:98%"><div id="divRplyFwdMsg" dir="ltr"><font face="Calibri"><b>From:</b> Acme Support &lt;reply+abc@in.parley.test&gt;<br>` +
+			`<b>Sent:</b> Tuesday, December 1, 2026 10:04 AM<br><b>To:</b> John &lt;john@example.com&gt;<br><b>Subject:</b> Refund</font><div>&nbsp;</div></div>` +
+			`<div>Shall we refund the order?</div></body></html>`,
+			"Sure, go ahead.\nKind regards,\nJohn"},
+		{"apple mail fr", `<html><body dir="auto">Oui, merci.<br><br><div dir="ltr">Envoyé de mon iPhone</div><div dir="ltr"><br><blockquote type="cite">Le 1 déc. 2026 à 10:04, Acme &lt;reply+abc@in.parley.test&gt; a écrit&nbsp;:<br><br></blockquote></div>` +
+			`<blockquote type="cite"><div dir="ltr">Confirmez-vous ?</div></blockquote></body></html>`,
+			"Oui, merci."},
+		{"gmail de", `<div dir="ltr">Passt, danke!</div><br><div class="gmail_quote"><div dir="ltr" class="gmail_attr">Am Di., 1. Dez. 2026 um 10:04 Uhr schrieb Acme &lt;<a href="mailto:reply+abc@in.parley.test">reply+abc@in.parley.test</a>&gt;:<br></div>` +
+			`<blockquote class="gmail_quote" style="margin:0px 0px 0px 0.8ex"><div>Passt Ihnen Donnerstag?</div></blockquote></div>`,
+			"Passt, danke!"},
+		{"gmail es", `<div dir="ltr">Vale.<div><br></div><div>Un saludo</div></div><br><div class="gmail_quote"><div dir="ltr" class="gmail_attr">El mar, 1 dic 2026 a las 10:04, Acme (&lt;reply+abc@in.parley.test&gt;) escribió:<br></div><blockquote class="gmail_quote"><div>¿Le parece bien?</div></blockquote></div>`,
+			"Vale.\n\nUn saludo"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := replyText(htmlToText(tc.html)); got != tc.want {
+				t.Fatalf("got %q\nwant %q\n(text was %q)", got, tc.want, htmlToText(tc.html))
+			}
+		})
+	}
+}
