@@ -73,3 +73,20 @@ func TestHTMLIsEscaped(t *testing.T) {
 		t.Error("the colour fell back or the text part lost the body")
 	}
 }
+
+// A transcript too long for one email keeps its latest messages and says so.
+func TestALongTranscriptKeepsTheLatestMessages(t *testing.T) {
+	body := strings.Repeat("x", 9000)
+	c := domain.Conversation{TenantID: "t", ConversationID: "c", Brand: domain.Brand{Name: "Shop"}, Visitor: contracts.Visitor{Email: "v@example.com"}}
+	for i := range 40 {
+		c.Messages = append(c.Messages, contracts.Message{Seq: int64(i + 1), Author: contracts.Author{Type: contracts.AuthorVisitor}, Body: body})
+	}
+	c.Messages[39].Body = "the very last one"
+	e, err := c.Transcript("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.Text) > 2*domain.TranscriptChars || !strings.Contains(e.Text, "the very last one") || !strings.Contains(e.Text, "Only its latest messages fit") {
+		t.Fatalf("transcript of %d characters", len(e.Text))
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/contracts"
@@ -180,12 +181,25 @@ func (c Conversation) button(l string) *Link {
 	return &Link{Label: T(l, "reply_button"), URL: c.Link}
 }
 
-// Transcript emails the whole conversation to the address the visitor gave;
-// asking twice with nothing new in between sends one email.
+// TranscriptChars bounds the text of a transcript email, so that one email
+// (and the event that carries it) stays well under a megabyte.
+const TranscriptChars = 200_000
+
+// Transcript emails the conversation to the address the visitor gave: all
+// of it, or its latest TranscriptChars of text, saying so. Asking twice with
+// nothing new in between sends one email.
 func (c Conversation) Transcript(locale string) (Email, error) {
 	if err := c.check(); err != nil {
 		return Email{}, err
 	}
+	cut, total := 0, 0
+	for i := len(c.Messages) - 1; i >= 0; i-- {
+		if total += utf8.RuneCountInString(c.Messages[i].Body); total > TranscriptChars && i < len(c.Messages)-1 {
+			cut = i + 1
+			break
+		}
+	}
+	c.Messages = c.Messages[cut:]
 	if locale == "" {
 		locale = c.Visitor.Locale
 	}
@@ -196,9 +210,13 @@ func (c Conversation) Transcript(locale string) (Email, error) {
 		Kind: KindTranscript, TenantID: c.TenantID, To: NormalizeEmail(c.Visitor.Email), ToName: c.Visitor.Name, FromName: c.Brand.Name,
 		Subject: fmt.Sprintf(T(l, "transcript_subject"), c.Brand.Name), Thread: c.Thread, ReplyTo: c.ReplyTo, Unsubscribe: c.Unsubscribe,
 	}
+	paragraphs := []string{fmt.Sprintf(T(l, "transcript_body"), c.Brand.Name)}
+	if cut > 0 {
+		paragraphs = append(paragraphs, T(l, "transcript_cut"))
+	}
 	return build(e, Content{
 		Locale: l, Brand: c.Brand.Name, Color: c.Brand.Color, Greeting: greeting(l, c.Visitor.Name),
-		Paragraphs: []string{fmt.Sprintf(T(l, "transcript_body"), c.Brand.Name)}, Lines: c.lines(l, last.Seq),
+		Paragraphs: paragraphs, Lines: c.lines(l, last.Seq),
 		Button: c.button(l), Unsubscribe: &Link{Label: T(l, "unsubscribe"), URL: c.Unsubscribe},
 	})
 }
