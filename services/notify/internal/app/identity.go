@@ -5,6 +5,7 @@ import (
 
 	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/pkg/natsx"
 	"github.com/parley-chat/parley/services/notify/internal/domain"
 	"github.com/parley-chat/parley/services/notify/internal/store"
 )
@@ -15,7 +16,12 @@ func (a *App) OnInvite(ctx context.Context, env contracts.Envelope) error {
 	if err := env.Decode(&ev); err != nil {
 		return apperr.New(apperr.Invalid, "bad invite.created payload")
 	}
-	e, err := domain.Invite(env.TenantID, env.ID, ev)
+	// The tenant's colour is a nicety: an invitation does not wait for it.
+	var color string
+	if s, err := natsx.Call(ctx, a.nc, contracts.TenantSettingsInternal, contracts.TenantIDRequest{TenantID: env.TenantID}); err == nil {
+		color = s.Widget.Color
+	}
+	e, err := domain.Invite(env.TenantID, env.ID, ev, color)
 	if err != nil {
 		return err
 	}

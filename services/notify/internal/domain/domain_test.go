@@ -31,12 +31,12 @@ func TestEveryLanguageIsComplete(t *testing.T) {
 
 func TestTheSameCauseGivesTheSameID(t *testing.T) {
 	ev := contracts.InviteCreated{Email: "a@example.com", InviterName: "Olga", TenantName: "Acme", URL: "http://x/accept-invite?token=t", ExpiresAt: time.Now()}
-	a, err := domain.Invite("t1", "ev1", ev)
+	a, err := domain.Invite("t1", "ev1", ev, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := domain.Invite("t1", "ev1", ev)
-	c, _ := domain.Invite("t1", "ev2", ev)
+	b, _ := domain.Invite("t1", "ev1", ev, "")
+	c, _ := domain.Invite("t1", "ev2", ev, "")
 	if a.ID != b.ID || a.ID == c.ID {
 		t.Fatalf("ids %s %s %s", a.ID, b.ID, c.ID)
 	}

@@ -45,13 +45,14 @@ func greeting(locale, name string) string {
 	return fmt.Sprintf(T(locale, "greeting"), name)
 }
 
-// Invite is the invitation of ev.Email to a tenant.
-func Invite(tenantID, eventID string, ev contracts.InviteCreated) (Email, error) {
+// Invite is the invitation of ev.Email to a tenant, in the tenant's colour
+// when it is known (color may be empty).
+func Invite(tenantID, eventID string, ev contracts.InviteCreated, color string) (Email, error) {
 	if err := checkAddress("email", ev.Email); err != nil {
 		return Email{}, err
 	}
 	l := Locale(ev.Locale)
-	b := Brand{Name: ev.TenantName, Color: DefaultColor}
+	b := Brand{Name: ev.TenantName, Color: color}
 	if b.Name == "" {
 		b = parley
 	}
