@@ -47,8 +47,6 @@ type Options struct {
 	// ReplyAddress makes the signed reply address of a visitor's
 	// conversation; nil when Parley receives no email.
 	ReplyAddress func(tenantID, conversationID, visitorID string) (string, error)
-	// Thread names the mail thread of a conversation.
-	Thread func(conversationID string) string
 }
 
 // App holds the use cases.
@@ -63,9 +61,6 @@ type App struct {
 func New(s *store.Store, nc *nats.Conn, opt Options, log *slog.Logger) *App {
 	if opt.Permanent == nil {
 		opt.Permanent = func(error) bool { return false }
-	}
-	if opt.Thread == nil {
-		opt.Thread = func(id string) string { return "conversation-" + id }
 	}
 	return &App{store: s, nc: nc, opt: opt, log: log}
 }

@@ -173,7 +173,7 @@ func (a *App) conversation(ctx context.Context, visitor contracts.Actor, id stri
 	}
 	out.Mail = domain.Conversation{
 		TenantID: visitor.TenantID, ConversationID: id, Brand: b, Visitor: out.Visitor, Messages: msgs,
-		Link: widgetLink(out.Visitor.CurrentURL, id), Thread: a.opt.Thread(id),
+		Link: widgetLink(out.Visitor.CurrentURL, id), Thread: "conversation-" + id, // every email of the conversation refers to it
 	}
 	if a.opt.ReplyAddress != nil {
 		if out.Mail.ReplyTo, err = a.opt.ReplyAddress(visitor.TenantID, id, visitor.ID); err != nil {
