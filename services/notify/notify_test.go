@@ -288,8 +288,8 @@ func TestARefusedAddressIsNotRetried(t *testing.T) {
 	r.publish(contracts.IdentityInviteCreated, tenant, invite("next@example.com"))
 	mp.WaitFor(t, "next@example.com", 1, 20*time.Second)
 	testkit.Eventually(t, 10*time.Second, func() error {
-		if info := r.consumer("IDENTITY", "notify-invites"); info.NumAckPending != 0 || info.NumRedelivered != 0 {
-			return fmt.Errorf("%d pending, %d redelivered", info.NumAckPending, info.NumRedelivered)
+		if info := r.consumer("IDENTITY", "notify-invites"); info.NumPending+uint64(info.NumAckPending) != 0 || info.NumRedelivered != 0 {
+			return fmt.Errorf("%d undelivered, %d unacked, %d redelivered", info.NumPending, info.NumAckPending, info.NumRedelivered)
 		}
 		return nil
 	})
@@ -298,5 +298,31 @@ func TestARefusedAddressIsNotRetried(t *testing.T) {
 	}
 	if got, _ := mp.To("someone@refused.test"); len(got) != 0 {
 		t.Fatalf("%d emails reached a refused address", len(got))
+	}
+}
+
+// A link that expired while it waited (a long SMTP outage) is not emailed.
+func TestAnExpiredLinkIsNotEmailed(t *testing.T) {
+	t.Parallel()
+	mp := testkit.StartMailpit(t)
+	r := startNotify(t, testkit.SQLiteDB(t), mp, nil)
+	tenant := ids.New()
+	for _, c := range []struct {
+		to      string
+		expires time.Time
+	}{{"late@example.com", time.Now().Add(-time.Minute)}, {"timely@example.com", time.Now().Add(30 * time.Minute)}} {
+		r.publish(contracts.IdentityPasswordResetRequested, tenant, contracts.PasswordResetRequested{
+			UserID: ids.New(), Email: c.to, URL: "http://parley.test/reset-password?token=t", ExpiresAt: c.expires,
+		})
+	}
+	mp.WaitFor(t, "timely@example.com", 1, 20*time.Second)
+	testkit.Eventually(t, 10*time.Second, func() error {
+		if info := r.consumer("IDENTITY", "notify-password-resets"); info.NumPending+uint64(info.NumAckPending) != 0 {
+			return fmt.Errorf("%d undelivered, %d unacked", info.NumPending, info.NumAckPending)
+		}
+		return nil
+	})
+	if got, _ := mp.To("late@example.com"); len(got) != 0 {
+		t.Fatal("an expired reset link was emailed")
 	}
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/contracts"
@@ -10,11 +11,24 @@ import (
 	"github.com/parley-chat/parley/services/notify/internal/store"
 )
 
+// expired reports a link that no longer works (the SMTP server was down
+// longer than it lives): its email would only disappoint, so it is dropped.
+func (a *App) expired(env contracts.Envelope, at time.Time) bool {
+	if at.IsZero() || time.Now().Before(at) {
+		return false
+	}
+	a.log.Warn("link expired before it could be emailed", "event", env.ID, "type", env.Type)
+	return true
+}
+
 // OnInvite emails an invitation.
 func (a *App) OnInvite(ctx context.Context, env contracts.Envelope) error {
 	var ev contracts.InviteCreated
 	if err := env.Decode(&ev); err != nil {
 		return apperr.New(apperr.Invalid, "bad invite.created payload")
+	}
+	if a.expired(env, ev.ExpiresAt) {
+		return nil
 	}
 	// The tenant's colour is a nicety: an invitation does not wait for it.
 	var color string
@@ -34,6 +48,9 @@ func (a *App) OnPasswordReset(ctx context.Context, env contracts.Envelope) error
 	if err := env.Decode(&ev); err != nil {
 		return apperr.New(apperr.Invalid, "bad password_reset.requested payload")
 	}
+	if a.expired(env, ev.ExpiresAt) {
+		return nil
+	}
 	e, err := domain.PasswordReset(env.TenantID, env.ID, ev)
 	if err != nil {
 		return err
@@ -46,6 +63,9 @@ func (a *App) OnEmailChange(ctx context.Context, env contracts.Envelope) error {
 	var ev contracts.EmailChangeRequested
 	if err := env.Decode(&ev); err != nil {
 		return apperr.New(apperr.Invalid, "bad email_change.requested payload")
+	}
+	if a.expired(env, ev.ExpiresAt) {
+		return nil
 	}
 	e, err := domain.EmailChange(env.TenantID, env.ID, ev)
 	if err != nil {
