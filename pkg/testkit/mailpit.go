@@ -10,7 +10,9 @@ import (
 	"net/mail"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -69,9 +71,12 @@ func (m *Mailpit) Start() {
 	if m.cmd != nil {
 		return
 	}
-	cmd := exec.Command(m.bin, append([]string{"--database", m.db, "--smtp", m.SMTPAddr(),
-		"--listen", "127.0.0.1:" + strconv.Itoa(m.HTTPPort), "--smtp-auth-accept-any", "--smtp-auth-allow-insecure",
-		"--disable-version-check", "--smtp-disable-rdns", "--quiet"}, m.args...)...)
+	args := []string{"--database", m.db, "--smtp", m.SMTPAddr(), "--listen", "127.0.0.1:" + strconv.Itoa(m.HTTPPort),
+		"--smtp-auth-accept-any", "--disable-version-check", "--smtp-disable-rdns", "--quiet"}
+	if !slices.ContainsFunc(m.args, func(a string) bool { return strings.HasPrefix(a, "--smtp-require-") }) {
+		args = append(args, "--smtp-auth-allow-insecure") // AUTH without TLS, which Mailpit refuses beside required TLS
+	}
+	cmd := exec.Command(m.bin, append(args, m.args...)...)
 	cmd.Stdout, cmd.Stderr = &m.out, &m.out
 	if err := cmd.Start(); err != nil {
 		m.tb.Fatalf("start mailpit: %v", err)
