@@ -19,6 +19,9 @@
 //     wrapped with Permanent (550). Retries resend the same Message-ID, and
 //     with several reply recipients a retry repeats them all, so the handler
 //     must be idempotent on (conversation, MessageID).
+//   - A shutdown (ListenAndServe's context ending) takes no new connection
+//     and lets sessions under way end; after HandlerTimeout it drops the rest,
+//     whose senders retry.
 //   - Reply.From is the From header as written by the sender, unverified;
 //     whether it must match the visitor's email is the service's policy.
 //

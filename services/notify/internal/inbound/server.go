@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -131,37 +132,87 @@ func (s *Server) Serve(l net.Listener) error {
 	return s.smtp.Serve(l)
 }
 
-// ListenAndServe listens on Config.Addr and serves until ctx ends; then it
-// lets the transactions under way finish (for as long as a handler may
-// take) and returns nil.
+// ListenAndServe listens on Config.Addr and serves until ctx ends. Then it
+// takes no new connection, lets the sessions under way end (for at most
+// HandlerTimeout), drops those still open and returns nil.
 func (s *Server) ListenAndServe(ctx context.Context) error {
 	l, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("inbound: listen on %s: %w", s.cfg.Addr, err)
 	}
+	tracked := &trackedListener{Listener: l, open: map[net.Conn]struct{}{}}
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
 		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), s.cfg.HandlerTimeout)
+		grace, cancel := context.WithTimeout(context.Background(), s.cfg.HandlerTimeout)
 		defer cancel()
-		if err := s.smtp.Shutdown(shutdown); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
-			s.Close()
+		if err := s.smtp.Shutdown(grace); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
+			s.cfg.Logger.Warn("inbound smtp: sessions still open at shutdown, dropped", "error", err.Error())
+			tracked.closeAll()
 		}
 		s.cancel()
 	}()
-	err = s.Serve(l)
-	if ctx.Err() != nil {
-		<-stopped
+	err = s.Serve(tracked)
+	outside := ctx.Err() != nil
+	stop()
+	<-stopped
+	if outside {
 		return nil
 	}
 	return err
 }
 
+// trackedListener knows its open connections, so that a shutdown that runs
+// out of time can drop them (go-smtp's graceful Shutdown only waits).
+type trackedListener struct {
+	net.Listener
+	mu   sync.Mutex
+	open map[net.Conn]struct{}
+}
+
+func (l *trackedListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	tc := &trackedConn{Conn: c, l: l}
+	l.mu.Lock()
+	l.open[tc] = struct{}{}
+	l.mu.Unlock()
+	return tc, nil
+}
+
+func (l *trackedListener) closeAll() {
+	l.mu.Lock()
+	open := make([]net.Conn, 0, len(l.open))
+	for c := range l.open {
+		open = append(open, c)
+	}
+	l.mu.Unlock()
+	for _, c := range open {
+		_ = c.Close()
+	}
+}
+
+type trackedConn struct {
+	net.Conn
+	l *trackedListener
+}
+
+func (c *trackedConn) Close() error {
+	c.l.mu.Lock()
+	delete(c.l.open, c)
+	c.l.mu.Unlock()
+	return c.Conn.Close()
+}
+
 // Close stops listening and drops every connection at once.
 func (s *Server) Close() error {
 	s.cancel()
-	if err := s.smtp.Close(); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
+	if err := s.smtp.Close(); err != nil && !errors.Is(err, smtp.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
 		return err
 	}
 	return nil

@@ -358,17 +358,7 @@ func TestListenAndServeStopsWithItsContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.ListenAndServe(ctx) }()
-	var c *smtp.Client
-	deadline := time.Now().Add(5 * time.Second)
-	for c == nil {
-		if c, err = smtp.Dial(addr); err != nil {
-			if time.Now().After(deadline) {
-				t.Fatalf("server never listened: %v", err)
-			}
-			time.Sleep(10 * time.Millisecond) // poll until it listens
-		}
-	}
-	c.Close()
+	waitListening(t, addr)
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("ListenAndServe = %v after its context ended", err)
@@ -409,5 +399,131 @@ func TestIdleConnectionIsClosed(t *testing.T) {
 	}
 	if _, err := conn.ReadLine(); err != io.EOF {
 		t.Fatalf("connection still open after 421: %v", err)
+	}
+}
+
+// A shutdown lets a reply that is being stored finish and answers its
+// sender before the listener goes.
+func TestShutdownFinishesRepliesUnderWay(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	key, err := replytoken.NewKey(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entered, release := make(chan struct{}), make(chan struct{})
+	srv, err := inbound.New(inbound.Config{
+		Addr: addr, Domain: domain,
+		Keys: func() []replytoken.Key { return []replytoken.Key{key} },
+		Handler: func(context.Context, inbound.Reply) error {
+			close(entered)
+			<-release
+			return nil
+		},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- srv.ListenAndServe(ctx) }()
+	waitListening(t, addr)
+
+	tok, err := replytoken.Sign(key, newClaims())
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := replytoken.Address(tok, domain)
+	sent := make(chan error, 1)
+	go func() {
+		sent <- smtp.SendMail(addr, nil, "jane@example.com", []string{to}, []byte(strings.ReplaceAll(reply(to), "\n", "\r\n")))
+	}()
+	<-entered
+	cancel()
+	// Poll until the listener is closed: no new connection gets in.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			break
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("still accepting connections after the context ended")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("ListenAndServe returned (%v) while a reply was being stored", err)
+	default:
+	}
+	close(release)
+	if err := <-sent; err != nil {
+		t.Fatalf("the reply under way was not answered 250: %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("ListenAndServe = %v", err)
+	}
+}
+
+func waitListening(t *testing.T, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server never listened: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond) // poll until it listens
+	}
+}
+
+// A client that holds its connection open does not hold up a shutdown
+// beyond HandlerTimeout.
+func TestShutdownDropsIdleConnections(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	srv, err := inbound.New(inbound.Config{
+		Addr: addr, Domain: domain, HandlerTimeout: 100 * time.Millisecond,
+		Keys:    func() []replytoken.Key { return nil },
+		Handler: func(context.Context, inbound.Reply) error { return nil },
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.ListenAndServe(ctx) }()
+	waitListening(t, addr)
+	conn, err := textproto.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, _, err := conn.ReadResponse(220); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("ListenAndServe = %v", err)
+	}
+	if line, err := conn.ReadLine(); err == nil {
+		t.Fatalf("idle connection still open after shutdown (read %q)", line)
 	}
 }
