@@ -1,6 +1,7 @@
 package inbound
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -49,7 +50,12 @@ type Handler func(ctx context.Context, r Reply) error
 
 // Permanent marks a handler error that retrying cannot fix (say, the
 // conversation was deleted); its text goes back to the sender.
-func Permanent(err error) error { return permanentError{err} }
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return permanentError{err}
+}
 
 type permanentError struct{ error }
 
@@ -96,10 +102,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	cfg.MaxMessageBytes = or(cfg.MaxMessageBytes, DefaultMaxMessageBytes)
-	cfg.MaxRecipients = or(cfg.MaxRecipients, DefaultMaxRecipients)
-	cfg.Timeout = or(cfg.Timeout, DefaultTimeout)
-	cfg.HandlerTimeout = or(cfg.HandlerTimeout, DefaultHandlerTimeout)
+	cfg.MaxMessageBytes = cmp.Or(cfg.MaxMessageBytes, DefaultMaxMessageBytes)
+	cfg.MaxRecipients = cmp.Or(cfg.MaxRecipients, DefaultMaxRecipients)
+	cfg.Timeout = cmp.Or(cfg.Timeout, DefaultTimeout)
+	cfg.HandlerTimeout = cmp.Or(cfg.HandlerTimeout, DefaultHandlerTimeout)
 
 	s := &Server{cfg: cfg}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
@@ -116,14 +122,6 @@ func New(cfg Config) (*Server, error) {
 	srv.ErrorLog = errorLog{cfg.Logger}
 	s.smtp = srv
 	return s, nil
-}
-
-func or[T comparable](v, fallback T) T {
-	var zero T
-	if v == zero {
-		return fallback
-	}
-	return v
 }
 
 // Serve accepts connections on l until Close.
