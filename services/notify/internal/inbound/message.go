@@ -15,7 +15,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/htmlindex"
 )
 
@@ -199,12 +198,9 @@ func decodeCharset(charset string, b []byte) (string, error) {
 	return strings.ToValidUTF8(string(out), "\uFFFD"), nil
 }
 
+// charsetReader decodes encoded words of headers. Like decodeCharset it
+// reads Latin-1 as Windows-1252, as mail clients and browsers do.
 func charsetReader(charset string, r io.Reader) (io.Reader, error) {
-	if strings.EqualFold(charset, "iso-8859-1") {
-		// htmlindex maps Latin-1 to Windows-1252 as browsers do; in a
-		// header, take the charset at its word.
-		return charmap.ISO8859_1.NewDecoder().Reader(r), nil
-	}
 	enc, err := htmlindex.Get(charset)
 	if err != nil {
 		return nil, err
