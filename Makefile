@@ -1,7 +1,7 @@
 # Parley — the two commands that matter: `make run` and `make test`.
 SHELL := /bin/bash
-GO_MODULES := pkg services/gateway services/identity services/tenant services/conversation services/billing services/allinone
-SERVICES := gateway identity tenant conversation billing
+GO_MODULES := pkg services/gateway services/identity services/tenant services/conversation services/billing services/notify services/allinone
+SERVICES := gateway identity tenant conversation billing notify
 FRONTENDS := frontend/widget frontend/dashboard
 
 .PHONY: run build frontend test test-go test-frontend test-browser lint bench clean FORCE

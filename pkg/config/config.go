@@ -57,6 +57,8 @@ type Config struct {
 	// addresses and plain http:// (PARLEY_BOT_ALLOW_PRIVATE_NETWORKS, default
 	// false): for self-hosting next to the shop's server, and for tests.
 	BotAllowPrivateNetworks bool
+	// Email is outbound SMTP and the reply listener (see email.go); off without PARLEY_SMTP_URL.
+	Email Email
 }
 
 // Getenv is the shape of os.Getenv; tests pass a map lookup instead.
@@ -83,6 +85,7 @@ func Load(getenv Getenv) (Config, error) {
 	c.PublicURL = strings.TrimRight(r.str("PARLEY_PUBLIC_URL", defaultPublicURL(c.HTTPAddr)), "/")
 	c.validate(&r)
 	c.Billing = loadBilling(&r)
+	c.Email = loadEmail(&r, c.PublicURL)
 	return c, errors.Join(r.errs...)
 }
 

@@ -19,7 +19,7 @@ const (
 )
 
 // Services lists the services that own data; each answers Health.
-var Services = []string{ServiceIdentity, ServiceTenant, ServiceConversation, ServiceBilling}
+var Services = []string{ServiceIdentity, ServiceTenant, ServiceConversation, ServiceBilling, ServiceNotify}
 
 // Endpoint is a request-reply method: a subject and the Go types of its
 // request and response. The types are phantom: they make natsx calls type-safe.

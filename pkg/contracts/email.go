@@ -106,3 +106,8 @@ type VisitorRevokeRequest struct {
 
 // IdentityVisitorRevoke revokes a visitor token: it is refused from then on.
 var IdentityVisitorRevoke = Endpoint[VisitorRevokeRequest, Empty]{ServiceIdentity, "visitor_revoke"}
+
+// NotifyEmailQueued is an email that notify decided to send (a visitor's
+// unread answer, an agent's digest, a transcript); its own consumer sends
+// it, retrying while the SMTP server is down. Only notify reads it.
+var NotifyEmailQueued = EventType{ServiceNotify, "email", "queued", 1}

@@ -21,7 +21,7 @@ const StripeMockVersion = "v0.183.0"
 // test fails (the billing tests prove nothing without it).
 func StripeMock(tb testing.TB) string {
 	tb.Helper()
-	bin := stripeMockBinary()
+	bin := goBinary("stripe-mock")
 	if bin == "" {
 		tb.Fatal("stripe-mock is not installed: go install github.com/stripe/stripe-mock@" + StripeMockVersion)
 	}
@@ -30,8 +30,10 @@ func StripeMock(tb testing.TB) string {
 	return "http://127.0.0.1:" + strconv.Itoa(httpPort)
 }
 
-func stripeMockBinary() string {
-	if p, err := exec.LookPath("stripe-mock"); err == nil {
+// goBinary finds a program installed with go install: in PATH, then in
+// $(go env GOPATH)/bin.
+func goBinary(name string) string {
+	if p, err := exec.LookPath(name); err == nil {
 		return p
 	}
 	var dirs []string
@@ -45,7 +47,7 @@ func stripeMockBinary() string {
 		dirs = append(dirs, filepath.Join(home, "go"))
 	}
 	for _, d := range dirs {
-		p := filepath.Join(d, "bin", "stripe-mock")
+		p := filepath.Join(d, "bin", name)
 		if st, err := os.Stat(p); err == nil && !st.IsDir() {
 			return p
 		}

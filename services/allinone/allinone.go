@@ -1,6 +1,6 @@
 // Package allinone runs every Parley service in one process: an embedded NATS
 // server with JetStream (stored under the data directory), SQLite files under
-// the data directory, and the five services side by side. It is the same code
+// the data directory, and the services side by side. It is the same code
 // as the distributed deployment; only the wiring differs.
 package allinone
 
@@ -24,6 +24,7 @@ import (
 	"github.com/parley-chat/parley/services/conversation"
 	"github.com/parley-chat/parley/services/gateway"
 	"github.com/parley-chat/parley/services/identity"
+	"github.com/parley-chat/parley/services/notify"
 	"github.com/parley-chat/parley/services/tenant"
 )
 
@@ -97,6 +98,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		}},
 		{"conversation", func(nc *nats.Conn, l *slog.Logger) (service.Runner, error) {
 			return conversation.New(ctx, cfg, conversation.Deps{NATS: nc, Logger: l})
+		}},
+		{"notify", func(nc *nats.Conn, l *slog.Logger) (service.Runner, error) {
+			return notify.New(ctx, cfg, notify.Deps{NATS: nc, Logger: l})
 		}},
 	}
 	for _, s := range starters {

@@ -21,13 +21,13 @@ var (
 	buildErr  error
 )
 
-// serviceBinaries compiles the five service binaries once per test run and
+// serviceBinaries compiles the service binaries once per test run and
 // returns their directory.
 func serviceBinaries(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		binDir, buildErr = os.MkdirTemp("", "parley-bin-")
-		for _, name := range []string{"identity", "tenant", "conversation", "billing", "gateway"} {
+		for _, name := range []string{"identity", "tenant", "conversation", "billing", "notify", "gateway"} {
 			if buildErr != nil {
 				return
 			}
@@ -97,13 +97,13 @@ func tail(s string) string {
 	return s
 }
 
-// The five services as separate processes against PostgreSQL and a NATS
+// The services as separate processes against PostgreSQL and a NATS
 // server: sign-up, login, invite, accept and me through the gateway.
 func TestDistributedDeployment(t *testing.T) {
 	t.Parallel()
 	pg := testkit.PostgresOnly(t)
 	bin := serviceBinaries(t)
-	names := []string{"identity", "tenant", "conversation", "billing", "gateway"}
+	names := []string{"identity", "tenant", "conversation", "billing", "notify", "gateway"}
 	natsURL := testkit.NATSServer(t)
 	port := testkit.FreePort(t)
 	base := []string{
@@ -138,7 +138,7 @@ func TestDistributedDeployment(t *testing.T) {
 		t.Fatalf("me: %s", me.Raw)
 	}
 	// Each service wrote to its own schema.
-	for _, name := range []string{"identity", "tenant", "billing"} {
+	for _, name := range []string{"identity", "tenant", "billing", "notify"} {
 		if !bytes.Contains([]byte(procs[name].out.String()), []byte(`"msg":"migration applied"`)) {
 			t.Errorf("%s did not migrate its own schema:\n%s", name, tail(procs[name].out.String()))
 		}

@@ -165,6 +165,11 @@ func (a *API) routes(e *gin.Engine) {
 	wv.GET("/conversations/:id/messages", a.messages)
 	wv.POST("/conversations/:id/read", a.read)
 	wv.PATCH("/visitor", a.widgetVisitor)
+	wv.POST("/conversations/:id/transcript", a.sessionRL.perIP, a.widgetTranscriptEmail)
+
+	// The List-Unsubscribe link of visitor email: the token is the credential.
+	v1.GET("/email/unsubscribe", a.emailUnsubscribe)
+	v1.POST("/email/unsubscribe", a.emailUnsubscribe)
 }
 
 // respond calls ep with req and writes the answer with status, or the error.
