@@ -139,28 +139,27 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 		return fmt.Errorf("inbound: listen on %s: %w", s.cfg.Addr, err)
 	}
 	tracked := &trackedListener{Listener: l, open: map[net.Conn]struct{}{}}
-	ctx, stop := context.WithCancel(ctx)
-	defer stop()
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		<-ctx.Done()
-		grace, cancel := context.WithTimeout(context.Background(), s.cfg.HandlerTimeout)
-		defer cancel()
-		if err := s.smtp.Shutdown(grace); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
-			s.cfg.Logger.Warn("inbound smtp: sessions still open at shutdown, dropped", "error", err.Error())
-			tracked.closeAll()
-		}
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(tracked) }()
+	select {
+	case err := <-served:
 		s.cancel()
-	}()
-	err = s.Serve(tracked)
-	outside := ctx.Err() != nil
-	stop()
-	<-stopped
-	if outside {
-		return nil
+		return err
+	case <-ctx.Done():
 	}
-	return err
+	// Close the listener and let Serve return before the graceful shutdown:
+	// go-smtp's Shutdown waits on the sessions' WaitGroup, and a connection
+	// accepted during that wait would race with it.
+	l.Close()
+	<-served
+	grace, cancel := context.WithTimeout(context.Background(), s.cfg.HandlerTimeout)
+	defer cancel()
+	if err := s.smtp.Shutdown(grace); err != nil && !errors.Is(err, smtp.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
+		s.cfg.Logger.Warn("inbound smtp: sessions still open at shutdown, dropped", "error", err.Error())
+		tracked.closeAll()
+	}
+	s.cancel()
+	return nil
 }
 
 // trackedListener knows its open connections, so that a shutdown that runs
