@@ -38,6 +38,7 @@ func startCluster(t *testing.T, gateways, conversations int) *cluster {
 	run("identity")
 	run("tenant")
 	run("billing")
+	run("notify")
 	for range conversations {
 		c.conversations = append(c.conversations, run("conversation"))
 	}
