@@ -197,12 +197,14 @@ func TestTranscriptByEmail(t *testing.T) {
 }
 
 // Agents hear of waiting conversations by email only while they have no
-// dashboard open, at most once per digest interval, and only if they want to.
+// dashboard open, at most once per digest interval, only if they want to,
+// and in the language they chose for their emails.
 func TestAgentDigest(t *testing.T) {
 	t.Parallel()
 	rig := startWithMail(t, testkit.SQLiteDB(t), nil)
 	p, mp, nc := rig.parley, rig.mail, rig.nc
 	owner := p.signup("Digest Deli")
+	p.do("PATCH", "/api/v1/me", owner.Access, map[string]any{"locale": "de"}).must(t, 200)
 	ann := p.invite(owner, "agent")
 	bob := p.invite(owner, "agent")
 	key := p.widgetKey(owner)
@@ -224,7 +226,7 @@ func TestAgentDigest(t *testing.T) {
 	p.waitAssignee(t, owner.Access, c1, ann.UserID)
 	p.startConversation(p.newVisitor(key), "second, waiting").str("conversation.id")
 	first := mp.WaitFor(t, owner.Email, 1, 30*time.Second)[0]
-	if first.Subject != "A conversation is waiting in Digest Deli" || !strings.Contains(first.Text, "second, waiting") ||
+	if first.Subject != "Eine Unterhaltung wartet in Digest Deli" || !strings.Contains(first.Text, "second, waiting") ||
 		strings.Contains(first.Text, "first, for Ann") || !strings.Contains(first.Text, "http://parley.test/inbox/") {
 		t.Errorf("first digest %q:\n%s", first.Subject, first.Text)
 	}
@@ -232,7 +234,7 @@ func TestAgentDigest(t *testing.T) {
 	p.startConversation(p.newVisitor(key), "third").str("conversation.id")
 	p.startConversation(p.newVisitor(key), "fourth").str("conversation.id")
 	second := mp.WaitFor(t, owner.Email, 2, 30*time.Second)[1]
-	if second.Subject != "2 conversations are waiting in Digest Deli" || !strings.Contains(second.Text, "third") || !strings.Contains(second.Text, "fourth") {
+	if second.Subject != "2 Unterhaltungen warten in Digest Deli" || !strings.Contains(second.Text, "third") || !strings.Contains(second.Text, "fourth") {
 		t.Errorf("second digest %q:\n%s", second.Subject, second.Text)
 	}
 	d1, _ := first.Header.Date()
@@ -240,9 +242,16 @@ func TestAgentDigest(t *testing.T) {
 	if d2.Sub(d1) < time.Second { // the interval is 2s; Date has whole seconds
 		t.Errorf("two digests %s apart, interval 2s", d2.Sub(d1))
 	}
-	for _, a := range []account{ann, bob} {
-		if got, err := mp.To(a.Email); err != nil || len(got) != 0 {
-			t.Errorf("%s got %d emails (%v); online or opted out, want none", a.Email, len(got), err)
+	for _, a := range []account{ann, bob} { // each got their invitation, and no digest
+		got, err := mp.To(a.Email)
+		digests := 0
+		for _, m := range got {
+			if m.Header.Get("X-Parley-Kind") == "agent_digest" {
+				digests++
+			}
+		}
+		if err != nil || digests != 0 {
+			t.Errorf("%s got %d digests (%v); online or opted out, want none", a.Email, digests, err)
 		}
 	}
 	if got, _ := mp.To(owner.Email); len(got) != 2 {

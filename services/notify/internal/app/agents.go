@@ -96,7 +96,7 @@ func (a *App) syncMembers(ctx context.Context, tenantID string) error {
 	}
 	ms := make([]store.Member, 0, len(list.Members))
 	for _, u := range list.Members {
-		ms = append(ms, store.Member{UserID: u.ID, Name: u.Name, Email: domain.NormalizeEmail(u.Email), Role: string(u.Role)})
+		ms = append(ms, store.Member{UserID: u.ID, Name: u.Name, Email: domain.NormalizeEmail(u.Email), Role: string(u.Role), Locale: u.Locale})
 	}
 	return a.store.Tenant(ctx, tenantID, func(tx *store.Tx) error { return tx.SyncMembers(ms) })
 }
@@ -185,7 +185,7 @@ func (a *App) digest(tx *store.Tx, b domain.Brand, agentID string, now time.Time
 		return err
 	}
 	d := domain.Digest{
-		TenantID: tx.TenantID, Brand: b, AgentID: agentID, Name: member.Name, Email: member.Email,
+		TenantID: tx.TenantID, Brand: b, AgentID: agentID, Name: member.Name, Email: member.Email, Locale: member.Locale,
 		InboxURL: strings.TrimRight(a.opt.PublicURL, "/") + "/inbox", Window: fmt.Sprint(now.UnixNano()),
 	}
 	for _, al := range alerts {

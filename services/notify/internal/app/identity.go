@@ -84,7 +84,7 @@ func (a *App) OnMember(ctx context.Context, env contracts.Envelope) error {
 		if ev.Removed {
 			return tx.RemoveMember(ev.User.ID)
 		}
-		return tx.SaveMember(store.Member{UserID: ev.User.ID, Name: ev.User.Name, Email: domain.NormalizeEmail(ev.User.Email), Role: string(ev.User.Role)})
+		return tx.SaveMember(store.Member{UserID: ev.User.ID, Name: ev.User.Name, Email: domain.NormalizeEmail(ev.User.Email), Role: string(ev.User.Role), Locale: ev.User.Locale})
 	})
 }
 

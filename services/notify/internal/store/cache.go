@@ -13,6 +13,7 @@ type Member struct {
 	Name     string
 	Email    string
 	Role     string
+	Locale   string // the language of their emails; empty is English
 }
 
 // SaveMember stores a member as identity last described them.

@@ -43,6 +43,7 @@ CREATE TABLE members (
 	name      TEXT NOT NULL,
 	email     TEXT NOT NULL,
 	role      TEXT NOT NULL,
+	locale    TEXT NOT NULL DEFAULT '',
 	PRIMARY KEY (tenant_id, user_id)
 );
 
