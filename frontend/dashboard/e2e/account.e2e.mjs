@@ -1,15 +1,10 @@
-// Browser journeys of accounts by email (issue 10): "Forgot password?" →
-// the emailed link → a new password that ends every session, and the
-// profile's name, password and email changes. Run: npm run test:e2e.
-//
-// The links come from the events identity publishes for the notify service:
-// this journey reads them from the JetStream store in Parley's data
-// directory (no mail server is involved yet). With notify running, read them
-// from the Mailpit inbox instead.
+// Browser journeys of accounts by email (issue 10), with a real SMTP server
+// (Mailpit) behind Parley's notify service: an invitation arrives by email
+// and is accepted; "Forgot password?" → the emailed link → a new password
+// that ends every session; and the profile's name, password and email
+// changes (the new address confirmed by an emailed link). Run: npm run test:e2e.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { join } from 'node:path'
 import { Harness, axe, randomUUID, until } from './harness.mjs'
 
 const h = new Harness()
@@ -17,7 +12,7 @@ const owner = { name: 'Rosa Reset', email: `rosa-${randomUUID().slice(0, 8)}@nor
 let pages = []
 
 before(async () => {
-  await h.start()
+  await h.start({ mail: true })
   await h.api('POST', '/api/v1/signup', { business_name: 'Northwind Bikes', name: owner.name, email: owner.email, password: owner.password })
 })
 
@@ -26,23 +21,16 @@ after(async () => {
   await h.stop()
 })
 
-/** emailedLinks returns every link of page ("/reset-password") identity published, oldest first. */
-function emailedLinks(page) {
-  const files = []
-  const walk = (dir) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name)
-      if (statSync(path).isDirectory()) walk(path)
-      else if (name.endsWith('.blk')) files.push(path)
-    }
-  }
-  walk(join(h.parley.tmp, 'data', 'nats'))
-  const re = new RegExp(`"url":"(http[^"]*${page}#[^"]+)"`, 'g')
-  return files.flatMap((f) => [...readFileSync(f, 'latin1').matchAll(re)].map((m) => m[1]))
-}
+/** mailCount is how many emails reached address so far. */
+const mailCount = async (address) => (await h.parley.mail.to(address)).length
 
-async function newLink(page, known) {
-  return until(() => emailedLinks(page).find((l) => !known.includes(l)), `a new ${page} link`)
+/** newLink waits for the email after the first `known` ones to address and returns its link to path ("/reset-password"). */
+async function newLink(address, path, known) {
+  const mails = await h.parley.mail.waitFor(address, known + 1, 30000)
+  const mail = mails[known]
+  const link = (mail.Text.match(new RegExp(`http[^\\s<>()]*${path}#[^\\s<>()]+`)) || [])[0]
+  assert.ok(link, `a ${path} link in the email to ${address}:\n${mail.Text}`)
+  return { link, mail }
 }
 
 async function newPage() {
@@ -65,6 +53,31 @@ function noProblems(page) {
   assert.deepEqual(page.badResponses, [], 'no malformed API requests')
 }
 
+test('an invitation arrives by email and is accepted from it', { timeout: 90000 }, async () => {
+  const p = await newPage()
+  await logIn(p, owner.email, owner.password)
+  const invitee = `omar-${randomUUID().slice(0, 8)}@northwind.example`
+  await p.goto(h.base + '/settings/team')
+  await p.getByLabel('Email address').fill(invitee)
+  await p.getByLabel('Role', { exact: true }).selectOption('agent')
+  await p.getByRole('button', { name: 'Send invitation' }).click()
+  await p.getByText(`We emailed the invitation to ${invitee}.`, { exact: false }).waitFor()
+
+  const { link, mail } = await newLink(invitee, '/accept-invite', 0)
+  assert.match(mail.Subject, /Northwind Bikes/)
+  assert.match(mail.Text, new RegExp(owner.name))
+  const a = await newPage()
+  await a.goto(link)
+  await a.getByRole('heading', { name: 'Join Northwind Bikes on Parley' }).waitFor()
+  assert.match(await a.getByTestId('invite-details').innerText(), new RegExp(`${owner.name} invited ${invitee} to join Northwind Bikes as Agent`))
+  await a.getByLabel('Your name').fill('Omar Agent')
+  await a.getByLabel('Password').fill('omar passphrase 1')
+  await a.getByRole('button', { name: 'Join the team' }).click()
+  await a.waitForURL(/\/inbox$/)
+  await h.api('POST', '/api/v1/auth/login', { email: invitee, password: 'omar passphrase 1' })
+  for (const pg of [p, a]) noProblems(pg)
+})
+
 test('forgot password → the emailed link → a new password; every other session ends', { timeout: 90000 }, async () => {
   const elsewhere = await newPage()
   await logIn(elsewhere, owner.email, owner.password)
@@ -75,12 +88,14 @@ test('forgot password → the emailed link → a new password; every other sessi
   await p.waitForURL(/\/forgot-password$/)
   await p.getByRole('button', { name: 'Email me a reset link' }).waitFor()
   assert.deepEqual(await axe(p), [], 'axe on the forgot-password page')
-  const before = emailedLinks('/reset-password')
+  const before = await mailCount(owner.email)
   await p.getByLabel('Work email').fill(owner.email.toUpperCase())
   await p.getByRole('button', { name: 'Email me a reset link' }).click()
   await p.getByText(/a reset link is on its way/).waitFor()
 
-  const link = await newLink('/reset-password', before)
+  const { link, mail } = await newLink(owner.email, '/reset-password', before)
+  assert.match(mail.Subject, /password/i)
+  assert.match(mail.HTML, /reset-password#/)
   assert.ok(link.startsWith(h.base + '/reset-password#'), link)
   await p.goto(link)
   await p.getByRole('heading', { name: 'Choose a new password' }).waitFor()
@@ -143,13 +158,13 @@ test('profile: change your name, password and email', { timeout: 90000 }, async 
 
   // The email changes once the link sent to the new address is opened.
   const newEmail = `rosa-new-${randomUUID().slice(0, 8)}@northwind.example`
-  const before = emailedLinks('/confirm-email')
+  const before = await mailCount(newEmail)
   const em = p.getByRole('region', { name: 'Change your email' })
   await em.getByLabel('New email address').fill(newEmail)
   await em.getByLabel('Current password').fill(owner.password)
   await em.getByRole('button', { name: 'Send confirmation link' }).click()
   await em.getByText(`We sent a link to ${newEmail}.`, { exact: false }).waitFor()
-  const link = await newLink('/confirm-email', before)
+  const { link } = await newLink(newEmail, '/confirm-email', before)
   await p.goto(link)
   await p.getByText(`Your email address is now ${newEmail}.`, { exact: false }).waitFor()
   await p.getByRole('link', { name: 'Continue to Parley' }).click()
@@ -157,19 +172,12 @@ test('profile: change your name, password and email', { timeout: 90000 }, async 
   await h.api('POST', '/api/v1/auth/login', { email: newEmail, password: owner.password })
   await assert.rejects(login(owner.password), /401/)
 
-  // The notification toggle works when the notify service answers, and is
-  // disabled with a hint while it does not.
+  // The email notification setting is the member's own.
   const toggle = p.getByRole('switch', { name: "Email me about new conversations while I'm away" })
-  const notifyUp = await h.api('GET', '/api/v1/email/status').then(() => true, (e) => (e.status === 503 ? false : Promise.reject(e)))
-  if (notifyUp) {
-    const was = await toggle.isChecked()
-    await toggle.click()
-    await p.getByText('Notification settings saved.').waitFor()
-    const { access_token } = await h.api('POST', '/api/v1/auth/login', { email: newEmail, password: owner.password })
-    assert.equal((await h.api('GET', '/api/v1/me/notifications', undefined, access_token)).email_new_conversations, !was)
-  } else {
-    await p.getByText(/the email service is not answering/).waitFor()
-    assert.ok(await toggle.isDisabled())
-  }
+  const was = await toggle.isChecked()
+  await toggle.click()
+  await p.getByText('Notification settings saved.').waitFor()
+  const { access_token } = await h.api('POST', '/api/v1/auth/login', { email: newEmail, password: owner.password })
+  assert.equal((await h.api('GET', '/api/v1/me/notifications', undefined, access_token)).email_new_conversations, !was)
   noProblems(p)
 })

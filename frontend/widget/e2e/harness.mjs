@@ -17,9 +17,10 @@ import { Parley, chromiumOptions, freePort, repoRoot, until } from '../../e2e/pa
 export { repoRoot, until }
 
 export class Harness {
-  async start() {
+  /** start runs Parley (options as Parley.start's; { mail: true } adds Mailpit) and the host site. */
+  async start(options = {}) {
     this.parley = new Parley()
-    await this.parley.start('widget', { publicHost: 'parley.test' })
+    await this.parley.start('widget', { publicHost: 'parley.test', ...options })
     this.base = this.parley.base // for Node
     this.pub = this.parley.publicBase // for the browser
     const probe = await fetch(this.base + '/widget/wk_probe.js')
