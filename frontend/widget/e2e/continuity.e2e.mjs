@@ -6,7 +6,7 @@
 // the old token is refused by the server. Run: npm run test:e2e.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Harness, frame, launcher, newPage, openPanel, randomUUID, until } from './harness.mjs'
+import { Harness, frame, launcher, newPage, openPanel, randomUUID, until, send, stored } from './harness.mjs'
 
 const h = new Harness()
 let acme
@@ -20,15 +20,7 @@ after(async () => {
   await h.stop()
 })
 
-const stored = (f, text) => f.locator('.log .m:not(.p) .b').filter({ hasText: text }).first()
 const hostSaved = (page) => page.evaluate((k) => localStorage.getItem('parley:' + k), acme.key)
-
-async function send(f, text) {
-  const box = f.locator('form.cmp textarea')
-  await box.fill(text)
-  await box.press('Enter')
-  await stored(f, text).waitFor({ timeout: 15000 })
-}
 
 const agentSays = (conv, body) => h.api('POST', `/api/v1/conversations/${conv}/messages`, { body, client_msg_id: randomUUID() }, acme.token)
 

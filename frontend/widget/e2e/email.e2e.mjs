@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { sendMail } from '../../e2e/parley.mjs'
-import { Harness, frame, newPage, openPanel, randomUUID, until } from './harness.mjs'
+import { Harness, frame, newPage, openPanel, randomUUID, until, send, stored } from './harness.mjs'
 
 const h = new Harness()
 let acme
@@ -22,15 +22,6 @@ before(async () => {
 after(async () => {
   await h.stop()
 })
-
-const stored = (f, text) => f.locator('.log .m:not(.p) .b').filter({ hasText: text }).first()
-
-async function send(f, text) {
-  const box = f.locator('form.cmp textarea')
-  await box.fill(text)
-  await box.press('Enter')
-  await stored(f, text).waitFor({ timeout: 15000 })
-}
 
 test('the visitor leaves; the answer goes by email; the emailed reply is live in the inbox', { timeout: 240000 }, async () => {
   const visitorEmail = `vera-${randomUUID().slice(0, 8)}@mail.example`

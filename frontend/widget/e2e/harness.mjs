@@ -138,6 +138,17 @@ export async function newPage(ctx) {
   return page
 }
 
+/** stored is the visitor's stored (not pending) message bubble with text. */
+export const stored = (f, text) => f.locator('.log .m:not(.p) .b').filter({ hasText: text }).first()
+
+/** send types text into the panel's composer and waits until it is stored. */
+export async function send(f, text) {
+  const box = f.locator('form.cmp textarea')
+  await box.fill(text)
+  await box.press('Enter')
+  await stored(f, text).waitFor({ timeout: 15000 })
+}
+
 export const launcher = (page) => page.locator('[data-parley] button.lc')
 export const frame = (page) => page.frameLocator('[data-parley] iframe')
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createRequire } from 'node:module'
-import { Harness, frame, launcher, newPage, openPanel, randomUUID, repoRoot, until, userHash } from './harness.mjs'
+import { Harness, frame, launcher, newPage, openPanel, randomUUID, repoRoot, until, userHash, send, stored } from './harness.mjs'
 import { corpus } from './xss.mjs'
 
 const require = createRequire(import.meta.url)
@@ -25,15 +25,6 @@ before(async () => {
 after(async () => {
   await h.stop()
 })
-
-const stored = (f, text) => f.locator('.log .m:not(.p) .b').filter({ hasText: text }).first()
-
-async function send(f, text) {
-  const box = f.locator('form.cmp textarea')
-  await box.fill(text)
-  await box.press('Enter')
-  await stored(f, text).waitFor({ timeout: 15000 })
-}
 
 async function agentConversations() {
   return (await h.api('GET', '/api/v1/conversations', undefined, acme.token)).conversations || []
