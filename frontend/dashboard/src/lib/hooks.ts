@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { formErrors, type FormErrors } from './fieldErrors';
 
 export interface Async<T> {
   data: T | undefined;
@@ -66,4 +67,33 @@ export function usePref<T extends string | boolean>(key: string, initial: T): [T
     [key],
   );
   return [v, set];
+}
+
+const noErrors: FormErrors = { fields: {} };
+
+export interface Submit {
+  /** submit is the form's onSubmit: it prevents the page load and runs the action once more. */
+  submit: (e?: FormEvent) => Promise<void>;
+  busy: boolean;
+  errors: FormErrors;
+  setErrors: (errors: FormErrors) => void;
+}
+
+/** useSubmit runs a form's action with busy set and errors cleared, mapping a failure onto fields (keepBusy: stay busy after success, for a form that leaves the page). */
+export function useSubmit(action: () => Promise<unknown>, fields: readonly string[], { keepBusy = false }: { keepBusy?: boolean } = {}): Submit {
+  const [errors, setErrors] = useState<FormErrors>(noErrors);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e?: FormEvent) => {
+    e?.preventDefault();
+    setBusy(true);
+    setErrors(noErrors);
+    try {
+      await action();
+      if (!keepBusy) setBusy(false);
+    } catch (err) {
+      setErrors(formErrors(err, fields));
+      setBusy(false);
+    }
+  };
+  return { submit, busy, errors, setErrors };
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { accountApi } from '../../api/account';
 import { ApiError } from '../../api/http';
 import type { InviteLookup } from '../../api/types';
@@ -6,7 +6,8 @@ import { session, useSession } from '../../app/session';
 import { usePageTitle } from '../../app/title';
 import { Alert, Button, InputField, Spinner } from '../../components/ui';
 import { t } from '../../i18n';
-import { errorMessage, formErrors, type FormErrors } from '../../lib/fieldErrors';
+import { errorMessage } from '../../lib/fieldErrors';
+import { useSubmit } from '../../lib/hooks';
 import { takeLinkToken } from '../../lib/linkToken';
 import { navigate } from '../../lib/router';
 import { AuthLayout } from './AuthLayout';
@@ -21,8 +22,15 @@ export function AcceptInvite() {
   const [token] = useState(takeLinkToken);
   const [lookup, setLookup] = useState<Lookup>({ state: 'loading' });
   const [form, setForm] = useState({ name: '', password: '' });
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
-  const [busy, setBusy] = useState(false);
+  const { submit, busy, errors } = useSubmit(
+    async () => {
+      if (!token) return; // the form only shows with a token
+      await session.acceptInvite(token, form.name.trim(), form.password);
+      navigate('/inbox', { replace: true });
+    },
+    FIELDS,
+    { keepBusy: true },
+  );
   useEffect(() => {
     if (!token) return;
     let live = true;
@@ -58,18 +66,6 @@ export function AcceptInvite() {
       </AuthLayout>
     );
   }
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setErrors({ fields: {} });
-    try {
-      await session.acceptInvite(token, form.name.trim(), form.password);
-      navigate('/inbox', { replace: true });
-    } catch (err) {
-      setErrors(formErrors(err, FIELDS));
-      setBusy(false);
-    }
-  };
   const invite = lookup.state === 'open' ? lookup.invite : null;
   return (
     <AuthLayout title={invite ? t('auth.invite.titleFor', { workspace: invite.tenant_name }) : t('auth.invite.title')} lead={t('auth.invite.lead')}>

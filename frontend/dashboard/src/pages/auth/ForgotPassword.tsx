@@ -1,9 +1,9 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { accountApi } from '../../api/account';
 import { usePageTitle } from '../../app/title';
 import { Alert, Button, InputField } from '../../components/ui';
 import { t } from '../../i18n';
-import { formErrors, type FormErrors } from '../../lib/fieldErrors';
+import { useSubmit } from '../../lib/hooks';
 import { Link } from '../../lib/router';
 import { AuthLayout } from './AuthLayout';
 
@@ -13,8 +13,6 @@ export function ForgotPassword() {
   const [email, setEmail] = useState('');
   const [sentTo, setSentTo] = useState('');
   const [emailOff, setEmailOff] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
-  const [busy, setBusy] = useState(false);
   useEffect(() => {
     let live = true;
     // Unknown (the email service is not answering) is not "off": the form stays.
@@ -26,19 +24,10 @@ export function ForgotPassword() {
       live = false;
     };
   }, []);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setErrors({ fields: {} });
-    try {
-      await accountApi.forgotPassword(email.trim());
-      setSentTo(email.trim());
-    } catch (err) {
-      setErrors(formErrors(err, ['email']));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, busy, errors } = useSubmit(async () => {
+    await accountApi.forgotPassword(email.trim());
+    setSentTo(email.trim());
+  }, ['email']);
   return (
     <AuthLayout
       title={t('auth.forgot.title')}

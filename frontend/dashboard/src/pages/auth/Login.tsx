@@ -1,9 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { session, useSession } from '../../app/session';
 import { usePageTitle } from '../../app/title';
 import { Alert, Button, InputField } from '../../components/ui';
 import { t } from '../../i18n';
-import { formErrors, type FormErrors } from '../../lib/fieldErrors';
+import { useSubmit } from '../../lib/hooks';
 import { Link, navigate, useLocation } from '../../lib/router';
 import { AuthLayout, safeNext } from './AuthLayout';
 
@@ -14,20 +14,15 @@ export function Login() {
   const s = useSession();
   const { search } = useLocation();
   const [form, setForm] = useState({ email: '', password: '' });
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setErrors({ fields: {} });
-    try {
+  // Still busy after success: the page is on its way out.
+  const { submit, busy, errors } = useSubmit(
+    async () => {
       await session.login(form.email.trim(), form.password);
       navigate(safeNext(search.get('next')), { replace: true });
-    } catch (err) {
-      setErrors(formErrors(err, FIELDS));
-      setBusy(false);
-    }
-  };
+    },
+    FIELDS,
+    { keepBusy: true },
+  );
   return (
     <AuthLayout
       title={t('auth.login.title')}

@@ -1,9 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { accountApi } from '../../api/account';
 import { usePageTitle } from '../../app/title';
 import { Alert, Button, InputField } from '../../components/ui';
 import { t } from '../../i18n';
-import { formErrors, type FormErrors } from '../../lib/fieldErrors';
+import { useSubmit } from '../../lib/hooks';
 import { takeLinkToken } from '../../lib/linkToken';
 import { Link } from '../../lib/router';
 import { AuthLayout } from './AuthLayout';
@@ -13,9 +13,13 @@ export function ResetPassword() {
   usePageTitle(t('auth.reset.title'));
   const [token] = useState(takeLinkToken);
   const [password, setPassword] = useState('');
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
+  // A bad link is about the token, not a field here: the form-level message.
+  const { submit, busy, errors } = useSubmit(async () => {
+    if (!token) return; // the form only shows with a token
+    await accountApi.resetPassword(token, password);
+    setDone(true);
+  }, ['password']);
   const askAgain = (
     <p>
       <Link href="/forgot-password">{t('auth.reset.askAgain')}</Link>
@@ -38,20 +42,6 @@ export function ResetPassword() {
       </AuthLayout>
     );
   }
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setErrors({ fields: {} });
-    try {
-      await accountApi.resetPassword(token, password);
-      setDone(true);
-    } catch (err) {
-      // A bad link is about the token, not a field here: the form-level message.
-      setErrors(formErrors(err, ['password']));
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
     <AuthLayout title={t('auth.reset.title')} lead={t('auth.reset.lead')} footer={errors.form ? askAgain : undefined}>
       <form onSubmit={submit} noValidate>

@@ -1,9 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { session } from '../../app/session';
 import { usePageTitle } from '../../app/title';
 import { Alert, Button, InputField } from '../../components/ui';
 import { t } from '../../i18n';
-import { formErrors, type FormErrors } from '../../lib/fieldErrors';
+import { useSubmit } from '../../lib/hooks';
 import { Link, navigate } from '../../lib/router';
 import { AuthLayout } from './AuthLayout';
 
@@ -12,23 +12,17 @@ const FIELDS = ['business_name', 'name', 'email', 'password'] as const;
 export function Signup() {
   usePageTitle(t('auth.signup.submit'));
   const [form, setForm] = useState({ business_name: '', name: '', email: '', password: '' });
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
-  const [busy, setBusy] = useState(false);
+  const { submit, busy, errors, setErrors } = useSubmit(
+    async () => {
+      await session.signup({ ...form, email: form.email.trim(), business_name: form.business_name.trim(), name: form.name.trim() });
+      navigate('/getting-started', { replace: true });
+    },
+    FIELDS,
+    { keepBusy: true },
+  );
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => {
     setForm({ ...form, [k]: e.target.value });
     if (errors.fields[k]) setErrors({ ...errors, fields: { ...errors.fields, [k]: '' } });
-  };
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setErrors({ fields: {} });
-    try {
-      await session.signup({ ...form, email: form.email.trim(), business_name: form.business_name.trim(), name: form.name.trim() });
-      navigate('/getting-started', { replace: true });
-    } catch (err) {
-      setErrors(formErrors(err, FIELDS));
-      setBusy(false);
-    }
   };
   return (
     <AuthLayout

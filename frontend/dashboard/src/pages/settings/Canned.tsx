@@ -1,10 +1,10 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api } from '../../api/endpoints';
 import type { CannedResponse } from '../../api/types';
 import { Alert, Button, EmptyState, ErrorState, InputField, PageHeader, SkeletonList, TextareaField, useConfirm, useToast } from '../../components/ui';
 import { t } from '../../i18n';
-import { errorMessage, formErrors, type FormErrors } from '../../lib/fieldErrors';
-import { useAsync } from '../../lib/hooks';
+import { errorMessage } from '../../lib/fieldErrors';
+import { useAsync, useSubmit } from '../../lib/hooks';
 
 export function CannedSection({ title }: { title: string }) {
   const list = useAsync(() => api.canned(), []);
@@ -79,26 +79,15 @@ export function CannedSection({ title }: { title: string }) {
 function CannedForm({ existing, onSaved, onCancel }: { existing?: CannedResponse; onSaved: (c: CannedResponse) => void; onCancel?: () => void }) {
   const [shortcut, setShortcut] = useState(existing?.shortcut ?? '');
   const [body, setBody] = useState(existing?.body ?? '');
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setErrors({ fields: {} });
+  const { submit, busy, errors } = useSubmit(async () => {
     const sc = shortcut.trim().replace(/^\//, '');
-    try {
-      const c = existing ? await api.updateCanned(existing.id, { shortcut: sc, body }) : await api.createCanned(sc, body);
-      onSaved(c);
-      if (!existing) {
-        setShortcut('');
-        setBody('');
-      }
-    } catch (err) {
-      setErrors(formErrors(err, ['shortcut', 'body']));
-    } finally {
-      setBusy(false);
+    const c = existing ? await api.updateCanned(existing.id, { shortcut: sc, body }) : await api.createCanned(sc, body);
+    onSaved(c);
+    if (!existing) {
+      setShortcut('');
+      setBody('');
     }
-  };
+  }, ['shortcut', 'body']);
   return (
     <form onSubmit={submit} className="canned-form" noValidate>
       {errors.form && <Alert>{errors.form}</Alert>}

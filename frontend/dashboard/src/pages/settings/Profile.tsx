@@ -1,15 +1,13 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { accountApi } from '../../api/account';
 import type { NotifyPreferences } from '../../api/types';
 import { session, useSession } from '../../app/session';
 import { Alert, Button, InputField, PageHeader, SelectField, Switch, useToast } from '../../components/ui';
 import { t } from '../../i18n';
 import { emailLocales } from '../../i18n/account';
-import { errorMessage, formErrors, type FormErrors } from '../../lib/fieldErrors';
-import { useAsync } from '../../lib/hooks';
+import { errorMessage } from '../../lib/fieldErrors';
+import { useAsync, useSubmit } from '../../lib/hooks';
 import { useInbox } from '../../inbox/store';
-
-const noErrors: FormErrors = { fields: {} };
 
 /** ProfileSection: the member's own name, email language, email, password and notifications. */
 export function ProfileSection({ title }: { title: string }) {
@@ -44,22 +42,11 @@ function DetailsCard({ name: initialName, locale: initialLocale }: { name: strin
   const toast = useToast();
   const [name, setName] = useState(initialName);
   const [locale, setLocale] = useState(initialLocale);
-  const [errors, setErrors] = useState(noErrors);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setErrors(noErrors);
-    try {
-      const user = await accountApi.updateProfile({ name: name.trim(), locale });
-      session.update({ user });
-      toast(t('profile.saved'));
-    } catch (err) {
-      setErrors(formErrors(err, ['name', 'locale']));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, busy, errors } = useSubmit(async () => {
+    const user = await accountApi.updateProfile({ name: name.trim(), locale });
+    session.update({ user });
+    toast(t('profile.saved'));
+  }, ['name', 'locale']);
   return (
     <section className="card" aria-labelledby="profile-details">
       <h2 id="profile-details">{t('profile.details')}</h2>
@@ -83,24 +70,13 @@ function DetailsCard({ name: initialName, locale: initialLocale }: { name: strin
 
 export function EmailCard({ current, emailOff }: { current: string; emailOff: boolean }) {
   const [form, setForm] = useState({ email: '', password: '' });
-  const [errors, setErrors] = useState(noErrors);
-  const [busy, setBusy] = useState(false);
   const [sentTo, setSentTo] = useState('');
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setErrors(noErrors);
+  const { submit, busy, errors } = useSubmit(async () => {
     setSentTo('');
-    try {
-      await accountApi.changeEmail(form.email.trim(), form.password);
-      setSentTo(form.email.trim());
-      setForm({ email: '', password: '' });
-    } catch (err) {
-      setErrors(formErrors(err, ['email', 'password']));
-    } finally {
-      setBusy(false);
-    }
-  };
+    await accountApi.changeEmail(form.email.trim(), form.password);
+    setSentTo(form.email.trim());
+    setForm({ email: '', password: '' });
+  }, ['email', 'password']);
   return (
     <section className="card" aria-labelledby="profile-email">
       <h2 id="profile-email">{t('profile.changeEmail')}</h2>
@@ -133,22 +109,11 @@ export function EmailCard({ current, emailOff }: { current: string; emailOff: bo
 export function PasswordCard() {
   const toast = useToast();
   const [form, setForm] = useState({ current: '', next: '' });
-  const [errors, setErrors] = useState(noErrors);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setErrors(noErrors);
-    try {
-      await accountApi.changePassword(form.current, form.next);
-      setForm({ current: '', next: '' });
-      toast(t('profile.passwordChanged'));
-    } catch (err) {
-      setErrors(formErrors(err, ['current_password', 'new_password']));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, busy, errors } = useSubmit(async () => {
+    await accountApi.changePassword(form.current, form.next);
+    setForm({ current: '', next: '' });
+    toast(t('profile.passwordChanged'));
+  }, ['current_password', 'new_password']);
   return (
     <section className="card" aria-labelledby="profile-password">
       <h2 id="profile-password">{t('profile.changePassword')}</h2>

@@ -1,13 +1,13 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { accountApi } from '../../api/account';
 import { api } from '../../api/endpoints';
 import type { Invite, Role, User } from '../../api/types';
 import { session, useSession } from '../../app/session';
 import { Alert, Avatar, Button, CopyButton, ErrorState, InputField, PageHeader, SelectField, SkeletonList, useConfirm, useToast } from '../../components/ui';
 import { t } from '../../i18n';
-import { errorMessage, formErrors, type FormErrors } from '../../lib/fieldErrors';
+import { errorMessage } from '../../lib/fieldErrors';
 import { formatDate } from '../../lib/format';
-import { useAsync } from '../../lib/hooks';
+import { useAsync, useSubmit } from '../../lib/hooks';
 
 export function TeamSection({ title }: { title: string }) {
   const s = useSession();
@@ -18,28 +18,17 @@ export function TeamSection({ title }: { title: string }) {
   const emailStatus = useAsync(() => accountApi.emailStatus(), []);
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('agent');
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
-  const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<Invite | null>(null);
   const [rowBusy, setRowBusy] = useState<string | null>(null);
   const owner = s.user?.role === 'owner';
 
-  const invite = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setErrors({ fields: {} });
+  const { submit: invite, busy, errors } = useSubmit(async () => {
     setCreated(null);
-    try {
-      const inv = await api.invite(email.trim(), role);
-      setCreated(inv);
-      setEmail('');
-      invites.setData((list) => [inv, ...(list ?? []).filter((x) => x.id !== inv.id)]);
-    } catch (err) {
-      setErrors(formErrors(err, ['email', 'role']));
-    } finally {
-      setBusy(false);
-    }
-  };
+    const inv = await api.invite(email.trim(), role);
+    setCreated(inv);
+    setEmail('');
+    invites.setData((list) => [inv, ...(list ?? []).filter((x) => x.id !== inv.id)]);
+  }, ['email', 'role']);
   const changeRole = async (m: User, r: Role) => {
     setRowBusy(m.id);
     try {
