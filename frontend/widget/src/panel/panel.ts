@@ -645,7 +645,7 @@ export class Panel {
       this.emailNote = (e as Error).message || this.t.unavailable
     }
     this.render()
-    ;(this.main.querySelector('.off [role=status]') as HTMLElement | null)?.focus()
+    ;(this.main.querySelector('.off [role=status], .ask [role=status]') as HTMLElement | null)?.focus()
   }
 
   // ---- rendering -----------------------------------------------------
@@ -803,6 +803,11 @@ export class Panel {
         }),
       )
     }
+    // Online but not answered yet: offer to carry the answer by email if the visitor leaves.
+    const last = stored[stored.length - 1]
+    if (!this.offline() && conv && conv.status !== 'resolved' && last?.author.type === 'visitor' && (this.emailDone || !this.visitor?.email)) {
+      out.push(this.emailBox(h('section', { class: 'ask', 'aria-label': t.emailAsk }), t.emailAsk))
+    }
     // By the composer, where the visitor will reply.
     if (conv && conv.status === 'resolved') out.push(h('p', { class: 'note' }, t.resolved))
     if (conv) out.push(this.transcript.draw(conv.id, t))
@@ -813,6 +818,12 @@ export class Panel {
     const t = this.t
     const c = this.config!
     const box = h('section', { class: 'off', 'aria-label': t.away }, h('strong', null, t.away), c.quota_exceeded ? null : h('p', null, backAt(c.next_open_at, new Date(), this.locale, t)), c.offline_message ? h('p', null, c.offline_message) : null)
+    return this.emailBox(box, t.emailLabel)
+  }
+
+  /** emailBox adds to box the address the visitor gave, or the form that asks for it. */
+  private emailBox(box: HTMLElement, label: string): HTMLElement {
+    const t = this.t
     const email = this.emailDone || this.visitor?.email
     if (email) {
       add(box, [h('p', { role: 'status', tabindex: -1 }, fill(t.emailDone, { e: email }))])
@@ -829,7 +840,7 @@ export class Panel {
       this.emailForm = form
     }
     const f = this.emailForm
-    f.querySelector('label')!.textContent = t.emailLabel
+    f.querySelector('label')!.textContent = label
     f.querySelector('button')!.textContent = t.emailSave
     f.querySelector('#emn')!.textContent = this.emailNote
     if (this.emailNote) f.querySelector('input')!.setAttribute('aria-describedby', 'emn')
