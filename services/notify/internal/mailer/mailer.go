@@ -10,6 +10,7 @@ package mailer
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -32,10 +33,18 @@ type Mailer struct {
 	implicit   bool
 	user, pass string
 	from       mail.Address
+	roots      *x509.CertPool // nil: the system's certificate authorities
 }
 
+// Option changes how a Mailer connects.
+type Option func(*Mailer)
+
+// WithRootCAs trusts these certificate authorities instead of the system's
+// (a private CA, or a test's own certificate).
+func WithRootCAs(pool *x509.CertPool) Option { return func(m *Mailer) { m.roots = pool } }
+
 // New parses the server URL (PARLEY_SMTP_URL) and the sender (PARLEY_EMAIL_FROM).
-func New(smtpURL, from string) (*Mailer, error) {
+func New(smtpURL, from string, opts ...Option) (*Mailer, error) {
 	u, err := url.Parse(smtpURL)
 	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
 		return nil, fmt.Errorf("mailer: bad SMTP URL")
@@ -52,7 +61,15 @@ func New(smtpURL, from string) (*Mailer, error) {
 		m.user = u.User.Username()
 		m.pass, _ = u.User.Password()
 	}
+	for _, o := range opts {
+		o(m)
+	}
 	return m, nil
+}
+
+// tlsConfig checks the server's certificate against its host name.
+func (m *Mailer) tlsConfig() *tls.Config {
+	return &tls.Config{ServerName: m.host, MinVersion: tls.VersionTLS12, RootCAs: m.roots}
 }
 
 // Domain is the sender's domain, used in Message-IDs.
@@ -94,7 +111,7 @@ func (m *Mailer) send(ctx context.Context, to string, msg []byte) error {
 	var conn net.Conn
 	var err error
 	if m.implicit {
-		d := tls.Dialer{Config: &tls.Config{ServerName: m.host, MinVersion: tls.VersionTLS12}}
+		d := tls.Dialer{Config: m.tlsConfig()}
 		conn, err = d.DialContext(ctx, "tcp", addr)
 	} else {
 		var d net.Dialer
@@ -116,7 +133,7 @@ func (m *Mailer) send(ctx context.Context, to string, msg []byte) error {
 	}
 	if !m.implicit {
 		if ok, _ := c.Extension("STARTTLS"); ok {
-			if err := c.StartTLS(&tls.Config{ServerName: m.host, MinVersion: tls.VersionTLS12}); err != nil {
+			if err := c.StartTLS(m.tlsConfig()); err != nil {
 				return fmt.Errorf("starttls: %w", err)
 			}
 		}

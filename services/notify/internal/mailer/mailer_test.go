@@ -21,27 +21,13 @@ import (
 	"github.com/parley-chat/parley/services/notify/internal/mailer"
 )
 
-// certFile and keyFile are a certificate for 127.0.0.1 that this test
-// process trusts (SSL_CERT_FILE, read once, before any TLS).
-var certFile, keyFile string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "mailer-tls-")
-	if err != nil {
-		panic(err)
-	}
-	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	writeCert(certFile, keyFile)
-	os.Setenv("SSL_CERT_FILE", certFile)
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-func writeCert(certFile, keyFile string) {
+// testCert writes a self-signed certificate for 127.0.0.1 into a temp dir
+// and returns its files and a pool that trusts it.
+func testCert(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		panic(err)
+		t.Fatal(err)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "mailpit test"},
@@ -51,16 +37,22 @@ func writeCert(certFile, keyFile string) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		panic(err)
+		t.Fatal(err)
 	}
 	kb, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
-		panic(err)
+		t.Fatal(err)
 	}
-	if os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600) != nil ||
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	if os.WriteFile(certFile, certPEM, 0o600) != nil ||
 		os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600) != nil {
-		panic("write test certificate")
+		t.Fatal("write test certificate")
 	}
+	pool = x509.NewCertPool()
+	pool.AppendCertsFromPEM(certPEM)
+	return certFile, keyFile, pool
 }
 
 func email(to string) domain.Email {
@@ -71,6 +63,7 @@ func email(to string) domain.Email {
 // authenticates inside TLS; smtps:// speaks TLS from the first byte.
 func TestTLSBothWays(t *testing.T) {
 	t.Parallel()
+	certFile, keyFile, roots := testCert(t)
 	starttls := testkit.StartMailpit(t, "--smtp-tls-cert", certFile, "--smtp-tls-key", keyFile, "--smtp-require-starttls")
 	implicit := testkit.StartMailpit(t, "--smtp-tls-cert", certFile, "--smtp-tls-key", keyFile, "--smtp-require-tls")
 	for _, c := range []struct {
@@ -81,7 +74,7 @@ func TestTLSBothWays(t *testing.T) {
 		{"smtp://user:pass@127.0.0.1:" + strconv.Itoa(starttls.SMTPPort), starttls, "starttls@example.com"},
 		{"smtps://user:pass@127.0.0.1:" + strconv.Itoa(implicit.SMTPPort), implicit, "implicit@example.com"},
 	} {
-		m, err := mailer.New(c.url, "Parley <no-reply@parley.test>")
+		m, err := mailer.New(c.url, "Parley <no-reply@parley.test>", mailer.WithRootCAs(roots))
 		if err != nil {
 			t.Fatal(err)
 		}
