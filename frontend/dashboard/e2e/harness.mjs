@@ -1,6 +1,8 @@
 // The dashboard's e2e harness: a private Parley (../../e2e/parley.mjs), a
-// "customer website" with the widget snippet on a second origin, and
-// Chromium through playwright-core. Env: see ../../e2e/parley.mjs.
+// "customer website" with the widget snippet on another site (shop.test,
+// mapped to loopback by Chromium's --host-resolver-rules, so the widget's
+// frame is third-party as in production), and Chromium through
+// playwright-core. Env: see ../../e2e/parley.mjs.
 import { createServer } from 'node:http'
 import { readFileSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
@@ -21,12 +23,12 @@ export class Harness {
 
     // The customer's website: another port, so another origin.
     this.sitePort = await freePort()
-    this.site = `http://127.0.0.1:${this.sitePort}`
+    this.site = `http://shop.test:${this.sitePort}`
     this.snippets = new Map()
     this.siteServer = createServer((req, res) => this.serveSite(req, res))
     await new Promise((r) => this.siteServer.listen(this.sitePort, '127.0.0.1', r))
 
-    this.browser = await chromium.launch(chromiumOptions)
+    this.browser = await chromium.launch({ ...chromiumOptions, args: [...chromiumOptions.args, '--host-resolver-rules=MAP shop.test 127.0.0.1'] })
   }
 
   async stop() {
