@@ -68,3 +68,32 @@ export function initials(name: string | undefined): string {
   if (!parts.length) return '?'
   return (Array.from(parts[0])[0] + (parts.length > 1 ? Array.from(parts[parts.length - 1])[0] : '')).toUpperCase()
 }
+
+/** isEmail is the widget's check of an address before it is sent. */
+export const isEmail = (s: string) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s)
+
+/**
+ * emailForm is the one-field email form (the away box, the "answer by
+ * email" offer, the transcript); its owner keeps it across renders so what
+ * the visitor types stays, and paints it with paintEmailForm.
+ */
+export function emailForm(id: string, noteId: string, cls: string, submit: (email: string) => void): HTMLFormElement {
+  const input = h('input', { type: 'email', id, name: 'email', autocomplete: 'email', required: true })
+  const form = h('form', { class: cls, novalidate: true }, h('label', { for: id }), h('div', { class: 'row' }, input, h('button', { type: 'submit' })), h('p', { id: noteId, class: 'err', role: 'alert' }))
+  form.addEventListener('submit', (e) => {
+    e.preventDefault()
+    submit(input.value.trim())
+  })
+  return form
+}
+
+export function paintEmailForm(f: HTMLFormElement, label: string, button: string, note: string, busy = false) {
+  f.querySelector('label')!.textContent = label
+  const b = f.querySelector('button')!
+  b.textContent = button
+  b.disabled = busy
+  const n = f.querySelector('.err')!
+  n.textContent = note
+  if (note) f.querySelector('input')!.setAttribute('aria-describedby', n.id)
+  else f.querySelector('input')!.removeAttribute('aria-describedby')
+}

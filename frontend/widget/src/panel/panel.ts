@@ -8,7 +8,7 @@ import { Outbox, SendError, isNew, newId, type KV } from './outbox'
 import { tokenFor, type TokenStore } from './storage'
 import { contiguousSeq, group, maxSeq, merge, shown, unreadCount } from './messages'
 import { log } from './view'
-import { h, initials, add } from './dom'
+import { h, initials, add, isEmail, emailForm, paintEmailForm } from './dom'
 import { strings, fill, type Strings } from './i18n'
 import { backAt } from './time'
 import { queueText } from './queue'
@@ -631,7 +631,7 @@ export class Panel {
   }
 
   private async saveEmail(email: string) {
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+    if (!isEmail(email)) {
       this.emailNote = this.t.emailBad
       this.render()
       return
@@ -830,22 +830,9 @@ export class Panel {
       return box
     }
     // The form is kept across renders so what the visitor types stays.
-    if (!this.emailForm) {
-      const input = h('input', { type: 'email', id: 'em', name: 'email', autocomplete: 'email', required: true })
-      const form = h('form', { class: 'em', novalidate: true }, h('label', { for: 'em' }), h('div', { class: 'row' }, input, h('button', { type: 'submit' })), h('p', { id: 'emn', class: 'err', role: 'alert' }))
-      form.addEventListener('submit', (e) => {
-        e.preventDefault()
-        void this.saveEmail(input.value.trim())
-      })
-      this.emailForm = form
-    }
-    const f = this.emailForm
-    f.querySelector('label')!.textContent = label
-    f.querySelector('button')!.textContent = t.emailSave
-    f.querySelector('#emn')!.textContent = this.emailNote
-    if (this.emailNote) f.querySelector('input')!.setAttribute('aria-describedby', 'emn')
-    else f.querySelector('input')!.removeAttribute('aria-describedby')
-    add(box, [f])
+    this.emailForm ||= emailForm('em', 'emn', 'em', (email) => void this.saveEmail(email))
+    paintEmailForm(this.emailForm, label, t.emailSave, this.emailNote)
+    add(box, [this.emailForm])
     return box
   }
 }

@@ -2,7 +2,7 @@
 // form (the email prefilled when known) kept across renders, then "Sent to …".
 // 503 says email is not set up on this Parley; 400 and 429 say what the
 // server said; nothing is left half-done.
-import { h } from './dom'
+import { h, isEmail, emailForm, paintEmailForm } from './dom'
 import { fill, type Strings } from './i18n'
 import type { ApiError } from './api'
 
@@ -30,22 +30,11 @@ export class Transcript {
     if (!this.open)
       return h('p', { class: 'tx' }, this.done ? h('span', { role: 'status', tabindex: -1 }, fill(t.txDone, { e: this.done })) : h('button', { type: 'button', class: 'link', 'data-fid': 'tx', onclick: () => this.show() }, t.txLink))
     if (!this.form) {
-      const input = h('input', { type: 'email', id: 'txe', name: 'email', autocomplete: 'email', required: true })
-      input.value = this.d.email()
-      const form = h('form', { class: 'em tx', novalidate: true }, h('label', { for: 'txe' }), h('div', { class: 'row' }, input, h('button', { type: 'submit' })), h('p', { id: 'txn', class: 'err', role: 'alert' }))
-      form.addEventListener('submit', (e) => {
-        e.preventDefault()
-        void this.submit(input.value.trim())
-      })
-      this.form = form
+      this.form = emailForm('txe', 'txn', 'em tx', (email) => void this.submit(email))
+      this.form.querySelector('input')!.value = this.d.email()
     }
-    const f = this.form
-    f.querySelector('label')!.textContent = t.txLabel
-    const b = f.querySelector('button')!
-    b.textContent = t.txSend
-    b.disabled = this.busy
-    f.querySelector('#txn')!.textContent = this.note
-    return f
+    paintEmailForm(this.form, t.txLabel, t.txSend, this.note, this.busy)
+    return this.form
   }
 
   private show() {
@@ -58,7 +47,7 @@ export class Transcript {
   private async submit(email: string) {
     const t = this.t!
     const conv = this.conv
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+    if (!isEmail(email)) {
       this.note = t.emailBad
       return this.d.render()
     }
