@@ -373,7 +373,7 @@ export class Panel {
 
   private async openConversation(id: string, focus = true) {
     this.current = id
-    this.stick = true
+    this.pinned = true
     this.view = 'chat'
     this.render()
     if (focus) this.input.focus()
@@ -560,8 +560,8 @@ export class Panel {
       this.current = 'new:' + newId()
       this.view = 'chat'
     }
+    this.pinned = true
     this.outbox.add(this.current, text)
-    this.stick = true
     void this.flush()
   }
 
@@ -650,7 +650,6 @@ export class Panel {
 
   // ---- rendering -----------------------------------------------------
 
-  private stick = true
   private emailForm: HTMLFormElement | null = null
 
   private toBottom() {
@@ -721,8 +720,6 @@ export class Panel {
     this.inner.replaceChildren(...content)
     if (hadFocus && active instanceof HTMLElement && this.main.contains(active)) active.focus()
     else if (hadFocus && fid) (this.main.querySelector(`[data-fid="${CSS.escape(fid)}"]`) as HTMLElement | null)?.focus()
-    if (this.stick) this.pinned = true
-    this.stick = false
     if (this.pinned) this.toBottom()
 
     const tp = this.current ? this.typing.get(this.current) : undefined
