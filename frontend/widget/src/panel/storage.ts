@@ -5,8 +5,6 @@
 import type { KV } from './outbox'
 import { cleanSaved, type Saved } from '../shared/protocol'
 
-export type { Saved }
-
 export function storage(): KV {
   try {
     const ls = window.localStorage
