@@ -66,7 +66,6 @@ function start(cfg: LoaderConfig, queue: ArrayLike<unknown>[]) {
   let dismissed = false
   let frame: HTMLIFrameElement | null = null
   let frameReady = false
-  let outbox: HostMsg[] = []
   const dark = matchMedia('(prefers-color-scheme: dark)')
   const SK = 'parley:' + cfg.key
   let saved: Saved | null = null
@@ -166,9 +165,9 @@ function start(cfg: LoaderConfig, queue: ArrayLike<unknown>[]) {
   if (cfg.greetingDelay >= 0) setTimeout(showGreeting, cfg.greetingDelay * 1000)
 
   // Host ↔ panel messages: exact origin and window both ways.
+  // Before the panel is ready nothing is sent: its init carries the state.
   const post = (m: HostMsg) => {
     if (frame && frameReady && frame.contentWindow) frame.contentWindow.postMessage(m, frameOrigin)
-    else outbox.push(m)
   }
   addEventListener('message', (e: MessageEvent) => {
     if (!frame || e.origin !== frameOrigin || e.source !== frame.contentWindow || !isMsg(e.data)) return
@@ -178,7 +177,6 @@ function start(cfg: LoaderConfig, queue: ArrayLike<unknown>[]) {
         frameReady = true
         const init: HostMsg = { parley: 1, type: 'init', identity, attributes, dark: dark.matches, url: location.href, open, reset: resetPending, saved, conv, name: cfg.name }
         resetPending = false
-        outbox = []
         frame.contentWindow!.postMessage(init, frameOrigin)
         break
       }
