@@ -196,7 +196,7 @@ function start(cfg: LoaderConfig, queue: ArrayLike<unknown>[]) {
         // A short preview of an answer that arrives while the panel is closed.
         const m = d.message as { body?: unknown; author?: { type?: unknown; name?: unknown } }
         if (!open && m && typeof m.body === 'string' && m.author && m.author.type !== 'system') {
-          const who = m.author && typeof m.author.name === 'string' ? m.author.name + ': ' : ''
+          const who = typeof m.author.name === 'string' ? m.author.name + ': ' : ''
           const text = who + m.body
           bubbleText.textContent = text.length > 90 ? text.slice(0, 89) + '…' : text
           bubble.hidden = false
