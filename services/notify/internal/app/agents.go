@@ -80,15 +80,23 @@ func track(tx *store.Tx, c contracts.Conversation, alert bool) error {
 
 // syncMembers reads a tenant's whole member list from identity the first
 // time notify needs it, so members who joined before the event stream's
-// retention are known too.
+// retention are known too. Every message and conversation event passes
+// here, so once a tenant is known to be synced it costs nothing.
 func (a *App) syncMembers(ctx context.Context, tenantID string) error {
+	if _, ok := a.synced.Load(tenantID); ok {
+		return nil
+	}
 	var synced bool
 	if err := a.store.Tenant(ctx, tenantID, func(tx *store.Tx) error {
 		var err error
 		synced, err = tx.MembersSynced()
 		return err
-	}); err != nil || synced {
+	}); err != nil {
 		return err
+	}
+	if synced {
+		a.synced.Store(tenantID, struct{}{})
+		return nil
 	}
 	list, err := natsx.Call(ctx, a.nc, contracts.IdentityMemberList, contracts.PrincipalRequest{Principal: contracts.Principal{TenantID: tenantID}})
 	if err != nil {
@@ -98,7 +106,11 @@ func (a *App) syncMembers(ctx context.Context, tenantID string) error {
 	for _, u := range list.Members {
 		ms = append(ms, store.Member{UserID: u.ID, Name: u.Name, Email: domain.NormalizeEmail(u.Email), Role: string(u.Role), Locale: u.Locale})
 	}
-	return a.store.Tenant(ctx, tenantID, func(tx *store.Tx) error { return tx.SyncMembers(ms) })
+	if err := a.store.Tenant(ctx, tenantID, func(tx *store.Tx) error { return tx.SyncMembers(ms) }); err != nil {
+		return err
+	}
+	a.synced.Store(tenantID, struct{}{})
+	return nil
 }
 
 // OnConversation follows a conversation's changes (assignment, status).

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -55,6 +56,9 @@ type App struct {
 	nc    *nats.Conn
 	opt   Options
 	log   *slog.Logger
+	// synced holds the tenants whose member list is known to be read
+	// (member_syncs only grows), so events skip asking the database again.
+	synced sync.Map
 }
 
 // New builds the use cases.
