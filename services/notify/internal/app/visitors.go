@@ -36,10 +36,12 @@ func (a *App) OnMessage(ctx context.Context, env contracts.Envelope) error {
 		switch {
 		case m.Private, stale(env) && m.Author.Type != contracts.AuthorVisitor:
 			return nil
+		case c.Visitor.Email == "":
+			return nil // nothing is pending for a visitor without an address
 		case m.Author.Type == contracts.AuthorVisitor:
 			return tx.ReadUpTo(c.ID, m.Seq)
 		case m.Author.Type == contracts.AuthorAgent || m.Author.Type == contracts.AuthorBot:
-			if !a.Enabled() || c.Visitor.Email == "" || c.VisitorReadSeq >= m.Seq {
+			if !a.Enabled() || c.VisitorReadSeq >= m.Seq {
 				return nil
 			}
 			return tx.AddPending(store.Pending{
