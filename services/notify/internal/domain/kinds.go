@@ -70,37 +70,46 @@ func Invite(tenantID, eventID string, ev contracts.InviteCreated, color string) 
 
 // PasswordReset is the "Forgot password?" link.
 func PasswordReset(tenantID, eventID string, ev contracts.PasswordResetRequested) (Email, error) {
-	if err := checkAddress("email", ev.Email); err != nil {
-		return Email{}, err
-	}
-	l := Locale(ev.Locale)
-	e := Email{
-		ID: EmailID(KindPasswordReset, tenantID, eventID), Kind: KindPasswordReset, TenantID: tenantID,
-		To: NormalizeEmail(ev.Email), ToName: ev.Name, Subject: T(l, "reset_subject"),
-	}
-	return build(e, Content{
-		Locale: l, Brand: parley.Name, Color: parley.Color, Greeting: greeting(l, ev.Name),
-		Paragraphs: []string{fmt.Sprintf(T(l, "reset_body"), ev.Email)},
-		Button:     &Link{Label: T(l, "reset_button"), URL: ev.URL},
-		Notes:      []string{fmt.Sprintf(T(l, "reset_expires"), when(ev.ExpiresAt)), T(l, "reset_ignore")},
+	return accountLink(accountEmail{
+		Kind: KindPasswordReset, Texts: "reset", TenantID: tenantID, EventID: eventID, Field: "email",
+		To: ev.Email, Name: ev.Name, Locale: ev.Locale, URL: ev.URL, ExpiresAt: ev.ExpiresAt,
 	})
 }
 
 // EmailChange asks the new address to confirm itself.
 func EmailChange(tenantID, eventID string, ev contracts.EmailChangeRequested) (Email, error) {
-	if err := checkAddress("new_email", ev.NewEmail); err != nil {
+	return accountLink(accountEmail{
+		Kind: KindEmailChange, Texts: "change", TenantID: tenantID, EventID: eventID, Field: "new_email",
+		To: ev.NewEmail, Name: ev.Name, Locale: ev.Locale, URL: ev.URL, ExpiresAt: ev.ExpiresAt,
+	})
+}
+
+// accountEmail is an email about the reader's own Parley account that
+// carries one expiring link.
+type accountEmail struct {
+	Kind              Kind
+	Texts             string // the prefix of its texts: <Texts>_subject, _body, _button, _ignore
+	TenantID, EventID string
+	Field             string // the event's field that holds To
+	To, Name, Locale  string
+	URL               string
+	ExpiresAt         time.Time
+}
+
+func accountLink(a accountEmail) (Email, error) {
+	if err := checkAddress(a.Field, a.To); err != nil {
 		return Email{}, err
 	}
-	l := Locale(ev.Locale)
+	l := Locale(a.Locale)
 	e := Email{
-		ID: EmailID(KindEmailChange, tenantID, eventID), Kind: KindEmailChange, TenantID: tenantID,
-		To: NormalizeEmail(ev.NewEmail), ToName: ev.Name, Subject: T(l, "change_subject"),
+		ID: EmailID(a.Kind, a.TenantID, a.EventID), Kind: a.Kind, TenantID: a.TenantID,
+		To: NormalizeEmail(a.To), ToName: a.Name, Subject: T(l, a.Texts+"_subject"),
 	}
 	return build(e, Content{
-		Locale: l, Brand: parley.Name, Color: parley.Color, Greeting: greeting(l, ev.Name),
-		Paragraphs: []string{fmt.Sprintf(T(l, "change_body"), ev.NewEmail)},
-		Button:     &Link{Label: T(l, "change_button"), URL: ev.URL},
-		Notes:      []string{fmt.Sprintf(T(l, "reset_expires"), when(ev.ExpiresAt)), T(l, "change_ignore")},
+		Locale: l, Brand: parley.Name, Color: parley.Color, Greeting: greeting(l, a.Name),
+		Paragraphs: []string{fmt.Sprintf(T(l, a.Texts+"_body"), a.To)},
+		Button:     &Link{Label: T(l, a.Texts+"_button"), URL: a.URL},
+		Notes:      []string{fmt.Sprintf(T(l, "reset_expires"), when(a.ExpiresAt)), T(l, a.Texts+"_ignore")},
 	})
 }
 
