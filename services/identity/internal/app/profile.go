@@ -80,15 +80,21 @@ func (a *App) ChangePassword(ctx context.Context, r contracts.PasswordChangeRequ
 		if err := tx.SetPasswordHash(p.UserID, newHash); err != nil {
 			return err
 		}
-		ended, err := tx.RevokeOtherSessions(p.UserID, p.SessionID, "password changed")
-		if err != nil {
+		return endSessions(tx, p.UserID, p.SessionID, "password changed")
+	})
+}
+
+// endSessions ends every live session of a user but keep (none when keep is
+// ""), and tells the gateways to refuse their access tokens at once.
+func endSessions(tx *store.Tx, userID, keep, reason string) error {
+	ended, err := tx.RevokeOtherSessions(userID, keep, reason)
+	if err != nil {
+		return err
+	}
+	for _, sid := range ended {
+		if err := tx.Emit(contracts.IdentityAccessRevoked, contracts.AccessRevoked{UserID: userID, SessionID: sid}); err != nil {
 			return err
 		}
-		for _, sid := range ended {
-			if err := tx.Emit(contracts.IdentityAccessRevoked, contracts.AccessRevoked{UserID: p.UserID, SessionID: sid}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }

@@ -130,16 +130,7 @@ func (a *App) ResetPassword(ctx context.Context, r contracts.PasswordResetReques
 		if err := tx.SpendAccountToken(t.TokenHash, a.now()); err != nil {
 			return err
 		}
-		ended, err := tx.RevokeAllSessions(u.ID, "password reset")
-		if err != nil {
-			return err
-		}
-		for _, sid := range ended {
-			if err := tx.Emit(contracts.IdentityAccessRevoked, contracts.AccessRevoked{UserID: u.ID, SessionID: sid}); err != nil {
-				return err
-			}
-		}
-		return nil
+		return endSessions(tx, u.ID, "", "password reset")
 	})
 	if err != nil {
 		return contracts.Empty{}, err

@@ -63,11 +63,15 @@ func (tx *Tx) MarkRefreshTokenUsed(hash string) error {
 	return tx.DB.Exec(`UPDATE refresh_tokens SET used_at = ? WHERE tenant_id = ? AND token_hash = ?`, now(), tx.TenantID, hash).Error
 }
 
-// RevokeOtherSessions ends every live session of a user but keep, and
-// returns the ids it ended.
+// RevokeOtherSessions ends every live session of a user but keep (none when
+// keep is ""), and returns the ids it ended.
 func (tx *Tx) RevokeOtherSessions(userID, keep, reason string) ([]string, error) {
 	var ids []string
-	err := tx.DB.Table("sessions").Where("tenant_id = ? AND user_id = ? AND id <> ? AND revoked_at IS NULL", tx.TenantID, userID, keep).Pluck("id", &ids).Error
+	q := tx.DB.Table("sessions").Where("tenant_id = ? AND user_id = ? AND revoked_at IS NULL", tx.TenantID, userID)
+	if keep != "" {
+		q = q.Where("id <> ?", keep) // ids are uuids on PostgreSQL: "" is no id to compare with
+	}
+	err := q.Pluck("id", &ids).Error
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}

@@ -52,16 +52,6 @@ func (tx *Tx) SpendAccountToken(hash string, at time.Time) error {
 	return tx.DB.Exec(`UPDATE account_tokens SET used_at = ? WHERE tenant_id = ? AND token_hash = ?`, at, tx.TenantID, hash).Error
 }
 
-// RevokeAllSessions ends every live session of a user and returns their ids.
-func (tx *Tx) RevokeAllSessions(userID, reason string) ([]string, error) {
-	var ids []string
-	err := tx.DB.Table("sessions").Where("tenant_id = ? AND user_id = ? AND revoked_at IS NULL", tx.TenantID, userID).Pluck("id", &ids).Error
-	if err != nil || len(ids) == 0 {
-		return nil, err
-	}
-	return ids, tx.DB.Exec(`UPDATE sessions SET revoked_at = ?, revoked_by = ? WHERE tenant_id = ? AND id IN ?`, now(), reason, tx.TenantID, ids).Error
-}
-
 // SetEmail moves a user to a new email address, claiming it across Parley
 // and freeing the old one. A taken address is a Conflict.
 func (tx *Tx) SetEmail(u User, email string) error {
