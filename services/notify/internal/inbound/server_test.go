@@ -340,25 +340,7 @@ func TestSeveralRecipients(t *testing.T) {
 }
 
 func TestListenAndServeStopsWithItsContext(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	srv, err := inbound.New(inbound.Config{
-		Addr: addr, Domain: domain,
-		Keys:    func() []replytoken.Key { return nil },
-		Handler: func(context.Context, inbound.Reply) error { return nil },
-		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.ListenAndServe(ctx) }()
-	waitListening(t, addr)
+	addr, cancel, done := listenAndServe(t, inbound.Config{})
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("ListenAndServe = %v after its context ended", err)
@@ -405,35 +387,19 @@ func TestIdleConnectionIsClosed(t *testing.T) {
 // A shutdown lets a reply that is being stored finish and answers its
 // sender before the listener goes.
 func TestShutdownFinishesRepliesUnderWay(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
 	key, err := replytoken.NewKey(1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	entered, release := make(chan struct{}), make(chan struct{})
-	srv, err := inbound.New(inbound.Config{
-		Addr: addr, Domain: domain,
+	addr, cancel, done := listenAndServe(t, inbound.Config{
 		Keys: func() []replytoken.Key { return []replytoken.Key{key} },
 		Handler: func(context.Context, inbound.Reply) error {
 			close(entered)
 			<-release
 			return nil
 		},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- srv.ListenAndServe(ctx) }()
-	waitListening(t, addr)
 
 	tok, err := replytoken.Sign(key, newClaims())
 	if err != nil {
@@ -473,6 +439,36 @@ func TestShutdownFinishesRepliesUnderWay(t *testing.T) {
 	}
 }
 
+// listenAndServe runs ListenAndServe on a free port with cfg (Domain,
+// Logger and, when unset, Keys and Handler filled in) until the test ends
+// or it calls cancel; done receives what ListenAndServe returned.
+func listenAndServe(t *testing.T, cfg inbound.Config) (addr string, cancel context.CancelFunc, done <-chan error) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr = l.Addr().String()
+	l.Close()
+	cfg.Addr, cfg.Domain, cfg.Logger = addr, domain, slog.New(slog.NewTextHandler(io.Discard, nil))
+	if cfg.Keys == nil {
+		cfg.Keys = func() []replytoken.Key { return nil }
+	}
+	if cfg.Handler == nil {
+		cfg.Handler = func(context.Context, inbound.Reply) error { return nil }
+	}
+	srv, err := inbound.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	served := make(chan error, 1)
+	go func() { served <- srv.ListenAndServe(ctx) }()
+	waitListening(t, addr)
+	return addr, cancel, served
+}
+
 func waitListening(t *testing.T, addr string) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
@@ -492,25 +488,7 @@ func waitListening(t *testing.T, addr string) {
 // A client that holds its connection open does not hold up a shutdown
 // beyond HandlerTimeout.
 func TestShutdownDropsIdleConnections(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	srv, err := inbound.New(inbound.Config{
-		Addr: addr, Domain: domain, HandlerTimeout: 100 * time.Millisecond,
-		Keys:    func() []replytoken.Key { return nil },
-		Handler: func(context.Context, inbound.Reply) error { return nil },
-		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.ListenAndServe(ctx) }()
-	waitListening(t, addr)
+	addr, cancel, done := listenAndServe(t, inbound.Config{HandlerTimeout: 100 * time.Millisecond})
 	conn, err := textproto.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
