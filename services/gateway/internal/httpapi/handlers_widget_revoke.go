@@ -18,18 +18,18 @@ import (
 // harmless from anywhere.
 func (a *API) widgetRevoke(c *gin.Context) {
 	tok := bearer(c)
-	var claims auth.VisitorClaims
-	if _, err := a.visitor(tok); err != nil || auth.Verify(tok, auth.AudienceWidget, a.keys.Key, &claims) != nil {
+	v, err := a.visitor(tok)
+	if err != nil {
 		c.Header("WWW-Authenticate", `Bearer realm="parley-widget"`)
 		fail(c, apperr.New(apperr.Unauthenticated, "missing, invalid, expired or revoked visitor token"))
 		return
 	}
-	if _, err := natsx.Call(c, a.nc, contracts.IdentityVisitorRevoke, contracts.VisitorRevokeRequest{TenantID: claims.TenantID, VisitorToken: tok}); err != nil {
+	if _, err := natsx.Call(c, a.nc, contracts.IdentityVisitorRevoke, contracts.VisitorRevokeRequest{TenantID: v.TenantID, VisitorToken: tok}); err != nil {
 		fail(c, err)
 		return
 	}
 	// Refused here at once; other gateways learn it from identity's event.
 	now := time.Now().UTC()
-	a.revoked.RevokeVisitor(claims.TenantID, contracts.VisitorRevoked{VisitorID: claims.Subject, RevokedAt: now, ExpiresAt: now.Add(auth.VisitorTTL)})
+	a.revoked.RevokeVisitor(v.TenantID, contracts.VisitorRevoked{VisitorID: v.ID, RevokedAt: now, ExpiresAt: now.Add(auth.VisitorTTL)})
 	c.Status(http.StatusNoContent)
 }
