@@ -82,6 +82,11 @@ export function InputField({ label, error, hint, className, ...input }: InputFie
   );
 }
 
+/** NewPasswordField is where a member chooses a password: the rule is its hint, and an error (the server's, which states the rule) takes its place, so the rule is said once. */
+export function NewPasswordField({ error, ...input }: Omit<InputFieldProps, 'type' | 'hint'>) {
+  return <InputField type="password" autoComplete="new-password" required error={error} hint={error ? undefined : t('auth.passwordHint')} {...input} />;
+}
+
 export function TextareaField({
   label,
   error,

@@ -4,7 +4,7 @@ import { ApiError } from '../../api/http';
 import type { InviteLookup } from '../../api/types';
 import { session, useSession } from '../../app/session';
 import { usePageTitle } from '../../app/title';
-import { Alert, Button, InputField, Spinner } from '../../components/ui';
+import { Alert, Button, InputField, NewPasswordField, Spinner } from '../../components/ui';
 import { t } from '../../i18n';
 import { errorMessage } from '../../lib/fieldErrors';
 import { useSubmit } from '../../lib/hooks';
@@ -79,17 +79,7 @@ export function AcceptInvite() {
         {errors.form && <Alert>{errors.form}</Alert>}
         {invite && <InputField label={t('auth.email')} name="email" type="email" autoComplete="username" value={invite.email} readOnly />}
         <InputField label={t('auth.name')} name="name" autoComplete="name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} error={errors.fields.name} />
-        <InputField
-          label={t('auth.password')}
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={form.password}
-          onChange={(e) => setForm({ ...form, password: e.target.value })}
-          error={errors.fields.password}
-          hint={t('auth.passwordHint')}
-        />
+        <NewPasswordField label={t('auth.password')} name="password" value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} error={errors.fields.password} />
         <Button type="submit" variant="primary" className="btn-block" busy={busy}>
           {busy ? t('auth.invite.submitting') : t('auth.invite.submit')}
         </Button>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { accountApi } from '../../api/account';
 import { usePageTitle } from '../../app/title';
-import { Alert, Button, InputField } from '../../components/ui';
+import { Alert, Button, NewPasswordField } from '../../components/ui';
 import { t } from '../../i18n';
 import { useSubmit } from '../../lib/hooks';
 import { takeLinkToken } from '../../lib/linkToken';
@@ -46,17 +46,7 @@ export function ResetPassword() {
     <AuthLayout title={t('auth.reset.title')} lead={t('auth.reset.lead')} footer={errors.form ? askAgain : undefined}>
       <form onSubmit={submit} noValidate>
         {errors.form && <Alert>{errors.form}</Alert>}
-        <InputField
-          label={t('auth.reset.password')}
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          error={errors.fields.password}
-          hint={t('auth.passwordHint')}
-        />
+        <NewPasswordField label={t('auth.reset.password')} name="password" value={password} onChange={(e) => setPassword(e.target.value)} error={errors.fields.password} />
         <Button type="submit" variant="primary" className="btn-block" busy={busy}>
           {busy ? t('auth.reset.submitting') : t('auth.reset.submit')}
         </Button>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { session } from '../../app/session';
 import { usePageTitle } from '../../app/title';
-import { Alert, Button, InputField } from '../../components/ui';
+import { Alert, Button, InputField, NewPasswordField } from '../../components/ui';
 import { t } from '../../i18n';
 import { useSubmit } from '../../lib/hooks';
 import { Link, navigate } from '../../lib/router';
@@ -39,17 +39,7 @@ export function Signup() {
         <InputField label={t('auth.businessName')} name="business_name" autoComplete="organization" required value={form.business_name} onChange={set('business_name')} error={errors.fields.business_name} />
         <InputField label={t('auth.name')} name="name" autoComplete="name" required value={form.name} onChange={set('name')} error={errors.fields.name} />
         <InputField label={t('auth.email')} name="email" type="email" autoComplete="email" required value={form.email} onChange={set('email')} error={errors.fields.email} />
-        <InputField
-          label={t('auth.password')}
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={form.password}
-          onChange={set('password')}
-          error={errors.fields.password}
-          hint={errors.fields.password ? undefined : t('auth.passwordHint')}
-        />
+        <NewPasswordField label={t('auth.password')} name="password" value={form.password} onChange={set('password')} error={errors.fields.password} />
         <Button type="submit" variant="primary" className="btn-block" busy={busy}>
           {busy ? t('auth.signup.submitting') : t('auth.signup.submit')}
         </Button>

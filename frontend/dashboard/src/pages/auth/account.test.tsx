@@ -77,6 +77,19 @@ describe('ResetPassword', () => {
     expect(screen.getByRole('link', { name: 'Ask for a new link' }).getAttribute('href')).toBe('/forgot-password');
   });
 
+  it('states the password rule once, also when the server refuses a short password', async () => {
+    history.replaceState(null, '', '/reset-password#t1.secret');
+    vi.spyOn(accountApi, 'resetPassword').mockRejectedValue(problem(400, 'invalid', 'password must be at least 10 characters', 'password'));
+    render(<ResetPassword />);
+    const rule = () => (document.body.textContent ?? '').match(/10 characters/g)?.length ?? 0;
+    expect(rule()).toBe(1);
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('New password'), 'short');
+    await user.click(screen.getByRole('button', { name: 'Set new password' }));
+    expect(await screen.findByText('Password must be at least 10 characters')).toBeTruthy();
+    expect(rule()).toBe(1);
+  });
+
   it('says when the link is incomplete', () => {
     history.replaceState(null, '', '/reset-password');
     render(<ResetPassword />);

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { accountApi } from '../../api/account';
 import type { NotifyPreferences } from '../../api/types';
 import { session, useSession } from '../../app/session';
-import { Alert, Button, InputField, PageHeader, SelectField, Switch, useToast } from '../../components/ui';
+import { Alert, Button, InputField, NewPasswordField, PageHeader, SelectField, Switch, useToast } from '../../components/ui';
 import { t } from '../../i18n';
 import { emailLocales } from '../../i18n/account';
 import { errorMessage } from '../../lib/fieldErrors';
@@ -129,17 +129,7 @@ export function PasswordCard() {
           onChange={(e) => setForm({ ...form, current: e.target.value })}
           error={errors.fields.current_password}
         />
-        <InputField
-          label={t('profile.newPassword')}
-          name="new-password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={form.next}
-          onChange={(e) => setForm({ ...form, next: e.target.value })}
-          error={errors.fields.new_password}
-          hint={t('auth.passwordHint')}
-        />
+        <NewPasswordField label={t('profile.newPassword')} name="new-password" value={form.next} onChange={(e) => setForm({ ...form, next: e.target.value })} error={errors.fields.new_password} />
         <Button type="submit" variant="secondary" busy={busy}>
           {t('profile.passwordSubmit')}
         </Button>
