@@ -98,15 +98,6 @@ var (
 	NotifyUnsubscribe       = Endpoint[UnsubscribeRequest, Empty]{ServiceNotify, "unsubscribe"}
 )
 
-// VisitorRevokeRequest ends a visitor token on the server (Parley('reset')).
-type VisitorRevokeRequest struct {
-	TenantID     string `json:"tenant_id"`
-	VisitorToken string `json:"visitor_token"`
-}
-
-// IdentityVisitorRevoke revokes a visitor token: it is refused from then on.
-var IdentityVisitorRevoke = Endpoint[VisitorRevokeRequest, Empty]{ServiceIdentity, "visitor_revoke"}
-
 // NotifyEmailQueued is an email that notify decided to send (a visitor's
 // unread answer, an agent's digest, a transcript); its own consumer sends
 // it, retrying while the SMTP server is down. Only notify reads it.

@@ -2,6 +2,15 @@ package contracts
 
 import "time"
 
+// VisitorRevokeRequest ends a visitor token on the server (Parley('reset')).
+type VisitorRevokeRequest struct {
+	TenantID     string `json:"tenant_id"`
+	VisitorToken string `json:"visitor_token"`
+}
+
+// IdentityVisitorRevoke revokes a visitor token: it is refused from then on.
+var IdentityVisitorRevoke = Endpoint[VisitorRevokeRequest, Empty]{ServiceIdentity, "visitor_revoke"}
+
 // VisitorRevoked says that every token of one visitor issued up to RevokedAt
 // is refused (Parley('reset')). Gateways keep it in memory until ExpiresAt,
 // when the last such token has expired anyway.
