@@ -148,16 +148,12 @@ func (a *App) SendDigests(ctx context.Context, now time.Time) error {
 	}); err != nil {
 		return err
 	}
-	brands := map[string]domain.Brand{}
+	known := brands{}
 	for _, ag := range agents {
-		b, ok := brands[ag.TenantID]
-		if !ok {
-			var err error
-			if b, err = a.brand(ctx, ag.TenantID); err != nil {
-				a.log.Warn("digest: tenant unavailable", "tenant", ag.TenantID, "err", err)
-				continue
-			}
-			brands[ag.TenantID] = b
+		b, err := a.brand(ctx, known, ag.TenantID)
+		if err != nil {
+			a.log.Warn("digest: tenant unavailable", "tenant", ag.TenantID, "err", err)
+			continue
 		}
 		if err := a.store.Tenant(ctx, ag.TenantID, func(tx *store.Tx) error { return a.digest(tx, b, ag.AgentID, now) }); err != nil {
 			a.log.Warn("digest", "tenant", ag.TenantID, "agent", ag.AgentID, "err", err)

@@ -139,8 +139,15 @@ func queue(tx *store.Tx, e domain.Email) error {
 	return tx.Emit(contracts.NotifyEmailQueued, e)
 }
 
+// brands holds the tenants' brands that one pass of a worker already asked
+// for, so a pass asks once per tenant, not once per email; nil keeps none.
+type brands map[string]domain.Brand
+
 // brand is the tenant's name and widget colour.
-func (a *App) brand(ctx context.Context, tenantID string) (domain.Brand, error) {
+func (a *App) brand(ctx context.Context, known brands, tenantID string) (domain.Brand, error) {
+	if b, ok := known[tenantID]; ok {
+		return b, nil
+	}
 	t, err := natsx.Call(ctx, a.nc, contracts.TenantGet, contracts.PrincipalRequest{Principal: contracts.Principal{TenantID: tenantID}})
 	if err != nil {
 		return domain.Brand{}, err
@@ -149,7 +156,11 @@ func (a *App) brand(ctx context.Context, tenantID string) (domain.Brand, error) 
 	if err != nil {
 		return domain.Brand{}, err
 	}
-	return domain.Brand{Name: t.Name, Color: s.Widget.Color}, nil
+	b := domain.Brand{Name: t.Name, Color: s.Widget.Color}
+	if known != nil {
+		known[tenantID] = b
+	}
+	return b, nil
 }
 
 // validEmail checks an address a client gave.

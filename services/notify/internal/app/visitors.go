@@ -77,17 +77,18 @@ func (a *App) SendDueVisitorEmails(ctx context.Context, now time.Time) error {
 	}); err != nil {
 		return err
 	}
+	known := brands{}
 	for _, p := range due {
-		if err := a.emailAnswer(ctx, p); err != nil {
+		if err := a.emailAnswer(ctx, known, p); err != nil {
 			a.log.Warn("visitor email", "tenant", p.TenantID, "conversation", p.ConversationID, "err", err)
 		}
 	}
 	return nil
 }
 
-func (a *App) emailAnswer(ctx context.Context, p store.Pending) error {
+func (a *App) emailAnswer(ctx context.Context, known brands, p store.Pending) error {
 	actor := contracts.Actor{TenantID: p.TenantID, Type: contracts.AuthorVisitor, ID: p.VisitorID}
-	c, err := a.conversation(ctx, actor, p.ConversationID)
+	c, err := a.conversation(ctx, known, actor, p.ConversationID)
 	drop := func() error {
 		return a.store.Tenant(ctx, p.TenantID, func(tx *store.Tx) error { _, _, err := tx.TakePending(p.ConversationID); return err })
 	}
@@ -139,7 +140,7 @@ type conversationMail struct {
 
 // conversation gathers what an email about a conversation needs, as its
 // visitor may see it: NotFound unless the visitor owns it.
-func (a *App) conversation(ctx context.Context, visitor contracts.Actor, id string) (conversationMail, error) {
+func (a *App) conversation(ctx context.Context, known brands, visitor contracts.Actor, id string) (conversationMail, error) {
 	var out conversationMail
 	own, err := natsx.Call(ctx, a.nc, contracts.ConversationListOwn, contracts.ConversationRequest{Actor: visitor})
 	if err != nil {
@@ -169,7 +170,7 @@ func (a *App) conversation(ctx context.Context, visitor contracts.Actor, id stri
 		}
 		after = page.Messages[len(page.Messages)-1].Seq
 	}
-	b, err := a.brand(ctx, visitor.TenantID)
+	b, err := a.brand(ctx, known, visitor.TenantID)
 	if err != nil {
 		return out, err
 	}
@@ -224,7 +225,7 @@ func (a *App) TranscriptEmail(ctx context.Context, r contracts.TranscriptEmailRe
 	if !a.Enabled() {
 		return none, apperr.New(apperr.Unavailable, "email is not set up on this server")
 	}
-	c, err := a.conversation(ctx, r.Actor, r.ConversationID)
+	c, err := a.conversation(ctx, nil, r.Actor, r.ConversationID)
 	if err != nil {
 		return none, err
 	}
