@@ -1,9 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { accountApi } from '../../api/account';
 import { usePageTitle } from '../../app/title';
 import { Alert, Button, InputField } from '../../components/ui';
 import { t } from '../../i18n';
-import { useSubmit } from '../../lib/hooks';
+import { useAsync, useSubmit } from '../../lib/hooks';
 import { Link } from '../../lib/router';
 import { AuthLayout } from './AuthLayout';
 
@@ -12,18 +12,9 @@ export function ForgotPassword() {
   usePageTitle(t('auth.forgot.title'));
   const [email, setEmail] = useState('');
   const [sentTo, setSentTo] = useState('');
-  const [emailOff, setEmailOff] = useState(false);
-  useEffect(() => {
-    let live = true;
-    // Unknown (the email service is not answering) is not "off": the form stays.
-    accountApi.emailStatus().then(
-      (s) => live && setEmailOff(!s.email_enabled),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
+  // Unknown (the email service is not answering) is not "off": the form stays.
+  const emailStatus = useAsync(() => accountApi.emailStatus(), []);
+  const emailOff = emailStatus.data?.email_enabled === false;
   const { submit, busy, errors } = useSubmit(async () => {
     await accountApi.forgotPassword(email.trim());
     setSentTo(email.trim());
