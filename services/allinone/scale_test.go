@@ -14,21 +14,22 @@ import (
 )
 
 // cluster is Parley as separate processes: one of each service plus extra
-// gateways and conversation services, on PostgreSQL and a NATS server.
+// gateways, conversation and notify services, on PostgreSQL and a NATS
+// server; env is added to every process's environment.
 type cluster struct {
 	gateways      []*parley
 	conversations []*process
 }
 
-func startCluster(t *testing.T, gateways, conversations int) *cluster {
+func startCluster(t *testing.T, gateways, conversations, notifies int, env ...string) *cluster {
 	t.Helper()
 	pg := testkit.PostgresOnly(t)
 	bin := serviceBinaries(t)
 	natsURL := testkit.NATSServer(t)
-	env := []string{
+	env = append([]string{
 		"PARLEY_DATABASE_URL=" + pg.URL, "PARLEY_DATABASE_SCHEMA_PREFIX=" + pg.Prefix, "PARLEY_NATS_URL=" + natsURL,
 		"PARLEY_PUBLIC_URL=http://parley.test", "PARLEY_REQUEST_TIMEOUT=2s", "PARLEY_DATA_DIR=" + t.TempDir(), "PATH=" + os.Getenv("PATH"),
-	}
+	}, env...)
 	run := func(name string, extra ...string) *process {
 		cmd := exec.Command(filepath.Join(bin, name))
 		cmd.Env = append(append([]string{}, env...), extra...)
@@ -38,7 +39,9 @@ func startCluster(t *testing.T, gateways, conversations int) *cluster {
 	run("identity")
 	run("tenant")
 	run("billing")
-	run("notify")
+	for range notifies {
+		run("notify")
+	}
 	for range conversations {
 		c.conversations = append(c.conversations, run("conversation"))
 	}
@@ -100,7 +103,7 @@ func receivedOnce(t *testing.T, s *socket, bodies []string) {
 // delivered.
 func TestScaleOutAcrossReplicas(t *testing.T) {
 	t.Parallel()
-	c := startCluster(t, 2, 2)
+	c := startCluster(t, 2, 2, 1)
 	g1, g2 := c.gateways[0], c.gateways[1]
 	owner := g1.signup("Scaled Inc")
 	v := g1.newVisitor(g1.widgetKey(owner))
@@ -153,4 +156,39 @@ func TestScaleOutAcrossReplicas(t *testing.T) {
 		}
 	}
 	receivedOnce(t, agentWS, append(bodies, stream...))
+}
+
+// Two notify replicas share the event consumers and the sweep of unread
+// answers: each invitation and each away visitor's answer is emailed once.
+func TestTwoNotifyReplicasEmailEachOnce(t *testing.T) {
+	t.Parallel()
+	mp := testkit.StartMailpit(t)
+	c := startCluster(t, 1, 1, 2, "PARLEY_SMTP_URL="+mp.SMTPURL(), "PARLEY_EMAIL_FROM=Parley <no-reply@parley.test>", "PARLEY_NOTIFY_VISITOR_DELAY=1s")
+	p := c.gateways[0]
+	owner := p.signup("Twin Mail")
+	key := p.widgetKey(owner)
+	var addrs []string
+	for range 3 {
+		addrs = append(addrs, p.invite(owner, "agent").Email)
+	}
+	for i := range 6 {
+		addr := fmt.Sprintf("twin-%d-%s@example.com", i, msgID())
+		conv := p.startConversation(p.visitorWithEmail(key, addr, "en"), "Is this in stock?").str("conversation.id")
+		p.answer(owner, conv, "Yes, it is.")
+		addrs = append(addrs, addr)
+	}
+	for _, a := range addrs {
+		mp.WaitFor(t, a, 1, 60*time.Second)
+	}
+	// A last answer emailed after all of them: by then every sweep that could
+	// have sent one twice has run.
+	last := "twin-last@example.com"
+	conv := p.startConversation(p.visitorWithEmail(key, last, "en"), "One more?").str("conversation.id")
+	p.answer(owner, conv, "Sure.")
+	mp.WaitFor(t, last, 1, 60*time.Second)
+	for _, a := range addrs {
+		if got, err := mp.To(a); err != nil || len(got) != 1 {
+			t.Errorf("%s got %d emails (%v), want 1", a, len(got), err)
+		}
+	}
 }
