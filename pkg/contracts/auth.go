@@ -24,4 +24,8 @@ type Principal struct {
 	UserID    string `json:"user_id"`
 	Role      Role   `json:"role"`
 	SessionID string `json:"session_id,omitempty"`
+	// Name and IP are set by the gateway for the audit log: the member's
+	// display name and the client's address (behind trusted proxies).
+	Name string `json:"name,omitempty"`
+	IP   string `json:"ip,omitempty"`
 }

@@ -27,6 +27,8 @@ type Actor struct {
 	Name     string     `json:"name,omitempty"` // members: their display name
 	// Identity is set for visitors whose host site vouched for them (user_hash).
 	Identity *VisitorIdentity `json:"identity,omitempty"`
+	// IP is the client's address, set by the gateway for the audit log.
+	IP string `json:"ip,omitempty"`
 }
 
 // Author is who wrote a message, as shown to readers.

@@ -44,6 +44,9 @@ type Settings struct {
 	BusinessHours  BusinessHours  `json:"business_hours"`
 	OfflineMessage string         `json:"offline_message"`
 	AgentOpenLimit int            `json:"agent_open_limit"` // open conversations per agent; 0: no limit
+	// RetentionDays deletes conversations whose last activity is older; 0
+	// keeps them forever (the default), else MinRetentionDays–MaxRetentionDays.
+	RetentionDays int `json:"retention_days"`
 }
 
 // Availability says whether the team is within business hours now and, if
@@ -144,6 +147,7 @@ type SettingsPatch struct {
 	BusinessHours  *BusinessHours  `json:"business_hours,omitempty"`
 	OfflineMessage *string         `json:"offline_message,omitempty"`
 	AgentOpenLimit *int            `json:"agent_open_limit,omitempty"`
+	RetentionDays  *int            `json:"retention_days,omitempty"`
 }
 
 // IdentitySecret is the key a tenant's server uses to sign user_hash.

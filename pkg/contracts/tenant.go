@@ -43,8 +43,11 @@ type TenantChanged struct {
 	Tenant TenantInfo `json:"tenant"`
 }
 
-// TenantDeleted says a tenant is gone (an abandoned sign-up, or a deletion).
-type TenantDeleted struct{}
+// TenantDeleted says a tenant is gone (an abandoned sign-up, or a deletion):
+// every service erases what it holds of the tenant.
+type TenantDeleted struct {
+	Reason string `json:"reason,omitempty"` // TenantAbandoned or TenantClosed
+}
 
 // Tenant events.
 var (
