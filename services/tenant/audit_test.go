@@ -204,3 +204,32 @@ func TestSettingsAuditAndRetention(t *testing.T) {
 		}
 	})
 }
+
+func TestAuditSweepKeepsAYearAtLeast(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
+		r := newRig(t, d)
+		r.start(0)
+		p := r.workspace("Sweep")
+		now := time.Now().UTC()
+		old := r.publish(contracts.IdentityAuditRecorded, p.TenantID, contracts.AuditRecorded{Actor: contracts.SystemActor("test"), Action: contracts.AuditMemberJoined},
+			func(e *contracts.Envelope) { e.OccurredAt = now.AddDate(0, 0, -400) })
+		kept := r.publish(contracts.IdentityAuditRecorded, p.TenantID, contracts.AuditRecorded{Actor: contracts.SystemActor("test"), Action: contracts.AuditMemberRemoved},
+			func(e *contracts.Envelope) { e.OccurredAt = now.AddDate(0, 0, -300) })
+		testkit.Eventually(t, 10*time.Second, func() error {
+			if n := len(call(t, r.nc, contracts.TenantAuditList, contracts.AuditListRequest{Principal: p, Action: "member."}).Entries); n != 2 {
+				return fmt.Errorf("%d entries", n)
+			}
+			return nil
+		})
+		// Retention of 30 days keeps audit entries a year; a replica sweeps as it starts.
+		call(t, r.nc, contracts.TenantSettingsUpdate, contracts.SettingsPatch{Principal: p, RetentionDays: ptr(30)})
+		r.start(0)
+		testkit.Eventually(t, 10*time.Second, func() error {
+			page := call(t, r.nc, contracts.TenantAuditList, contracts.AuditListRequest{Principal: p, Action: "member."})
+			if len(page.Entries) != 1 || page.Entries[0].ID != kept.ID {
+				return fmt.Errorf("entries %+v (the one of 400 days ago is %s)", page.Entries, old.ID)
+			}
+			return nil
+		})
+	})
+}
