@@ -179,11 +179,14 @@ func TestSettingsAuditAndRetention(t *testing.T) {
 		}
 		call(t, r.nc, contracts.TenantSecretRotate, contracts.PrincipalRequest{Principal: p})
 		call(t, r.nc, contracts.TenantUpdate, contracts.TenantUpdateRequest{Principal: p, Name: ptr("Retained")})
+		c := call(t, r.nc, contracts.TenantCannedWrite, contracts.CannedWriteRequest{Principal: p, Shortcut: ptr("hi"), Body: ptr("Hi")})
+		call(t, r.nc, contracts.TenantCannedWrite, contracts.CannedWriteRequest{Principal: p, ID: c.ID, Body: ptr("Hello")})
+		call(t, r.nc, contracts.TenantCannedDelete, contracts.IDRequest{Principal: p, ID: c.ID})
 
 		var page contracts.AuditPage
 		testkit.Eventually(t, 10*time.Second, func() error {
 			page = call(t, r.nc, contracts.TenantAuditList, contracts.AuditListRequest{Principal: p})
-			if len(page.Entries) != 4 {
+			if len(page.Entries) != 7 {
 				return fmt.Errorf("%d entries", len(page.Entries))
 			}
 			return nil
@@ -201,6 +204,15 @@ func TestSettingsAuditAndRetention(t *testing.T) {
 		}
 		if _, ok := byAction[contracts.AuditSecretRotated]; !ok {
 			t.Fatalf("identity_secret.rotated missing: %+v", page.Entries)
+		}
+		for _, key := range []string{
+			contracts.AuditCannedCreated + `{"body":"Hi","shortcut":"hi"}`,
+			contracts.AuditCannedUpdated + `{"body":"Hello"}`,
+			contracts.AuditCannedDeleted,
+		} {
+			if e, ok := byAction[key]; !ok || e.TargetID != c.ID {
+				t.Errorf("%s missing: %+v", key, page.Entries)
+			}
 		}
 	})
 }

@@ -148,7 +148,7 @@ func (a *App) ExportDownload(ctx context.Context, r contracts.ExportDownloadRequ
 			FileName:  fmt.Sprintf("parley-export-%s-%s.zip", t.Slug, e.CompletedAt.UTC().Format("20060102")),
 			SizeBytes: e.SizeBytes,
 		}
-		return audit(tx, contracts.AuditActor{Type: "member", ID: red.MintedBy}, contracts.AuditExportDownloaded, "export", e.ID, nil, nil)
+		return audit(tx, member(red.MintedBy), contracts.AuditExportDownloaded, "export", e.ID, nil, nil)
 	})
 	return out, err
 }
@@ -531,29 +531,39 @@ func (a *App) SweepExports(ctx context.Context, now time.Time) error {
 
 // VisitorErased makes every archive of the tenant stale: done exports
 // expire and their archives are deleted, running ones fail (their runner
-// deletes what it wrote), so no archive keeps an erased visitor. Objects
-// are deleted after the rows change; a redelivery deletes them again.
+// deletes what it wrote, and the requester is told), so no archive keeps an
+// erased visitor. Objects are deleted after the rows change; a redelivery
+// deletes them again.
 func (a *App) VisitorErased(ctx context.Context, tenantID string) error {
 	var all []store.Export
-	err := a.store.Tenant(ctx, tenantID, func(tx *store.Tx) error {
-		done, err := tx.ExportsWithStatus(contracts.JobDone)
-		if err != nil {
+	err := a.store.Tenant(ctx, tenantID, func(tx *store.Tx) (err error) {
+		if all, err = tx.Exports(-1); err != nil {
 			return err
+		}
+		var done []string
+		for _, e := range all {
+			switch e.Status {
+			case contracts.JobDone:
+				done = append(done, e.ID)
+			case contracts.JobRunning:
+				err := tx.Emit(contracts.TenantExportCompleted, contracts.ExportCompleted{
+					ExportID: e.ID, RequestedBy: e.RequestedBy, Status: contracts.JobFailed, Path: exportsPath,
+				})
+				if err != nil {
+					return err
+				}
+			}
 		}
 		if err := tx.ExpireExports(done, reasonErased); err != nil {
 			return err
 		}
-		if err := tx.FailRunningExports(reasonErasedRunning, a.now()); err != nil {
-			return err
-		}
-		all, err = tx.Exports(-1)
-		return err
+		return tx.FailRunningExports(reasonErasedRunning, a.now())
 	})
 	if err != nil {
 		return err
 	}
 	for _, e := range all {
-		if e.Status == contracts.JobExpired || e.Status == contracts.JobFailed {
+		if e.Status != contracts.JobQueued {
 			if err := a.deleteObject(ctx, contracts.ExportArchiveObject(tenantID, e.ID)); err != nil {
 				return err
 			}

@@ -78,6 +78,9 @@ func (a *App) ImportStart(ctx context.Context, r contracts.ImportStartRequest) (
 	return i.Contract(), nil
 }
 
+// member is the audit actor of a member known by id only (a job's requester).
+func member(id string) contracts.AuditActor { return contracts.AuditActor{Type: "member", ID: id} }
+
 func workspaceEmpty(tx *store.Tx) error {
 	n, err := tx.CannedCount()
 	if err != nil {
@@ -133,7 +136,7 @@ func (a *App) ImportList(ctx context.Context, r contracts.PrincipalRequest) (con
 func (a *App) runImport(ctx context.Context, j *job) {
 	var i store.Import
 	if err := a.store.Tenant(ctx, j.TenantID, func(tx *store.Tx) (err error) { i, err = tx.Import(j.ID); return err }); err != nil {
-		a.finishImport(ctx, j, nil, store.JobEnd{Status: contracts.JobFailed, Error: a.jobError("the import could not start", err)})
+		a.finishImport(ctx, j, "", nil, store.JobEnd{Status: contracts.JobFailed, Error: a.jobError("the import could not start", err)})
 		return
 	}
 	var objects []string
@@ -150,12 +153,12 @@ func (a *App) runImport(ctx context.Context, j *job) {
 	case err != nil:
 		end = store.JobEnd{Status: contracts.JobFailed, SizeBytes: i.SizeBytes, Error: a.jobError("the import failed", err)}
 	}
-	a.finishImport(ctx, j, append(objects, i.Object), end)
+	a.finishImport(ctx, j, i.RequestedBy, append(objects, i.Object), end)
 }
 
 // finishImport deletes the objects and records the end (a done import was
 // recorded with tenant's rows, in importArchive's transaction).
-func (a *App) finishImport(ctx context.Context, j *job, objects []string, end store.JobEnd) {
+func (a *App) finishImport(ctx context.Context, j *job, requestedBy string, objects []string, end store.JobEnd) {
 	ctx = context.WithoutCancel(ctx)
 	end.CompletedAt = a.now()
 	for _, o := range objects {
@@ -168,7 +171,7 @@ func (a *App) finishImport(ctx context.Context, j *job, objects []string, end st
 			if err := tx.FinishJob(store.ImportJobs, j.ID, a.data.Runner, end); err != nil {
 				return err
 			}
-			return audit(tx, contracts.SystemActor("import"), contracts.AuditImportFinished, "import", j.ID, nil, map[string]string{"status": end.Status, "error": end.Error})
+			return audit(tx, member(requestedBy), contracts.AuditImportFinished, "import", j.ID, nil, map[string]string{"status": end.Status, "error": end.Error})
 		})
 		if err != nil {
 			a.log.Warn("finish import", "import", j.ID, "err", err)
@@ -252,7 +255,7 @@ func (a *App) importArchive(ctx context.Context, j *job, imp store.Import, objec
 		if err := tx.FinishJob(store.ImportJobs, j.ID, a.data.Runner, end); err != nil {
 			return err
 		}
-		return audit(tx, contracts.SystemActor("import"), contracts.AuditImportFinished, "import", j.ID, nil, map[string]any{"status": contracts.JobDone, "counts": counts})
+		return audit(tx, member(imp.RequestedBy), contracts.AuditImportFinished, "import", j.ID, nil, map[string]any{"status": contracts.JobDone, "counts": counts})
 	})
 	return counts, err
 }
