@@ -61,7 +61,7 @@
 // and times kept) and audit entries (as they were) in one transaction with
 // the job's end. Skills that need a webhook secret (order status, external
 // bot) come back configured but switched off until the owner enters the
-// secret again. Members, invites, API keys and billing are not recreated.
+// secret again; so do skills the new workspace's plan lacks. Members, invites, API keys and billing are not recreated.
 // Whatever happens the upload and the file objects are deleted; a failed
 // import has written nothing of tenant's.
 //

@@ -19,6 +19,7 @@ import (
 
 	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/pkg/entitlements"
 	"github.com/parley-chat/parley/pkg/ids"
 	"github.com/parley-chat/parley/pkg/natsx"
 	"github.com/parley-chat/parley/services/tenant/internal/domain"
@@ -229,6 +230,11 @@ func (a *App) importArchive(ctx context.Context, j *job, imp store.Import, objec
 	own, err := readOwnFiles(entries, a.allowHTTP)
 	if err != nil {
 		return nil, err
+	}
+	if own.settings != nil {
+		if own.settings.Bot.Skills, err = a.planSkills(ctx, j.TenantID, own.settings.Bot.Skills); err != nil {
+			return nil, err
+		}
 	}
 	members, err := a.memberMap(ctx, j.TenantID, imp.RequestedBy, entries[membersFile])
 	if err != nil {
@@ -487,11 +493,23 @@ func checkSettings(s contracts.Settings) (contracts.Settings, error) {
 	})
 }
 
+// planSkills keeps the skills the tenant's plan allows; the others stay
+// configured, switched off, as a save would refuse them.
+func (a *App) planSkills(ctx context.Context, tenantID string, skills []string) ([]string, error) {
+	if len(skills) == 0 {
+		return skills, nil
+	}
+	ent, err := a.plans(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(skills, func(s string) bool { return entitlements.Check(ent, contracts.SkillFeatures[s]) != nil }), nil
+}
+
 // importedBot validates an imported bot. Archives carry no webhook secrets,
 // so the skills that need one are left configured but switched off until
 // the owner enters the secret again.
 func importedBot(c contracts.BotConfig, allowHTTP bool) (contracts.BotConfig, error) {
-	c = domain.MergeSecrets(c, contracts.BotConfig{})
 	c.Skills = slices.DeleteFunc(slices.Clone(c.Skills), func(s string) bool {
 		return (s == contracts.SkillOrderStatus && c.OrderStatus.Secret == "") || (s == contracts.SkillExternal && c.External.Secret == "")
 	})
