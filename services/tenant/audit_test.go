@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -243,5 +244,36 @@ func TestAuditSweepKeepsAYearAtLeast(t *testing.T) {
 			}
 			return nil
 		})
+	})
+}
+
+func TestBotAuditHoldsNoSecret(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
+		r := newRig(t, d)
+		r.start(0)
+		p := r.workspace("Bots")
+		bot := call(t, r.nc, contracts.TenantBotGet, contracts.PrincipalRequest{Principal: p})
+		bot.Name = "Robo"
+		bot.External = contracts.ExternalBotConfig{URL: "https://bot.example/hook", Secret: "s3cr3t-webhook-key"}
+		call(t, r.nc, contracts.TenantBotSave, contracts.BotConfigRequest{Principal: p, Config: bot})
+		var entry contracts.AuditEntry
+		testkit.Eventually(t, 10*time.Second, func() error {
+			page := call(t, r.nc, contracts.TenantAuditList, contracts.AuditListRequest{Principal: p, Action: contracts.AuditBotUpdated})
+			if len(page.Entries) != 1 {
+				return fmt.Errorf("%d bot.updated entries", len(page.Entries))
+			}
+			entry = page.Entries[0]
+			return nil
+		})
+		var after map[string]json.RawMessage
+		if err := json.Unmarshal(entry.After, &after); err != nil {
+			t.Fatal(err)
+		}
+		if string(after["name"]) != `"Robo"` || len(after) != 2 || !strings.Contains(string(after["external"]), `"secret_set":true`) {
+			t.Fatalf("bot.updated after %s", entry.After)
+		}
+		if strings.Contains(string(entry.Before)+string(entry.After), "s3cr3t") {
+			t.Fatalf("the audit log holds the webhook secret: %s", entry.After)
+		}
 	})
 }

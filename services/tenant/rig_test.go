@@ -300,6 +300,13 @@ func startFakes(t *testing.T, nc *nats.Conn, objects jetstream.ObjectStore) *fak
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { msrv.Stop(time.Second) })
+	esrv, err := natsx.Serve(nc, contracts.BillingEntitlements, log, func(ctx context.Context, r contracts.TenantIDRequest) (contracts.Entitlements, error) {
+		return contracts.Entitlements{Plan: "free", PlanName: "Free", Status: "active", Features: []string{}}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { esrv.Stop(time.Second) })
 	return f
 }
 
