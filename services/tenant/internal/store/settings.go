@@ -114,7 +114,7 @@ func (tx *Tx) CannedResponse(id string) (contracts.CannedResponse, error) {
 // SaveCanned inserts (empty ID) or updates a canned response; a shortcut in
 // use is a Conflict.
 func (tx *Tx) SaveCanned(c *contracts.CannedResponse) error {
-	now := time.Now().UTC()
+	now := time.Now().UTC().Truncate(time.Microsecond) // as PostgreSQL keeps it, so an export reads back what was returned
 	var err error
 	if c.ID == "" {
 		c.ID, c.CreatedAt, c.UpdatedAt = ids.New(), now, now
@@ -137,4 +137,21 @@ func (tx *Tx) DeleteCanned(id string) error {
 		return apperr.NotFoundf("canned response not found")
 	}
 	return res.Error
+}
+
+// CannedCount counts the tenant's canned responses.
+func (tx *Tx) CannedCount() (int64, error) {
+	var n int64
+	err := tx.DB.Table("canned_responses").Where("tenant_id = ?", tx.TenantID).Count(&n).Error
+	return n, err
+}
+
+// ImportCanned inserts a canned response as it was exported, id and times kept.
+func (tx *Tx) ImportCanned(c contracts.CannedResponse) error {
+	err := tx.DB.Table("canned_responses").Create(&cannedRow{ID: c.ID, TenantID: tx.TenantID, Shortcut: c.Shortcut, Body: c.Body,
+		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}).Error
+	if db.IsDuplicate(err) {
+		return apperr.New(apperr.Conflict, "canned response %s (/%s) is there already", c.ID, c.Shortcut)
+	}
+	return err
 }
