@@ -48,6 +48,15 @@ func (tx *Tx) AllMessages(conversationID string, afterSeq int64, limit int) ([]M
 	return rows, err
 }
 
+// MessagesOf lists every message of some conversations, private notes
+// included, by conversation and seq.
+func (tx *Tx) MessagesOf(conversationIDs []string) ([]Message, error) {
+	var rows []Message
+	err := tx.DB.Table("messages").Where("tenant_id = ? AND conversation_id IN ?", tx.TenantID, conversationIDs).
+		Order("conversation_id, seq").Find(&rows).Error
+	return rows, err
+}
+
 // HasConversations reports whether the tenant has any conversation.
 func (tx *Tx) HasConversations() (bool, error) {
 	var one []string
