@@ -19,6 +19,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"gorm.io/gorm"
@@ -52,9 +53,16 @@ type env struct {
 	clock    *clock
 	mu       sync.Mutex
 	policies []contracts.RetentionPolicy
+	stop     func() // stops the service as a crash would (no more work); also run at the end
 }
 
 func start(t testing.TB, d testkit.DB) *env {
+	t.Helper()
+	return startOn(t, d, testkit.NATS(t))
+}
+
+// startOn starts the service on a given NATS server (a restart keeps it).
+func startOn(t testing.TB, d testkit.DB, srv *server.Server) *env {
 	t.Helper()
 	vars := map[string]string{"PARLEY_DATA_DIR": t.TempDir(), "PARLEY_DATABASE_URL": d.URL}
 	if d.Name == "postgres" {
@@ -64,7 +72,7 @@ func start(t testing.TB, d testkit.DB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nc := testkit.Connect(t, testkit.NATS(t))
+	nc := testkit.Connect(t, srv)
 	e := &env{t: t, d: d, nc: nc, clock: &clock{}}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	serve(t, nc, contracts.TenantSettingsInternal, func(context.Context, contracts.TenantIDRequest) (contracts.Settings, error) {
@@ -86,7 +94,9 @@ func start(t testing.TB, d testkit.DB) *env {
 	}
 	done := make(chan error, 1)
 	go func() { done <- svc.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	var stopped sync.Once
+	e.stop = func() { stopped.Do(func() { cancel(); <-done; nc.Close() }) }
+	t.Cleanup(e.stop)
 	if e.db, err = db.Open(context.Background(), db.Options{URL: cfg.ServiceDatabaseURL("conversation"), Schema: cfg.Schema("conversation"),
 		Source: "conversation-test", GlobalTables: store.GlobalTables}); err != nil {
 		t.Fatal(err)
@@ -736,6 +746,50 @@ func TestVisitorErasureLeavesNoTrace(t *testing.T) {
 		}
 		if m := mentions(t, e, "Bob Byte", w.bob.ID); len(m) > 0 {
 			t.Fatalf("bob: %v", m)
+		}
+	})
+}
+
+// A crash after the erasure committed, before the stream was scrubbed: the
+// durable consumer scrubs it when the service is back.
+func TestErasureScrubSurvivesARestart(t *testing.T) {
+	t.Parallel()
+	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
+		srv := testkit.NATS(t)
+		e := startOn(t, d, srv)
+		w := seed(t, e)
+		testkit.Eventually(t, 10*time.Second, func() error {
+			if n := len(eventsOf(t, e, w.tenant, contracts.ConversationMessageCreated)); n < 6 {
+				return fmt.Errorf("%d message events", n)
+			}
+			return nil
+		})
+		e.stop()
+		// What the relay publishes right after the erasure's commit, with nobody left to act on it.
+		js, err := jetstream.New(testkit.Connect(t, srv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		env, err := contracts.NewEnvelope(contracts.ConversationVisitorErased, w.tenant, "conversation", "",
+			contracts.VisitorErased{VisitorID: w.ada.ID, ConversationIDs: w.adaConvs, ErasedAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := natsx.Publish(context.Background(), js, contracts.ConversationVisitorErased.Subject(w.tenant), env); err != nil {
+			t.Fatal(err)
+		}
+
+		e = startOn(t, d, srv)
+		testkit.Eventually(t, 10*time.Second, func() error {
+			for _, m := range eventsOf(t, e, w.tenant, contracts.ConversationMessageCreated) {
+				if bytes.Contains(m.Payload, []byte(w.ada.ID)) {
+					return fmt.Errorf("a message event of Ada is still in the stream")
+				}
+			}
+			return nil
+		})
+		if n := len(eventsOf(t, e, w.tenant, contracts.ConversationMessageCreated)); n != 1 {
+			t.Fatalf("%d message events left, want Bob's one", n)
 		}
 	})
 }
