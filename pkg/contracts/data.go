@@ -79,6 +79,7 @@ type ExportList struct {
 type ExportDownloadRequest struct {
 	ExportID string `json:"export_id"`
 	Token    string `json:"token"`
+	IP       string `json:"ip,omitempty"` // the downloader's address, for the audit log
 }
 
 // ExportDownload tells the gateway which object to stream.

@@ -1,10 +1,13 @@
 package natsx
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -141,4 +144,38 @@ func PurgeTenant(ctx context.Context, js jetstream.JetStream, s contracts.Stream
 		return fmt.Errorf("purge %s: %w", s.Name, err)
 	}
 	return nil
+}
+
+// PartWriter writes the JSON Lines files of a service's export part into
+// the data bucket.
+type PartWriter struct{ JS jetstream.JetStream }
+
+// WriteJSONL stores object as JSON Lines, one line per value that rows
+// yields, streamed through a pipe so a file is never whole in memory, and
+// returns how many lines it wrote.
+func (p PartWriter) WriteJSONL(ctx context.Context, object string, rows func(yield func(v any) error) error) (int64, error) {
+	bucket, err := DataBucket(ctx, p.JS)
+	if err != nil {
+		return 0, err
+	}
+	pr, pw := io.Pipe()
+	var n int64
+	written := make(chan error, 1)
+	go func() {
+		bw := bufio.NewWriter(pw)
+		enc := json.NewEncoder(bw)
+		err := rows(func(v any) error { n++; return enc.Encode(v) })
+		if err == nil {
+			err = bw.Flush()
+		}
+		pw.CloseWithError(err) // nil: the reader sees EOF
+		written <- err
+	}()
+	_, err = bucket.Put(ctx, jetstream.ObjectMeta{Name: object}, pr)
+	pr.CloseWithError(io.ErrClosedPipe) // a failed Put stops the writer
+	werr := <-written
+	if err != nil {
+		return 0, err // it holds the writer's error too, when that is what stopped it
+	}
+	return n, werr
 }

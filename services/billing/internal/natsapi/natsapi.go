@@ -39,7 +39,7 @@ func Register(b *service.Base, a *app.App) {
 		}
 		return natsx.PurgeTenant(ctx, b.JS, contracts.BillingStream, env.TenantID)
 	})
-	parts := Parts{JS: b.JS}
+	parts := natsx.PartWriter{JS: b.JS}
 	service.Handle(b, contracts.BillingExportPart, func(ctx context.Context, r contracts.ExportPartRequest) (contracts.ExportPart, error) {
 		return a.ExportPart(ctx, r, parts)
 	})

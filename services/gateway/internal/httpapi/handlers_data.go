@@ -49,7 +49,7 @@ func (a *API) downloadExport(c *gin.Context) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), a.cfg.RequestTimeout)
-	d, err := natsx.Call(ctx, a.nc, contracts.TenantExportDownload, contracts.ExportDownloadRequest{ExportID: c.Param("id"), Token: token})
+	d, err := natsx.Call(ctx, a.nc, contracts.TenantExportDownload, contracts.ExportDownloadRequest{ExportID: c.Param("id"), Token: token, IP: c.ClientIP()})
 	cancel()
 	if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Invalid) || err == nil && a.revoked.TenantDeleted(d.TenantID) {
 		fail(c, errNoSuchDownload)

@@ -51,7 +51,7 @@ func Register(b *service.Base, a *app.App) {
 	service.Handle(b, contracts.IdentityVisitorRevoke, a.RevokeVisitor)
 	service.Handle(b, contracts.IdentityVisitorRevocations, a.VisitorRevocations)
 	service.Handle(b, contracts.IdentityVisitorRevokeAll, a.RevokeVisitorAll)
-	parts := Parts{JS: b.JS}
+	parts := natsx.PartWriter{JS: b.JS}
 	service.Handle(b, contracts.IdentityExportPart, func(ctx context.Context, r contracts.ExportPartRequest) (contracts.ExportPart, error) {
 		return a.ExportPart(ctx, r, parts)
 	})

@@ -28,7 +28,7 @@ func Register(b *service.Base, a *app.App, visitorDelay, digestInterval time.Dur
 	service.Handle(b, contracts.NotifyTranscriptEmail, a.TranscriptEmail)
 	service.Handle(b, contracts.NotifyUnsubscribe, a.Unsubscribe)
 	service.Handle(b, contracts.NotifyVisitorExport, a.VisitorExport)
-	parts := Parts{JS: b.JS}
+	parts := natsx.PartWriter{JS: b.JS}
 	service.Handle(b, contracts.NotifyExportPart, func(ctx context.Context, r contracts.ExportPartRequest) (contracts.ExportPart, error) {
 		return a.ExportPart(ctx, r, parts)
 	})

@@ -148,7 +148,11 @@ func (a *App) ExportDownload(ctx context.Context, r contracts.ExportDownloadRequ
 			FileName:  fmt.Sprintf("parley-export-%s-%s.zip", t.Slug, e.CompletedAt.UTC().Format("20060102")),
 			SizeBytes: e.SizeBytes,
 		}
-		return audit(tx, member(red.MintedBy), contracts.AuditExportDownloaded, "export", e.ID, nil, nil)
+		// The link's token is the credential: the member who minted it
+		// downloads, from wherever the link was opened.
+		by := member(red.MintedBy)
+		by.IP = r.IP
+		return audit(tx, by, contracts.AuditExportDownloaded, "export", e.ID, nil, nil)
 	})
 	return out, err
 }
