@@ -53,8 +53,8 @@ export class MyData {
       h('h2', { tabindex: -1 }, t.yourData),
       h('p', null, t.dataIntro),
       h('button', { type: 'button', class: 'primary', 'data-fid': 'dl', ...busy('load'), onclick: () => void this.download() }, this.busy === 'load' ? t.dataGetting : t.dataGet),
-      this.saved ? h('p', { class: 'note', role: 'status' }, fill(t.dataSaved, { f: DATA_FILE })) : null,
-      this.failed === 'load' ? h('p', { class: 'err', role: 'alert' }, t.dataGetFailed) : null,
+      this.saved ? h('p', { class: 'dn', role: 'status' }, fill(t.dataSaved, { f: DATA_FILE })) : null,
+      this.failed === 'load' ? h('p', { class: 'dn err', role: 'alert' }, t.dataGetFailed) : null,
       this.asking
         ? h(
             'section',
@@ -62,11 +62,11 @@ export class MyData {
             h('p', { id: 'cfq', tabindex: -1 }, t.eraseAsk),
             h(
               'div',
-              { class: 'row' },
+              null,
               h('button', { type: 'button', class: 'danger', 'data-fid': 'ey', ...busy('erase'), onclick: () => void this.erase() }, this.busy === 'erase' ? t.erasing : t.eraseYes),
               h('button', { type: 'button', class: 'ghost', 'data-fid': 'en', ...busy(), onclick: () => this.ask(false) }, t.eraseNo),
             ),
-            this.failed === 'erase' ? h('p', { class: 'err', role: 'alert' }, t.eraseFailed) : null,
+            this.failed === 'erase' ? h('p', { class: 'dn err', role: 'alert' }, t.eraseFailed) : null,
           )
         : h('button', { type: 'button', class: 'danger', 'data-fid': 'de', ...busy(), onclick: () => this.ask(true) }, t.erase),
     ]
