@@ -83,7 +83,7 @@ export class Panel {
   // The panel's menu (once the visitor has a conversation): a disclosure
   // button in the header and its list; both persist across renders.
   private menuOpen = false
-  private menuItem = h('button', { type: 'button', 'data-fid': 'md', onclick: () => this.showData() })
+  private menuItem = h('button', { type: 'button', onclick: () => this.showData() })
   private menu = h('div', { class: 'mn', id: 'mn' }, this.menuItem)
   private menuBtn = h('button', { type: 'button', class: 'icon', 'aria-controls': 'mn', 'aria-expanded': 'false', onclick: () => this.toggleMenu(!this.menuOpen) }, '⋯')
 
@@ -467,6 +467,7 @@ export class Panel {
 
   private showData() {
     this.menuOpen = false
+    this.pinned = false // a screen to read from the top, not a log to follow
     this.view = 'data'
     this.data.open()
   }
