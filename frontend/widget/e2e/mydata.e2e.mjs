@@ -1,9 +1,10 @@
 // Issue 11 in Chromium, host page and Parley on different sites (shop.test
 // and parley.test, see harness.mjs): from the panel's menu the visitor
-// downloads their data (parley-my-data.json, with the conversation's text)
-// and deletes their conversations; then the host page holds no token, the
-// old token is refused, the agent API answers 404 for the conversation, and
-// after a reload the visitor is a new one with no history.
+// downloads their data (parley-my-data.json: the conversation's text, not
+// the team's private notes) and deletes their conversations; then the host
+// page holds no token, the old token is refused, the agent API answers 404
+// for the conversation, and after a reload the visitor is a new one with no
+// history.
 // Run: npm run test:e2e.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -57,6 +58,7 @@ test('the visitor downloads their data and deletes their conversations from the 
   await send(f, 'Where is my order #4417? It was a pair of Ridgeline 3.')
   const conv = await until(async () => (await conversations())[0], 'the conversation')
   await h.api('POST', `/api/v1/conversations/${conv.id}/messages`, { body: 'It ships tomorrow from our Lyon warehouse.', client_msg_id: randomUUID() }, acme.token)
+  await h.api('POST', `/api/v1/conversations/${conv.id}/messages`, { body: 'Internal: customer asked twice, be quick.', private: true, client_msg_id: randomUUID() }, acme.token)
   await stored(f, 'It ships tomorrow').waitFor({ timeout: 15000 })
   const saved = JSON.parse(await until(() => hostSaved(page), 'the token on the host page'))
 
@@ -92,6 +94,7 @@ test('the visitor downloads their data and deletes their conversations from the 
   assert.ok(data && typeof data === 'object', 'the file is a JSON object')
   assert.ok(text.includes('Where is my order #4417?'), `the visitor's message is in the file: ${text.slice(0, 500)}`)
   assert.ok(text.includes('It ships tomorrow from our Lyon warehouse.'), "the agent's answer is in the file")
+  assert.ok(!text.includes('Internal: customer asked twice'), 'no private note in the visitor’s own export')
   await f.locator('main [role=status]', { hasText: 'Saved as parley-my-data.json.' }).waitFor()
 
   // Delete my conversations: a confirm step that says it cannot be undone.
