@@ -218,7 +218,7 @@ func (a *App) runExport(ctx context.Context, j *job) {
 			}
 		}
 		if err != nil {
-			a.failExport(ctx, j, a.jobError("the "+p.service+" service could not write its part", err))
+			a.failExport(ctx, j, "the "+p.service+" service could not write its part", err)
 			return
 		}
 		j.setProgress(ctx, 0.1*float64(i+1))
@@ -228,11 +228,11 @@ func (a *App) runExport(ctx context.Context, j *job) {
 		files = append(files, archiveFile{f, contracts.ServiceTenant})
 	}
 	if err != nil {
-		a.failExport(ctx, j, a.jobError("the tenant part could not be written", err))
+		a.failExport(ctx, j, "the tenant part could not be written", err)
 		return
 	}
 	if err := uniqueNames(files); err != nil {
-		a.failExport(ctx, j, err.Error())
+		a.failExportWith(ctx, j, err.Error())
 		return
 	}
 	j.setProgress(ctx, 0.5)
@@ -243,7 +243,7 @@ func (a *App) runExport(ctx context.Context, j *job) {
 	}
 	size, err := a.writeArchive(ctx, j, &m, files)
 	if err != nil {
-		a.failExport(ctx, j, a.jobError("the archive could not be written", err))
+		a.failExport(ctx, j, "the archive could not be written", err)
 		return
 	}
 	now := a.now()
@@ -284,8 +284,16 @@ func uniqueNames(files []archiveFile) error {
 	return nil
 }
 
-// failExport ends the job failed.
-func (a *App) failExport(ctx context.Context, j *job, msg string) {
+// failExport ends the job failed; what says which step, err why.
+func (a *App) failExport(ctx context.Context, j *job, what string, err error) {
+	if j.stopping() {
+		return // the service stops: the job is taken up again
+	}
+	a.finishExport(ctx, j, store.JobEnd{Status: contracts.JobFailed, Error: a.jobError(what, err), CompletedAt: a.now()})
+}
+
+// failExportWith ends the job failed with a message of its own.
+func (a *App) failExportWith(ctx context.Context, j *job, msg string) {
 	a.finishExport(ctx, j, store.JobEnd{Status: contracts.JobFailed, Error: msg, CompletedAt: a.now()})
 }
 

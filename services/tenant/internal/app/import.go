@@ -153,11 +153,16 @@ func (a *App) runImport(ctx context.Context, j *job) {
 	a.finishImport(ctx, j, append(objects, i.Object), end)
 }
 
-// finishImport records the end (done: tenant's own rows were written in
-// the same transaction by importArchive) and deletes the objects.
+// finishImport deletes the objects and records the end (a done import was
+// recorded with tenant's rows, in importArchive's transaction).
 func (a *App) finishImport(ctx context.Context, j *job, objects []string, end store.JobEnd) {
 	ctx = context.WithoutCancel(ctx)
 	end.CompletedAt = a.now()
+	for _, o := range objects {
+		if err := a.deleteObject(ctx, o); err != nil {
+			a.log.Warn("delete import object", "object", o, "err", err)
+		}
+	}
 	if end.Status != contracts.JobDone {
 		err := a.store.Tenant(ctx, j.TenantID, func(tx *store.Tx) error {
 			if err := tx.FinishJob(store.ImportJobs, j.ID, a.data.Runner, end); err != nil {
@@ -167,11 +172,6 @@ func (a *App) finishImport(ctx context.Context, j *job, objects []string, end st
 		})
 		if err != nil {
 			a.log.Warn("finish import", "import", j.ID, "err", err)
-		}
-	}
-	for _, o := range objects {
-		if err := a.deleteObject(ctx, o); err != nil {
-			a.log.Warn("delete import object", "object", o, "err", err)
 		}
 	}
 }
