@@ -218,7 +218,8 @@ function start(cfg: LoaderConfig, queue: ArrayLike<unknown>[]) {
     if (frame) return
     frame = el('iframe', '', box)
     frame.title = cfg.name ? `${t[4]}: ${cfg.name}` : t[4]
-    frame.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox')
+    // allow-downloads: the panel's "Download my data" saves a file.
+    frame.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox allow-downloads')
     frame.src = `${frameOrigin}/widget/${encodeURIComponent(cfg.key)}/frame#origin=${encodeURIComponent(here)}`
   }
   function show() {

@@ -1,6 +1,6 @@
 // The visitor REST API (docs/api-for-frontends.md, "Visitors (widget)").
 // Same-origin requests from the iframe, never with cookies.
-import type { Conversation, Message, MessagePage, SessionResult, Visitor } from './types'
+import type { Conversation, Message, MessagePage, SessionResult, Visitor, VisitorErasure } from './types'
 import type { Identity } from '../shared/protocol'
 
 /** ApiError is a failed call: status 0 for a network failure. */
@@ -125,5 +125,15 @@ export class Api {
 
   patchVisitor(p: VisitorPatch): Promise<Visitor> {
     return this.call('PATCH', '/api/v1/widget/visitor', p)
+  }
+
+  /** exportVisitor is everything Parley holds about the visitor (private notes left out). */
+  exportVisitor(): Promise<unknown> {
+    return this.call('GET', '/api/v1/widget/visitor/export')
+  }
+
+  /** eraseVisitor deletes the visitor's conversations and revokes every token of theirs. */
+  eraseVisitor(): Promise<VisitorErasure> {
+    return this.call('DELETE', '/api/v1/widget/visitor')
   }
 }

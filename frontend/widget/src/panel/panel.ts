@@ -13,6 +13,7 @@ import { strings, fill, type Strings } from './i18n'
 import { backAt } from './time'
 import { queueText } from './queue'
 import { Transcript } from './transcript'
+import { MyData, saveFile } from './mydata'
 import { pickLocale, browserLanguages, type Locale } from '../shared/locale'
 import { contrast, safeColor, textOn } from '../shared/color'
 import type { Attributes, HostMessageEvent, Identity, PanelMsg } from '../shared/protocol'
@@ -46,7 +47,7 @@ export class Panel {
   /** Conversations whose messages failed to load: shown as such, retried on reconnect. */
   private failed = new Set<string>()
   private current: string | null = null // conversation id, "new:…" draft, or null (new, nothing typed)
-  private view: 'list' | 'chat' = 'chat'
+  private view: 'list' | 'chat' | 'data' = 'chat'
   private typing = new Map<string, { name: string; until: number }>()
   private wasUp = false
   private visible = false
@@ -78,13 +79,21 @@ export class Panel {
   private form: HTMLFormElement
   private live = h('div', { class: 'sr', 'aria-live': 'polite', 'aria-atomic': 'true' })
   private transcript: Transcript
+  private data: MyData
+  // The panel's menu (once the visitor has a conversation): a disclosure
+  // button in the header and its list; both persist across renders.
+  private menuOpen = false
+  private menuItem = h('button', { type: 'button', onclick: () => this.showData() })
+  private menu = h('div', { class: 'mn', id: 'mn' }, this.menuItem)
+  private menuBtn = h('button', { type: 'button', class: 'icon', 'aria-controls': 'mn', 'aria-expanded': 'false', onclick: () => this.toggleMenu(!this.menuOpen) }, '⋯')
 
   constructor(private o: PanelOptions) {
     this.api = new Api(o.base, o.key)
     // A token revoked elsewhere (a reset on another device of a verified
     // user) or expired: start a new session; what is typed stays queued.
     this.api.authLost = () => {
-      if (this.phase !== 'ready') return
+      // While a delete runs, the server revokes the token first: not a lost session.
+      if (this.phase !== 'ready' || this.data.erasing) return
       this.api.token = ''
       this.o.tokens.set(null)
       void this.start()
@@ -92,6 +101,15 @@ export class Panel {
     this.transcript = new Transcript({
       send: (conv, email) => this.api.transcript(conv, email),
       email: () => this.emailDone || this.visitor?.email || this.identity?.email || '',
+      render: () => this.render(),
+      root: this.main,
+    })
+    this.data = new MyData({
+      load: () => this.api.exportVisitor(),
+      erase: () => this.api.eraseVisitor(),
+      save: saveFile,
+      erased: () => this.erased(),
+      restart: () => void this.start(),
       render: () => this.render(),
       root: this.main,
     })
@@ -140,10 +158,19 @@ export class Panel {
     }
     o.root.replaceChildren(this.header, this.banner, this.queueEl, this.main, this.typingEl, this.form, this.live)
     document.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape' && o.embedded) {
+      if (e.key !== 'Escape') return
+      if (this.menuOpen) {
+        e.preventDefault()
+        this.toggleMenu(false)
+        this.menuBtn.focus()
+      } else if (o.embedded) {
         e.preventDefault()
         o.host({ parley: 1, type: 'close' })
       }
+    })
+    document.addEventListener('click', (e) => {
+      const on = e.target as Node
+      if (this.menuOpen && !this.menu.contains(on) && !this.menuBtn.contains(on)) this.toggleMenu(false)
     })
     document.addEventListener('visibilitychange', () => this.markRead())
     this.applyLocale('')
@@ -232,6 +259,23 @@ export class Panel {
     this.outbox.clear()
   }
 
+  /**
+   * erased forgets the visitor whose conversations were just deleted, as
+   * Parley('reset') does (host-page storage, token, outbox; the server has
+   * revoked the token already), and what they told the panel. The identity
+   * the page gave stays: the site still says who is logged in.
+   */
+  private erased() {
+    this.generation++
+    this.clearSession()
+    this.forget()
+    this.visitor = null
+    this.emailDone = ''
+    this.emailNote = ''
+    this.emailForm = null
+    this.render()
+  }
+
   /** save keeps the token on the host page, only once the visitor has a conversation. */
   private save() {
     if (this.convs.length && this.api.token && this.visitor) this.o.tokens.set({ token: this.api.token, visitor: this.visitor.id, identity: this.savedFor })
@@ -239,8 +283,8 @@ export class Panel {
 
   // ---- session -------------------------------------------------------
 
-  private async start() {
-    const gen = ++this.generation
+  /** clearSession drops the conversations and the socket of the session that ends. */
+  private clearSession() {
     this.socket.stop()
     this.wasUp = false
     this.convs = []
@@ -249,6 +293,11 @@ export class Panel {
     this.failed.clear()
     this.typing.clear()
     this.current = null
+  }
+
+  private async start() {
+    const gen = ++this.generation
+    this.clearSession()
     this.view = 'chat'
     this.phase = 'loading'
     this.render()
@@ -408,6 +457,19 @@ export class Panel {
     this.view = 'list'
     this.render()
     ;(this.main.querySelector('h2') as HTMLElement | null)?.focus()
+  }
+
+  private toggleMenu(open: boolean) {
+    this.menuOpen = open
+    this.render()
+    if (open) queueMicrotask(() => this.menuItem.focus())
+  }
+
+  private showData() {
+    this.menuOpen = false
+    this.pinned = false // a screen to read from the top, not a log to follow
+    this.view = 'data'
+    this.data.open()
   }
 
   // ---- live ----------------------------------------------------------
@@ -689,9 +751,17 @@ export class Panel {
     const off = this.offline()
     const sub = !c ? '' : off ? t.away : agents.length ? t.online : ''
     const reply = c && !off ? (t as unknown as Record<string, string>)['reply' + (c.widget?.reply_time || 'minutes')] || t.replyminutes : ''
+    // The menu only once the visitor has a conversation (its data).
+    const menu = this.phase === 'ready' && this.convs.length > 0
+    this.menuOpen &&= menu
+    this.menuBtn.setAttribute('aria-label', t.menu)
+    this.menuBtn.setAttribute('aria-expanded', String(this.menuOpen))
+    this.menu.hidden = !this.menuOpen
+    this.menuItem.textContent = t.yourData
+    const headFocus = document.activeElement instanceof HTMLElement && this.header.contains(document.activeElement) ? document.activeElement : null
     this.header.replaceChildren(
       ...([
-      this.phase === 'ready' && this.view === 'chat' && (this.convs.length > 0 || (this.current && !isNew(this.current)))
+      this.phase === 'ready' && this.view !== 'list' && (this.convs.length > 0 || (this.view === 'chat' && this.current && !isNew(this.current)))
         ? h('button', { type: 'button', class: 'icon back', 'aria-label': t.back, onclick: () => this.showList() }, '‹')
         : null,
       agents.length && !off ? h('div', { class: 'av', 'aria-hidden': 'true' }, agents.map((a) => h('span', null, initials(a.name)))) : null,
@@ -701,9 +771,13 @@ export class Panel {
         h('h1', null, c?.business_name || this.name),
         sub || reply ? h('p', null, agents.length && !off ? agents.map((a) => a.name).filter(Boolean).join(', ') + ' · ' : '', sub && !agents.length ? sub : '', agents.length && !off ? sub : '', reply ? (sub ? ' · ' : '') + reply : '') : null,
       ),
+      menu ? this.menuBtn : null,
       this.o.embedded ? h('button', { type: 'button', class: 'icon', 'aria-label': t.close, onclick: () => this.o.host({ parley: 1, type: 'close' }) }, '×') : null,
+      menu ? this.menu : null,
       ].filter(Boolean) as Node[]),
     )
+    // Re-adding the menu's persistent buttons must not drop their focus.
+    if (headFocus?.isConnected) headFocus.focus()
     this.banner.textContent = this.phase === 'ready' && this.wasUp && !this.socket.connected ? t.offline : ''
     this.banner.hidden = !this.banner.textContent
     this.drawQueue()
@@ -716,13 +790,14 @@ export class Panel {
     if (this.phase === 'loading' || this.phase === 'wait') content = [h('p', { class: 'note' }, t.loading)]
     else if (this.phase === 'error') content = [h('p', { class: 'note err', role: 'alert' }, this.error)]
     else if (this.view === 'list') content = this.drawList()
+    else if (this.view === 'data') content = this.data.draw(t)
     else content = this.drawChat()
     this.inner.replaceChildren(...content)
     if (hadFocus && active instanceof HTMLElement && this.main.contains(active)) active.focus()
     else if (hadFocus && fid) (this.main.querySelector(`[data-fid="${CSS.escape(fid)}"]`) as HTMLElement | null)?.focus()
     if (this.pinned) this.toBottom()
 
-    const tp = this.current ? this.typing.get(this.current) : undefined
+    const tp = this.current && this.view === 'chat' ? this.typing.get(this.current) : undefined
     this.typingEl.textContent = tp && tp.until > Date.now() ? fill(t.typing, { n: tp.name }) : ''
     // Beyond the plan's monthly quota no new conversation starts: only the email form.
     this.form.hidden = !(this.phase === 'ready' && this.view === 'chat') || (!!c?.quota_exceeded && (!this.current || isNew(this.current)))

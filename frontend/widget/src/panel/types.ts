@@ -86,6 +86,13 @@ export interface SessionResult {
   config: WidgetConfig
 }
 
+/** What DELETE /api/v1/widget/visitor removed (contracts.VisitorErasure). */
+export interface VisitorErasure {
+  visitor_id: string
+  conversations: number
+  messages: number
+}
+
 export interface MessagePage {
   messages: Message[] | null
   has_more: boolean
