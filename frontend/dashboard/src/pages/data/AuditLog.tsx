@@ -139,7 +139,7 @@ function AuditRow({ e }: { e: AuditEntry }) {
         {e.actor.ip && <span className="field-hint audit-ip">{e.actor.ip}</span>}
       </td>
       <td>{actionLabel(e.action)}</td>
-      <td className="break">{targetLabel(e)}</td>
+      <td className="audit-target">{targetLabel(e)}</td>
       <td>
         {diff.length > 0 && (
           <ul className="audit-diff" aria-label={t('audit.diff')}>
