@@ -5,7 +5,7 @@
 // and their widget session ends); the audit log showing those actions;
 // the retention preview; and closing the workspace, after which logins fail.
 // The tests run in order and share one workspace. Run: npm run test:e2e.
-import { after, before, test } from 'node:test'
+import { after, before, beforeEach, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { inflateRawSync } from 'node:zlib'
@@ -24,6 +24,14 @@ before(async () => {
   ctx = await h.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })
   p = await h.newPage(ctx)
   await logIn(p)
+})
+
+// Each journey answers for the console and API problems of its own steps.
+beforeEach(() => {
+  if (p) {
+    p.problems.length = 0
+    p.badResponses.length = 0
+  }
 })
 
 after(async () => {
@@ -242,6 +250,6 @@ test('the owner closes the workspace: a goodbye page, every token refused, and l
   await p.getByRole('button', { name: 'Log in' }).click()
   await p.locator('.alert-error').waitFor()
   assert.match(new URL(p.url()).pathname, /^\/login/)
-  assert.equal((await fetch(`${h.base}/widget/${encodeURIComponent(widgetKey)}.js`)).status, 404, 'the widget key resolves to nothing')
+  await assert.rejects(h.api('POST', `/api/v1/widget/${encodeURIComponent(widgetKey)}/session`, {}, undefined, { Origin: h.site }), /404/, 'the widget key resolves to nothing')
   assert.deepEqual(p.problems.filter((x) => /Content Security Policy|Refused to|pageerror/.test(x)), [])
 })
