@@ -4,11 +4,13 @@
 // files); a visitor erased from the inbox (their conversation leaves the list
 // and their widget session ends); the audit log showing those actions;
 // the retention preview; and closing the workspace, after which logins fail.
-// The tests run in order and share one workspace. Run: npm run test:e2e.
+// The tests run in order and share one workspace; the archive is also
+// imported into a new workspace on a second Parley. Run: npm run test:e2e.
 import { after, before, beforeEach, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { inflateRawSync } from 'node:zlib'
+import { Parley } from '../../e2e/parley.mjs'
 import { Harness, axe, randomUUID, until } from './harness.mjs'
 
 const h = new Harness()
@@ -81,7 +83,7 @@ function unzip(buf) {
   return entries
 }
 
-let convId
+let convId, exportZip
 
 test('an admin exports everything: the progress bar runs to done and the zip downloads with its manifest', { timeout: 120000 }, async () => {
   // Something to export: a visitor's conversation and an agent's reply.
@@ -115,6 +117,7 @@ test('an admin exports everything: the progress bar runs to done and the zip dow
   const [download] = await Promise.all([p.waitForEvent('download'), link.click()])
   assert.match(download.suggestedFilename(), /^parley-export-.+-\d{8}\.zip$/)
   const zip = readFileSync(await download.path())
+  exportZip = zip
   assert.equal(zip.readUInt32LE(0), 0x04034b50, 'a zip file')
   const files = unzip(zip)
   const manifest = JSON.parse(files['manifest.json'].toString('utf8'))
@@ -133,6 +136,57 @@ test('an admin exports everything: the progress bar runs to done and the zip dow
   const found = (await axe(p)).map((x) => `${x.id} (${x.impact}) ${x.help} — ${x.nodes.join(', ')}`)
   assert.deepEqual(found, [])
   noProblems(p)
+})
+
+test('the archive moves to another Parley: upload and import progress, then the conversations are there', { timeout: 120000 }, async () => {
+  assert.ok(exportZip, 'the export of the first journey')
+  const other = new Parley()
+  await other.start('dashboard-import')
+  try {
+    const boss = { name: 'Ivan Import', email: `ivan-${randomUUID().slice(0, 8)}@northwind.example`, password: 'yet another long passphrase' }
+    const r = await fetch(other.base + '/api/v1/signup', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ business_name: 'Northwind Self-hosted', ...boss }) })
+    assert.equal(r.status, 201)
+    const q = await h.newPage(await h.browser.newContext({ viewport: { width: 1280, height: 900 } }))
+    await q.goto(other.base + '/login')
+    await q.getByLabel('Work email').fill(boss.email)
+    await q.getByLabel('Password').fill(boss.password)
+    await q.getByRole('button', { name: 'Log in' }).click()
+    await q.waitForURL(/\/(inbox|getting-started)$/)
+    await q.goto(other.base + '/settings/data')
+    const card = q.locator('section[aria-labelledby=data-import]')
+    const picker = card.getByLabel('Export archive (.zip)')
+
+    // Not an archive: refused with a sentence that says so, and nothing imported.
+    await picker.setInputFiles({ name: 'notes.zip', mimeType: 'application/zip', buffer: Buffer.from('these are not the files you are looking for') })
+    await card.getByRole('button', { name: 'Upload and import' }).click()
+    await card.locator('.alert-error').filter({ hasText: 'This file is not a Parley export archive' }).waitFor()
+
+    // The real archive: the upload's progress, then the import's, then the counts.
+    await q.evaluate(() => {
+      window.__bars = new Set()
+      new MutationObserver(() => document.querySelectorAll('[role=progressbar]').forEach((b) => window.__bars.add(b.getAttribute('aria-label')))).observe(document.body, { subtree: true, childList: true, attributes: true })
+    })
+    await picker.setInputFiles({ name: 'parley-export.zip', mimeType: 'application/zip', buffer: exportZip })
+    await card.getByRole('button', { name: 'Upload and import' }).click()
+    const done = card.getByTestId('import-done')
+    const failed = card.locator('.alert-error')
+    await until(async () => (await done.count()) || (await failed.count()), 'the import to finish', 90000, 200)
+    assert.equal(await failed.count(), 0, `the import failed: ${await failed.allInnerTexts()}`)
+    assert.match(await done.innerText(), /The import is complete\.[\s\S]*messages\.jsonl — [1-9]\d* rows?/)
+    const bars = await q.evaluate(() => [...window.__bars])
+    assert.ok(bars.includes('Upload progress') || bars.includes('Import progress'), `a progress bar was shown: ${bars}`)
+    assert.equal(await card.getByLabel('Export archive (.zip)').count(), 0, 'no second import offered')
+
+    const conversations = await until(async () => {
+      const t = await fetch(other.base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: boss.email, password: boss.password }) }).then((x) => x.json())
+      const list = await fetch(other.base + '/api/v1/conversations?limit=50', { headers: { Authorization: 'Bearer ' + t.access_token } }).then((x) => x.json())
+      return list.conversations?.length ? list.conversations : null
+    }, 'the imported conversations')
+    assert.ok(conversations.some((c) => c.last_message?.body?.includes('in all sizes') || c.last_message?.body?.includes('Ridgeline 3')), 'the exported conversation is in the new workspace')
+    noProblems(q)
+  } finally {
+    await other.stop()
+  }
 })
 
 test('a visitor chats on the customer site; the admin downloads their data and erases them from the inbox', { timeout: 120000 }, async () => {
