@@ -132,7 +132,9 @@ function AuditRow({ e }: { e: AuditEntry }) {
   return (
     <tr data-action={e.action}>
       <td>
-        <time dateTime={e.occurred_at}>{formatDateTime(e.occurred_at)}</time>
+        <time dateTime={e.occurred_at} title={e.occurred_at}>
+          {formatDateTime(e.occurred_at)}
+        </time>
       </td>
       <td>
         <span className="audit-actor">{actorLabel(e.actor)}</span>

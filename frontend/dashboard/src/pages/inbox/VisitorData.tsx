@@ -36,8 +36,9 @@ export function VisitorData({ visitor, name, conversations }: { visitor: Visitor
     try {
       const r = await dataApi.eraseVisitor(visitor.id);
       setAsking(false);
-      inbox.forgetVisitor(visitor.id);
+      // Leave the conversation before it goes, so the view never asks for it again.
       navigate('/inbox');
+      inbox.forgetVisitor(visitor.id);
       toast(tn('visitor.erased', r.conversations, { name, messages: tn('data.retention.messages', r.messages) }));
     } catch (err) {
       toast(errorMessage(err), 'error');
