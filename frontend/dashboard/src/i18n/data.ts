@@ -14,6 +14,7 @@ export const dataStrings = {
   'data.export.title': 'Export all data',
   'data.export.lead': 'One zip file with everything in this workspace, in open formats: conversations, messages, visitors, members (without passwords), saved replies, bookings, the audit log and your settings as JSON Lines and JSON, conversations and messages also as CSV for spreadsheets, and a manifest.json with counts and checksums. It can be imported into another Parley.',
   'data.export.email': 'It can take a few minutes for a large workspace. You can leave this page: we email you when the archive is ready, and it stays here for 7 days.',
+  'data.export.noEmail': 'It can take a few minutes for a large workspace. You can leave this page and come back: the archive stays here for 7 days. (Email is not set up on this Parley, so no email says when it is ready.)',
   'data.export.start': 'Export all data',
   'data.export.starting': 'Starting…',
   'data.export.progress': 'Export progress',

@@ -1,6 +1,7 @@
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
+import { accountApi } from '../../api/account';
 import { api } from '../../api/endpoints';
 import { dataApi, type Export } from '../../api/data';
 import type { Settings } from '../../api/types';
@@ -26,6 +27,7 @@ const bar = () => screen.getByRole('progressbar', { name: 'Export progress' });
 
 describe('Export', () => {
   it('starts an export, follows its progress and offers the download with its size', async () => {
+    vi.spyOn(accountApi, 'emailStatus').mockResolvedValue({ email_enabled: true });
     vi.spyOn(dataApi, 'exports').mockResolvedValue([]);
     vi.spyOn(dataApi, 'createExport').mockResolvedValue(exp());
     const get = vi
@@ -34,6 +36,7 @@ describe('Export', () => {
       .mockResolvedValue(exp({ status: 'done', progress: 1, size_bytes: 12_345_678, download_url: '/api/v1/exports/e1/download?token=t1', counts: { 'messages.jsonl': 3 } }));
     render(<ExportSection />);
     await screen.findByText('No exports yet.');
+    await screen.findByText(/we email you when the archive is ready/);
     await userEvent.setup().click(screen.getByRole('button', { name: 'Export all data' }));
     expect(bar().getAttribute('aria-valuenow')).toBe('0');
     expect(screen.getByRole('button', { name: 'Export all data' })).toHaveProperty('disabled', true);
@@ -47,10 +50,12 @@ describe('Export', () => {
   }, 20_000);
 
   it('picks up an export that is still running when the page opens again', async () => {
+    vi.spyOn(accountApi, 'emailStatus').mockResolvedValue({ email_enabled: false });
     vi.spyOn(dataApi, 'exports').mockResolvedValue([exp({ status: 'running', progress: 0.25 }), exp({ id: 'old', status: 'failed', error: 'disk full' })]);
     vi.spyOn(dataApi, 'export').mockResolvedValue(exp({ status: 'failed', error: 'the notify part timed out' }));
     render(<ExportSection />);
     await waitFor(() => expect(bar().getAttribute('aria-valuenow')).toBe('25'));
+    await screen.findByText(/Email is not set up on this Parley/);
     await screen.findByText('The export failed: the notify part timed out', undefined, { timeout: 10000 });
     expect(screen.getByText('disk full')).toBeTruthy();
   }, 20_000);

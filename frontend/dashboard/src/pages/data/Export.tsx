@@ -1,5 +1,6 @@
 import { useEffect, useState, type MouseEvent } from 'react';
 import { ApiError } from '../../api/http';
+import { accountApi } from '../../api/account';
 import { dataApi, type Export } from '../../api/data';
 import { Alert, Button, Spinner, ErrorState } from '../../components/ui';
 import { t, tn, type MessageKey } from '../../i18n';
@@ -16,6 +17,7 @@ import { JobProgress } from './JobProgress';
  */
 export function ExportSection() {
   const list = useAsync(() => dataApi.exports(), []);
+  const email = useAsync(() => accountApi.emailStatus(), []);
   const [starting, setStarting] = useState(false);
   const [error, setError] = useState('');
   const current = list.data?.[0];
@@ -48,7 +50,7 @@ export function ExportSection() {
     <section className="card data-card" aria-labelledby="data-export">
       <h2 id="data-export">{t('data.export.title')}</h2>
       <p>{t('data.export.lead')}</p>
-      <p className="muted">{t('data.export.email')}</p>
+      <p className="muted">{email.data?.email_enabled === false ? t('data.export.noEmail') : t('data.export.email')}</p>
       {error && <Alert>{error}</Alert>}
       <Button variant="primary" busy={starting} disabled={active || list.loading} onClick={start}>
         {starting ? t('data.export.starting') : t('data.export.start')}
