@@ -144,9 +144,10 @@ func (a *App) OnQueued(ctx context.Context, env contracts.Envelope) error {
 	return a.Deliver(ctx, e)
 }
 
-// queue records an email as queued and emits it for the queue's consumer, in tx.
+// queue records an email as queued and emits it for the queue's consumer,
+// in tx; an email with the same id queued before is not queued again.
 func (a *App) queue(tx *store.Tx, e domain.Email) error {
-	if err := tx.QueueDelivery(a.delivery(e, store.Queued, "")); err != nil {
+	if first, err := tx.QueueDelivery(a.delivery(e, store.Queued, "")); err != nil || !first {
 		return err
 	}
 	return tx.Emit(contracts.NotifyEmailQueued, e)

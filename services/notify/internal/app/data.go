@@ -238,9 +238,6 @@ func (a *App) OnExportCompleted(ctx context.Context, env contracts.Envelope) err
 		if err != nil {
 			return err
 		}
-		if done, err := tx.IsQueued(e.ID); err != nil || done {
-			return err
-		}
 		return a.queue(tx, e)
 	})
 }

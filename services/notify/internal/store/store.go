@@ -82,11 +82,12 @@ func (tx *Tx) IsQueued(id string) (bool, error) {
 	return n > 0, err
 }
 
-// QueueDelivery records an email notify has queued; queuing it again
-// changes nothing.
-func (tx *Tx) QueueDelivery(d Delivery) error {
+// QueueDelivery records an email notify queues; false means it was
+// queued (or sent) before.
+func (tx *Tx) QueueDelivery(d Delivery) (bool, error) {
 	d.TenantID, d.CreatedAt, d.Status = tx.TenantID, now(), Queued
-	return tx.DB.Table("deliveries").Clauses(clause.OnConflict{DoNothing: true}).Create(&d).Error
+	res := tx.DB.Table("deliveries").Clauses(clause.OnConflict{DoNothing: true}).Create(&d)
+	return res.RowsAffected == 1, res.Error
 }
 
 // RecordDelivery stores what happened to an email: it completes a queued
