@@ -192,6 +192,8 @@ export interface Settings {
   business_hours: BusinessHours;
   offline_message: string;
   agent_open_limit: number;
+  /** Conversations are deleted this many days after their last activity; 0 (or absent) keeps them. */
+  retention_days?: number;
 }
 
 export type SettingsPatch = Partial<Settings>;

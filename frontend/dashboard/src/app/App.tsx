@@ -12,13 +12,14 @@ import { ResetPassword } from '../pages/auth/ResetPassword';
 import { Signup } from '../pages/auth/Signup';
 import { Bots } from '../pages/bots/Bots';
 import { Billing } from '../pages/billing/Billing';
+import { Goodbye } from '../pages/data/Goodbye';
 import { GettingStarted } from '../pages/GettingStarted';
 import { Inbox } from '../pages/inbox/Inbox';
 import { NotFound } from '../pages/NotFound';
 import { Settings } from '../pages/settings/Settings';
 import { isAdmin, session, useSession } from './session';
 
-const PUBLIC = ['/login', '/signup', '/accept-invite', '/forgot-password', '/reset-password', '/confirm-email'];
+const PUBLIC = ['/login', '/signup', '/accept-invite', '/forgot-password', '/reset-password', '/confirm-email', '/goodbye'];
 
 // Pages of links sent by email: they work signed in or not.
 const LINK_PAGES: Record<string, ComponentType> = {
@@ -42,6 +43,8 @@ export function App() {
     if (s.status === 'signedIn' && path === '/logout') void session.logout();
   }, [s, path, search]);
 
+  // After closing the workspace: shown while the tab signs out, and after.
+  if (path === '/goodbye') return <Goodbye />;
   const LinkPage = LINK_PAGES[path];
   if (LinkPage && s.status !== 'loading') return <ToastProvider><LinkPage /></ToastProvider>;
   if (s.status === 'loading') {

@@ -3,6 +3,7 @@
 import { botStrings } from './bots';
 import { billingStrings } from './billing';
 import { accountStrings } from './account';
+import { dataStrings } from './data';
 
 export const en = {
   'app.name': 'Parley',
@@ -75,6 +76,7 @@ export const en = {
   'auth.invite.signedIn': 'You are signed in as {email}. Log out first to accept an invitation for another account.',
   'auth.logout.working': 'Logging out…',
   ...accountStrings,
+  ...dataStrings,
   'auth.side.title': 'Live chat your customers will like',
   'auth.side.point1': 'One line of code puts a chat on your website.',
   'auth.side.point2': 'Answer from a shared, real-time inbox.',

@@ -174,3 +174,22 @@ describe('merging', () => {
     expect(s.typing.a).toBeUndefined();
   });
 });
+
+describe('erasing a visitor', () => {
+  it('drops their conversations, messages and typing state, and nobody else’s', () => {
+    const mine = conv('a', { visitor: { ...conv('a').visitor, id: 'v-erased' } });
+    const alsoMine = conv('b', { visitor: { ...conv('b').visitor, id: 'v-erased' } });
+    const other = conv('c');
+    let s = loaded([mine, alsoMine, other], { assignee: 'all', status: 'all', q: '' });
+    s = inboxReducer(s, { type: 'messages', conversationId: 'a', messages: [msg('a', 1)] });
+    s = inboxReducer(s, { type: 'messages', conversationId: 'c', messages: [msg('c', 1)] });
+    s = inboxReducer(s, { type: 'typing', conversationId: 'b', author: { type: 'visitor' }, typing: true, now: 0 });
+    const after = inboxReducer(s, { type: 'visitorErased', visitorId: 'v-erased' });
+    expect(Object.keys(after.byId)).toEqual(['c']);
+    expect(after.listIds).toEqual(['c']);
+    expect(Object.keys(after.messages)).toEqual(['c']);
+    expect(after.typing.b).toBeUndefined();
+    expect(visibleList(after, undefined).map((c) => c.id)).toEqual(['c']);
+    expect(inboxReducer(after, { type: 'visitorErased', visitorId: 'v-unknown' })).toBe(after);
+  });
+});

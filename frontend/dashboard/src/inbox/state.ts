@@ -179,7 +179,8 @@ export type InboxAction =
   | { type: 'read'; conversationId: string; seq: number }
   | { type: 'visitorRead'; conversationId: string; seq: number }
   | { type: 'typing'; conversationId: string; author: Author; typing: boolean; now: number }
-  | { type: 'expireTyping'; now: number };
+  | { type: 'expireTyping'; now: number }
+  | { type: 'visitorErased'; visitorId: string };
 
 export const TYPING_TTL_MS = 6000;
 
@@ -244,5 +245,15 @@ export function inboxReducer(s: InboxState, a: InboxAction): InboxState {
       }
       return changed ? { ...s, typing } : s;
     }
+    case 'visitorErased':
+      return forgetVisitor(s, a.visitorId);
   }
+}
+
+/** forgetVisitor drops an erased visitor's conversations, with their messages and typing state, from everything the tab holds. */
+export function forgetVisitor(s: InboxState, visitorId: string): InboxState {
+  const gone = new Set(Object.values(s.byId).filter((c) => c.visitor?.id === visitorId).map((c) => c.id));
+  if (!gone.size) return s;
+  const keep = <T>(r: Record<string, T>) => Object.fromEntries(Object.entries(r).filter(([id]) => !gone.has(id)));
+  return { ...s, byId: keep(s.byId), listIds: s.listIds.filter((id) => !gone.has(id)), messages: keep(s.messages), typing: keep(s.typing) };
 }

@@ -54,6 +54,8 @@ export interface InboxStore {
   upsert: (c: Conversation) => void;
   addMessage: (m: Message) => void;
   sendTyping: (conversationId: string, typing: boolean) => void;
+  /** forgetVisitor removes an erased visitor's conversations from the inbox. */
+  forgetVisitor: (visitorId: string) => void;
 }
 
 const Ctx = createContext<InboxStore | null>(null);
@@ -295,6 +297,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     sendTyping: (conversationId, typing) => {
       rt.current?.send({ type: 'typing', conversation_id: conversationId, typing });
     },
+    forgetVisitor: (visitorId) => dispatch({ type: 'visitorErased', visitorId }),
   };
   return <Ctx.Provider value={store}>{children}</Ctx.Provider>;
 }

@@ -5,10 +5,13 @@ import { t } from '../../i18n';
 import { browserName, formatDate, localTimeIn, relativeTime, safeHttpUrl } from '../../lib/format';
 import { useAsync, useNow } from '../../lib/hooks';
 import { Link } from '../../lib/router';
+import { isAdmin, useSession } from '../../app/session';
+import { VisitorData } from './VisitorData';
 import { visitorName } from './names';
 
 export function VisitorPanel({ c, open }: { c: Conversation; open: boolean }) {
   const v = c.visitor;
+  const admin = isAdmin(useSession());
   const now = useNow(30_000);
   const past = useAsync(() => api.visitorConversations(v.id), [v.id, c.id]);
   const name = visitorName(v);
@@ -88,6 +91,7 @@ export function VisitorPanel({ c, open }: { c: Conversation; open: boolean }) {
       ) : (
         <p className="muted">{t('visitor.noPast')}</p>
       )}
+      {admin && <VisitorData visitor={v} name={name} conversations={past.data?.length} />}
     </aside>
   );
 }

@@ -7,6 +7,8 @@ import { t, type MessageKey } from '../../i18n';
 import { useAsync, type Async } from '../../lib/hooks';
 import { Link } from '../../lib/router';
 import { NotFound } from '../NotFound';
+import { AuditLogSection } from '../data/AuditLog';
+import { DataPrivacySection } from '../data/DataPrivacy';
 import { BusinessHoursSection } from './BusinessHours';
 import { CannedSection } from './Canned';
 import { InstallationSection } from './Installation';
@@ -22,6 +24,8 @@ const SECTIONS: { id: string; label: MessageKey; admin: boolean }[] = [
   { id: 'team', label: 'settings.team', admin: true },
   { id: 'canned', label: 'settings.canned', admin: true },
   { id: 'routing', label: 'settings.routing', admin: true },
+  { id: 'data', label: 'settings.data', admin: true },
+  { id: 'audit', label: 'settings.audit', admin: true },
   { id: 'profile', label: 'settings.profile', admin: false },
 ];
 
@@ -69,6 +73,10 @@ function Section({ id, title }: { id: string; title: string }) {
       return <CannedSection title={title} />;
     case 'profile':
       return <ProfileSection title={title} />;
+    case 'data':
+      return <DataPrivacySection title={title} />;
+    case 'audit':
+      return <AuditLogSection title={title} />;
     default:
       return <WithSettings id={id} title={title} />;
   }
