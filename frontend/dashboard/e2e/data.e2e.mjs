@@ -212,6 +212,11 @@ test('a visitor chats on the customer site; the admin downloads their data and e
   await item.click()
   convId = decodeURIComponent(new URL(p.url()).pathname.split('/').pop())
   const panel = p.getByRole('complementary', { name: 'Visitor' })
+  // A second tab of the team, open on the same conversation: the erasure reaches it live.
+  const other = await h.newPage(p.context())
+  await other.goto(p.url())
+  const otherItem = other.locator('.conv-item').filter({ hasText: '12 Elm Street' })
+  await otherItem.waitFor({ timeout: 15000 })
 
   const [file] = await Promise.all([p.waitForEvent('download'), panel.getByRole('button', { name: 'Download visitor data' }).click()])
   assert.match(file.suggestedFilename(), /^parley-visitor-.+\.json$/)
@@ -226,6 +231,10 @@ test('a visitor chats on the customer site; the admin downloads their data and e
   await p.waitForURL(/\/inbox$/)
   await item.waitFor({ state: 'detached' })
   await assert.rejects(h.api('GET', `/api/v1/conversations/${convId}`, undefined, token), /404/)
+  await otherItem.waitFor({ state: 'detached', timeout: 10000 })
+  await other.waitForURL(/\/inbox$/)
+  noProblems(other)
+  await other.close()
 
   // The visitor's session ends: their token is refused, and the widget forgets them.
   await until(async () => (await fetch(h.base + '/api/v1/widget/conversations', { headers: { Authorization: 'Bearer ' + visitorToken, Origin: h.site } })).status === 401, 'the visitor token refused')

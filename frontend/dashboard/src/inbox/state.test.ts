@@ -192,4 +192,14 @@ describe('erasing a visitor', () => {
     expect(visibleList(after, undefined).map((c) => c.id)).toEqual(['c']);
     expect(inboxReducer(after, { type: 'visitorErased', visitorId: 'v-unknown' })).toBe(after);
   });
+
+  it('drops conversations another tab or the retention sweep deleted, by id', () => {
+    let s = loaded([conv('a'), conv('b'), conv('c')], { assignee: 'all', status: 'all', q: '' });
+    s = inboxReducer(s, { type: 'messages', conversationId: 'b', messages: [msg('b', 1)] });
+    const after = inboxReducer(s, { type: 'conversationsDeleted', ids: ['b', 'zz'] });
+    expect(Object.keys(after.byId).sort()).toEqual(['a', 'c']);
+    expect(after.listIds).not.toContain('b');
+    expect(after.messages.b).toBeUndefined();
+    expect(inboxReducer(after, { type: 'conversationsDeleted', ids: ['zz'] })).toBe(after);
+  });
 });

@@ -180,7 +180,8 @@ export type InboxAction =
   | { type: 'visitorRead'; conversationId: string; seq: number }
   | { type: 'typing'; conversationId: string; author: Author; typing: boolean; now: number }
   | { type: 'expireTyping'; now: number }
-  | { type: 'visitorErased'; visitorId: string };
+  | { type: 'visitorErased'; visitorId: string }
+  | { type: 'conversationsDeleted'; ids: string[] };
 
 export const TYPING_TTL_MS = 6000;
 
@@ -247,13 +248,19 @@ export function inboxReducer(s: InboxState, a: InboxAction): InboxState {
     }
     case 'visitorErased':
       return forgetVisitor(s, a.visitorId);
+    case 'conversationsDeleted':
+      return forgetConversations(s, new Set(a.ids));
   }
 }
 
 /** forgetVisitor drops an erased visitor's conversations, with their messages and typing state, from everything the tab holds. */
 export function forgetVisitor(s: InboxState, visitorId: string): InboxState {
-  const gone = new Set(Object.values(s.byId).filter((c) => c.visitor?.id === visitorId).map((c) => c.id));
-  if (!gone.size) return s;
+  return forgetConversations(s, new Set(Object.values(s.byId).filter((c) => c.visitor?.id === visitorId).map((c) => c.id)));
+}
+
+/** forgetConversations drops deleted conversations (an erasure, retention), with their messages and typing state. */
+export function forgetConversations(s: InboxState, gone: ReadonlySet<string>): InboxState {
+  if (![...gone].some((id) => id in s.byId || id in s.messages)) return s;
   const keep = <T>(r: Record<string, T>) => Object.fromEntries(Object.entries(r).filter(([id]) => !gone.has(id)));
   return { ...s, byId: keep(s.byId), listIds: s.listIds.filter((id) => !gone.has(id)), messages: keep(s.messages), typing: keep(s.typing) };
 }

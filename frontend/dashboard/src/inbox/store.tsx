@@ -184,6 +184,10 @@ export function InboxProvider({ children }: { children: ReactNode }) {
         case 'message.ack':
           if (f.message) dispatch({ type: 'message', message: f.message, viewing: true });
           break;
+        case 'conversations.deleted':
+          dispatch({ type: 'conversationsDeleted', ids: f.conversation_ids });
+          if (active && f.conversation_ids.includes(active)) navigate('/inbox');
+          break;
       }
     },
     [fetchMessages, notifyDesktop],

@@ -10,6 +10,7 @@ export type ServerFrame =
   | { type: 'presence'; agent_id: string; status: string }
   | { type: 'message.ack'; client_msg_id: string; message: Message }
   | { type: 'error'; code: string; detail: string; client_msg_id?: string }
+  | { type: 'conversations.deleted'; conversation_ids: string[] }
   | { type: 'pong' };
 
 export type ClientFrame =

@@ -63,6 +63,12 @@ func (h *Hub) dispatch(env contracts.Envelope) {
 		f := encodeFrame(ServerFrame{Type: FrameRead, ConversationID: e.ConversationID, Reader: &e.Reader, Seq: e.Seq})
 		h.toAgents(env.TenantID, f)
 		h.toVisitor(env.TenantID, e.VisitorID, e.ConversationID, f)
+	case contracts.ConversationConversationsDeleted.Name():
+		var e contracts.ConversationsDeleted
+		if env.Decode(&e) != nil || len(e.ConversationIDs) == 0 {
+			return
+		}
+		h.toAgents(env.TenantID, encodeFrame(ServerFrame{Type: FrameConversationsGone, ConversationIDs: e.ConversationIDs}))
 	case contracts.ConversationAgentPresence.Name():
 		var e contracts.AgentPresence
 		if env.Decode(&e) != nil {

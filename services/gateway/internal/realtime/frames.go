@@ -8,15 +8,16 @@ import (
 
 // Frame types the server sends.
 const (
-	FrameHello               = "hello"                // {type, role: agent|visitor, server_time}
-	FrameMessageCreated      = "message.created"      // {type, message}
-	FrameConversationUpdated = "conversation.updated" // {type, conversation} (agents: Conversation, visitors: VisitorConversation)
-	FrameTyping              = "typing"               // {type, conversation_id, author, typing}
-	FrameRead                = "read"                 // {type, conversation_id, reader, seq}
-	FramePresence            = "presence"             // {type, agent_id, author, status}
-	FrameMessageAck          = "message.ack"          // {type, client_msg_id, message}
-	FrameError               = "error"                // {type, code, detail, client_msg_id?}
-	FramePong                = "pong"                 // {type}
+	FrameHello               = "hello"                 // {type, role: agent|visitor, server_time}
+	FrameMessageCreated      = "message.created"       // {type, message}
+	FrameConversationUpdated = "conversation.updated"  // {type, conversation} (agents: Conversation, visitors: VisitorConversation)
+	FrameTyping              = "typing"                // {type, conversation_id, author, typing}
+	FrameRead                = "read"                  // {type, conversation_id, reader, seq}
+	FramePresence            = "presence"              // {type, agent_id, author, status}
+	FrameMessageAck          = "message.ack"           // {type, client_msg_id, message}
+	FrameError               = "error"                 // {type, code, detail, client_msg_id?}
+	FramePong                = "pong"                  // {type}
+	FrameConversationsGone   = "conversations.deleted" // {type, conversation_ids} (agents)
 )
 
 // Frame types the client sends.
@@ -29,21 +30,22 @@ const (
 
 // ServerFrame is every frame the server sends; unused fields are omitted.
 type ServerFrame struct {
-	Type           string             `json:"type"`
-	Role           string             `json:"role,omitempty"`
-	ServerTime     string             `json:"server_time,omitempty"`
-	Message        *contracts.Message `json:"message,omitempty"`
-	Conversation   any                `json:"conversation,omitempty"`
-	ConversationID string             `json:"conversation_id,omitempty"`
-	Author         *contracts.Author  `json:"author,omitempty"`
-	Typing         *bool              `json:"typing,omitempty"`
-	Reader         *contracts.Author  `json:"reader,omitempty"`
-	Seq            int64              `json:"seq,omitempty"`
-	AgentID        string             `json:"agent_id,omitempty"`
-	Status         string             `json:"status,omitempty"`
-	ClientMsgID    string             `json:"client_msg_id,omitempty"`
-	Code           string             `json:"code,omitempty"`
-	Detail         string             `json:"detail,omitempty"`
+	Type            string             `json:"type"`
+	Role            string             `json:"role,omitempty"`
+	ServerTime      string             `json:"server_time,omitempty"`
+	Message         *contracts.Message `json:"message,omitempty"`
+	Conversation    any                `json:"conversation,omitempty"`
+	ConversationID  string             `json:"conversation_id,omitempty"`
+	ConversationIDs []string           `json:"conversation_ids,omitempty"`
+	Author          *contracts.Author  `json:"author,omitempty"`
+	Typing          *bool              `json:"typing,omitempty"`
+	Reader          *contracts.Author  `json:"reader,omitempty"`
+	Seq             int64              `json:"seq,omitempty"`
+	AgentID         string             `json:"agent_id,omitempty"`
+	Status          string             `json:"status,omitempty"`
+	ClientMsgID     string             `json:"client_msg_id,omitempty"`
+	Code            string             `json:"code,omitempty"`
+	Detail          string             `json:"detail,omitempty"`
 }
 
 // ClientFrame is every frame a client may send.
