@@ -59,7 +59,17 @@ type Config struct {
 	BotAllowPrivateNetworks bool
 	// Email is outbound SMTP and the reply listener (see email.go); off without PARLEY_SMTP_URL.
 	Email Email
+	// ImportMaxBytes bounds an uploaded export archive (POST /api/v1/imports)
+	// that the gateway streams into the Object Store (PARLEY_IMPORT_MAX_BYTES,
+	// bytes, default 512 MiB).
+	ImportMaxBytes int64
+	// DataTransferTimeout bounds one archive upload or download, which the
+	// request timeout would cut short (PARLEY_DATA_TRANSFER_TIMEOUT, default 1h).
+	DataTransferTimeout time.Duration
 }
+
+// DefaultImportMaxBytes is PARLEY_IMPORT_MAX_BYTES when unset.
+const DefaultImportMaxBytes = 512 << 20
 
 // Getenv is the shape of os.Getenv; tests pass a map lookup instead.
 type Getenv func(string) string
@@ -81,6 +91,8 @@ func Load(getenv Getenv) (Config, error) {
 		DebugAddr:               r.str("PARLEY_DEBUG_ADDR", ""),
 		MetricsToken:            r.str("PARLEY_METRICS_TOKEN", ""),
 		BotAllowPrivateNetworks: r.boolean("PARLEY_BOT_ALLOW_PRIVATE_NETWORKS", false),
+		ImportMaxBytes:          int64(r.integer("PARLEY_IMPORT_MAX_BYTES", DefaultImportMaxBytes)),
+		DataTransferTimeout:     r.duration("PARLEY_DATA_TRANSFER_TIMEOUT", time.Hour),
 	}
 	c.PublicURL = strings.TrimRight(r.str("PARLEY_PUBLIC_URL", defaultPublicURL(c.HTTPAddr)), "/")
 	c.validate(&r)
@@ -147,6 +159,12 @@ func (c *Config) validate(r *reader) {
 	}
 	if c.LoginWindow <= 0 {
 		r.fail("PARLEY_LOGIN_WINDOW", "must be positive")
+	}
+	if c.ImportMaxBytes < 1<<20 {
+		r.fail("PARLEY_IMPORT_MAX_BYTES", "must be at least 1048576 (1 MiB), got %d", c.ImportMaxBytes)
+	}
+	if c.DataTransferTimeout < time.Minute {
+		r.fail("PARLEY_DATA_TRANSFER_TIMEOUT", "must be at least 1m, got %s", c.DataTransferTimeout)
 	}
 }
 

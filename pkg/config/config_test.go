@@ -18,6 +18,9 @@ func TestDefaults(t *testing.T) {
 	if c.HTTPAddr != ":8080" || c.DataDir != "./data" || c.PublicURL != "http://localhost:8080" || c.RequestTimeout != 5*time.Second {
 		t.Fatalf("defaults = %+v", c)
 	}
+	if c.ImportMaxBytes != 512<<20 || c.DataTransferTimeout != time.Hour {
+		t.Fatalf("import limit %d, transfer timeout %s", c.ImportMaxBytes, c.DataTransferTimeout)
+	}
 	if got := c.ServiceDatabaseURL("identity"); got != "sqlite:data/identity.db" {
 		t.Fatalf("sqlite url = %q", got)
 	}
@@ -47,6 +50,8 @@ func TestErrorsNameTheVariable(t *testing.T) {
 		"PARLEY_LOGIN_MAX_FAILURES":     "0",
 		"PARLEY_PUBLIC_URL":             "ftp://x",
 		"PARLEY_METRICS_TOKEN":          "short",
+		"PARLEY_IMPORT_MAX_BYTES":       "1000",
+		"PARLEY_DATA_TRANSFER_TIMEOUT":  "5s",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -48,6 +48,12 @@ func DataBucket(ctx context.Context, js jetstream.JetStream) (jetstream.ObjectSt
 // its conversations'). It is how an erasure reaches the event history; it
 // reads the tenant's subjects only, so its cost is that tenant's retained
 // events. It returns how many messages it deleted.
+//
+// It keeps the events that carry ids only by rule and that other services
+// still have to act on: visitor.erased and conversations.deleted (the
+// erasure's own instructions — scrubbing them would stop the erasure in
+// every service that has not handled them yet) and audit.recorded (the
+// audit log keeps the erasure, by ids and counts).
 func ScrubStream(ctx context.Context, js jetstream.JetStream, s contracts.Stream, tenantID string, needles []string) (int, error) {
 	if len(needles) == 0 {
 		return 0, nil
@@ -75,6 +81,13 @@ func ScrubStream(ctx context.Context, js jetstream.JetStream, s contracts.Stream
 	for i, n := range needles {
 		bs[i] = []byte(n)
 	}
+	kept := map[string]bool{
+		contracts.ConversationVisitorErased.Subject(tenantID):        true,
+		contracts.ConversationConversationsDeleted.Subject(tenantID): true,
+	}
+	for _, t := range contracts.AuditEvents {
+		kept[t.Subject(tenantID)] = true
+	}
 	deleted := 0
 	for {
 		batch, err := cons.FetchNoWait(256)
@@ -90,7 +103,7 @@ func ScrubStream(ctx context.Context, js jetstream.JetStream, s contracts.Stream
 				return deleted, err
 			}
 			seq = md.Sequence.Stream
-			if containsAny(m.Data(), bs) {
+			if !kept[m.Subject()] && containsAny(m.Data(), bs) {
 				if err := stream.SecureDeleteMsg(ctx, seq); err != nil && !errors.Is(err, jetstream.ErrMsgNotFound) {
 					return deleted, fmt.Errorf("scrub %s: delete %d: %w", s.Name, seq, err)
 				}

@@ -7,6 +7,7 @@ package conversation
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/nats-io/nats.go"
 
@@ -24,6 +25,12 @@ import (
 type Deps struct {
 	NATS   *nats.Conn
 	Logger *slog.Logger
+	// Clock is the time the service decides by (message timestamps, the
+	// retention cut-off); nil is the wall clock. Tests move it forward.
+	Clock func() time.Time
+	// RetentionEvery is how often the retention sweep runs besides at start;
+	// 0 is hourly.
+	RetentionEvery time.Duration
 }
 
 // Service is a running conversation service.
@@ -33,7 +40,7 @@ type Service struct{ base *service.Base }
 func New(ctx context.Context, cfg config.Config, deps Deps) (*Service, error) {
 	base, err := service.Start(ctx, cfg, service.Spec{
 		Name: contracts.ServiceConversation, Migrations: store.Migrations, GlobalTables: store.GlobalTables,
-		Streams: []contracts.Stream{contracts.ConversationStream, contracts.IdentityStream},
+		Streams: []contracts.Stream{contracts.ConversationStream, contracts.IdentityStream, contracts.TenantStream},
 	}, deps.NATS, deps.Logger)
 	if err != nil {
 		return nil, err
@@ -42,9 +49,10 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Service, error) {
 	bots := &app.BotConfigs{Fetch: natsapi.FetchBot(deps.NATS)}
 	a := app.New(store.New(base.DB, base.Relay), app.Deps{
 		Settings: settings, Bots: bots, Egress: egress.New(cfg.BotAllowPrivateNetworks), PublicURL: cfg.PublicURL, Log: deps.Logger,
+		Objects: &natsapi.Objects{JS: base.JS}, Clock: deps.Clock,
 	})
 	a.SetEntitlements(entitlements.Register(base))
-	natsapi.Register(base, a, settings, bots)
+	natsapi.Register(base, a, settings, bots, natsapi.Options{RetentionEvery: deps.RetentionEvery})
 	return &Service{base: base}, nil
 }
 

@@ -49,10 +49,14 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range []contracts.Stream{contracts.IdentityStream, contracts.ConversationStream} {
+	for _, s := range []contracts.Stream{contracts.IdentityStream, contracts.TenantStream, contracts.ConversationStream} {
 		if err := natsx.EnsureStream(ctx, js, s); err != nil {
 			return nil, err
 		}
+	}
+	objects, err := natsx.DataBucket(ctx, js)
+	if err != nil {
+		return nil, err
 	}
 	revoked := revocation.New()
 	revoked.Snapshot = func(ctx context.Context) (contracts.VisitorRevocations, error) {
@@ -64,9 +68,16 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Gateway, error) {
 	hub := realtime.New(deps.NATS, js, isRevoked, deps.Logger)
 	hub.VisitorRevoked = revoked.VisitorRevoked
 	widgets := widgetconf.New(deps.NATS)
+	// A deleted workspace: its tokens are refused (revoked checks the tenant),
+	// its sockets closed and its widget key unknown, at once.
+	widgets.Deleted = revoked.TenantDeleted
+	revoked.OnTenantDeleted = func(tenantID string) {
+		hub.CloseTenant(tenantID)
+		widgets.ForgetTenant(tenantID)
+	}
 	h, err := httpapi.New(httpapi.Deps{
 		Config: cfg, NATS: deps.NATS, Keys: keys.New(deps.NATS, deps.Logger), Revocations: revoked,
-		Widgets: widgets, Hub: hub, Log: deps.Logger,
+		Widgets: widgets, Hub: hub, Objects: objects, Log: deps.Logger,
 	})
 	if err != nil {
 		return nil, err

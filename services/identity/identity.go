@@ -34,7 +34,7 @@ type Service struct{ base *service.Base }
 func New(ctx context.Context, cfg config.Config, deps Deps) (*Service, error) {
 	base, err := service.Start(ctx, cfg, service.Spec{
 		Name: contracts.ServiceIdentity, Migrations: store.Migrations, GlobalTables: store.GlobalTables,
-		Streams: []contracts.Stream{contracts.IdentityStream},
+		Streams: []contracts.Stream{contracts.IdentityStream, contracts.TenantStream, contracts.ConversationStream},
 	}, deps.NATS, deps.Logger)
 	if err != nil {
 		return nil, err

@@ -6,12 +6,16 @@ package tenant
 import (
 	"context"
 	"log/slog"
+	"os"
+	"time"
 
 	"github.com/nats-io/nats.go"
 
 	"github.com/parley-chat/parley/pkg/config"
 	"github.com/parley-chat/parley/pkg/contracts"
 	"github.com/parley-chat/parley/pkg/entitlements"
+	"github.com/parley-chat/parley/pkg/ids"
+	"github.com/parley-chat/parley/pkg/natsx"
 	"github.com/parley-chat/parley/pkg/service"
 	"github.com/parley-chat/parley/services/tenant/internal/app"
 	"github.com/parley-chat/parley/services/tenant/internal/natsapi"
@@ -22,7 +26,22 @@ import (
 type Deps struct {
 	NATS   *nats.Conn
 	Logger *slog.Logger
+	// Jobs tunes the export and import runners; zero values take the defaults.
+	Jobs Jobs
 }
+
+// Jobs tunes the export and import runners (tests shorten them).
+type Jobs struct {
+	Now   func() time.Time // default time.Now
+	Lease time.Duration    // a claimed job's lease without heartbeat (default 30s)
+	Poll  time.Duration    // how often runners look for jobs (default 5s)
+}
+
+// Defaults of Jobs.
+const (
+	DefaultJobLease = 30 * time.Second
+	DefaultJobPoll  = 5 * time.Second
+)
 
 // Service is a running tenant service.
 type Service struct{ base *service.Base }
@@ -31,13 +50,34 @@ type Service struct{ base *service.Base }
 func New(ctx context.Context, cfg config.Config, deps Deps) (*Service, error) {
 	base, err := service.Start(ctx, cfg, service.Spec{
 		Name: contracts.ServiceTenant, Migrations: store.Migrations,
-		Streams: []contracts.Stream{contracts.TenantStream, contracts.IdentityStream},
+		GlobalTables: store.GlobalTables,
+		// Tenant keeps every stream's audit events (and acts on erasures).
+		Streams: contracts.Streams,
 	}, deps.NATS, deps.Logger)
 	if err != nil {
 		return nil, err
 	}
+	objects, err := natsx.DataBucket(ctx, base.JS)
+	if err != nil {
+		_ = base.DB.Close()
+		return nil, err
+	}
+	jobs := deps.Jobs
+	if jobs.Now == nil {
+		jobs.Now = time.Now
+	}
+	if jobs.Lease <= 0 {
+		jobs.Lease = DefaultJobLease
+	}
+	if jobs.Poll <= 0 {
+		jobs.Poll = DefaultJobPoll
+	}
+	host, _ := os.Hostname()
 	plans := entitlements.Register(base)
-	natsapi.Register(base, app.New(store.New(base.DB, base.Relay), plans.Get, cfg.BotAllowPrivateNetworks, deps.Logger))
+	natsapi.Register(base, app.New(store.New(base.DB, base.Relay), plans.Get, cfg.BotAllowPrivateNetworks, deps.Logger, app.Data{
+		NC: deps.NATS, Objects: objects, Now: jobs.Now, Runner: host + "/" + ids.New(),
+		Lease: jobs.Lease, Poll: jobs.Poll, TempDir: os.TempDir(),
+	}))
 	return &Service{base: base}, nil
 }
 

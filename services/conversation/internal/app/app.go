@@ -36,6 +36,8 @@ type App struct {
 	names     *agentNames
 	sends     *sender
 	ent       Entitlements // conversation quotas; see quota.go
+	objects   Objects      // export parts and import files
+	holder    string       // this replica, as a lease holder
 }
 
 // Deps are what the application needs besides its store.
@@ -45,11 +47,19 @@ type Deps struct {
 	Egress    *egress.Client // calls to tenants' servers
 	PublicURL string         // for links in bot messages
 	Log       *slog.Logger
+	Objects   Objects // the data bucket (exports, imports)
+	// Clock is the time the service decides by (timestamps, retention); nil
+	// is the wall clock. Tests move it instead of waiting days.
+	Clock func() time.Time
 }
 
 // New returns the application.
 func New(s *store.Store, d Deps) *App {
-	a := &App{store: s, settings: d.Settings, bots: d.Bots, egress: d.Egress, publicURL: d.PublicURL, log: d.Log, now: store.Now, names: newAgentNames()}
+	a := &App{store: s, settings: d.Settings, bots: d.Bots, egress: d.Egress, publicURL: d.PublicURL, log: d.Log, now: store.Now,
+		names: newAgentNames(), objects: d.Objects, holder: ids.New()}
+	if d.Clock != nil {
+		a.now = func() time.Time { return d.Clock().UTC().Truncate(time.Microsecond) }
+	}
 	writers := 1 // SQLite has one writer anyway
 	if s.Dialect() == db.Postgres {
 		writers = 4

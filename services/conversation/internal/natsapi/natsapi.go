@@ -1,7 +1,8 @@
 // Package natsapi is the conversation service's NATS face: its endpoints,
 // the consumer that keeps the local copy of each team current, the
-// subscription that drops cached tenant settings when they change, and the
-// timer loop (snooze wake-ups, lapsed presences).
+// subscription that drops cached tenant settings when they change, the
+// timer loop (snooze wake-ups, lapsed presences), and the data-ownership
+// work (data.go: exports, imports, erasure, retention, workspace deletion).
 package natsapi
 
 import (
@@ -18,7 +19,7 @@ import (
 )
 
 // Register serves the endpoints and starts the workers.
-func Register(b *service.Base, a *app.App, settings *app.SettingsCache, bots *app.BotConfigs) {
+func Register(b *service.Base, a *app.App, settings *app.SettingsCache, bots *app.BotConfigs, o Options) {
 	service.Handle(b, contracts.ConversationStart, a.Start)
 	service.Handle(b, contracts.ConversationSend, a.Send)
 	service.Handle(b, contracts.ConversationList, a.List)
@@ -40,6 +41,7 @@ func Register(b *service.Base, a *app.App, settings *app.SettingsCache, bots *ap
 	service.Handle(b, contracts.ConversationBookingCancel, a.CancelBooking)
 	service.Handle(b, contracts.ConversationBookingICS, a.BookingICS)
 	b.Go(a.Run)
+	registerData(b, a, settings, bots, o)
 
 	// The bot answers visitors from their message.created events: a durable
 	// consumer, so an answer survives a crash; parallel across conversations

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/parley-chat/parley/pkg/config"
 	"github.com/parley-chat/parley/pkg/contracts"
@@ -36,6 +37,7 @@ type Deps struct {
 	Revocations *revocation.List
 	Widgets     *widgetconf.Resolver
 	Hub         *realtime.Hub
+	Objects     jetstream.ObjectStore // the data bucket: export archives, import uploads
 	Log         *slog.Logger
 }
 
@@ -47,6 +49,7 @@ type API struct {
 	revoked   *revocation.List
 	widgets   *widgetconf.Resolver
 	hub       *realtime.Hub
+	objects   jetstream.ObjectStore
 	log       *slog.Logger
 	authRL    *limiter
 	sessionRL *limiter
@@ -59,7 +62,7 @@ type API struct {
 // New returns the gateway's HTTP handler.
 func New(d Deps) (http.Handler, error) {
 	cfg, log := d.Config, d.Log
-	a := &API{cfg: cfg, nc: d.NATS, keys: d.Keys, revoked: d.Revocations, widgets: d.Widgets, hub: d.Hub, log: log,
+	a := &API{cfg: cfg, nc: d.NATS, keys: d.Keys, revoked: d.Revocations, widgets: d.Widgets, hub: d.Hub, objects: d.Objects, log: log,
 		authRL: newLimiter(AuthRateLimitPerMinute), sessionRL: newLimiter(SessionRateLimitPerMinute), metrics: newMetrics(d.Hub), origin: originOf(cfg.PublicURL),
 		proxies: trustedNets(cfg.TrustedProxies)}
 	gin.SetMode(gin.ReleaseMode)
@@ -135,6 +138,24 @@ func (a *API) routes(e *gin.Engine) {
 	m.POST("/api-keys", requireAdmin, a.createAPIKey)
 	m.DELETE("/api-keys/:id", requireAdmin, a.deleteAPIKey)
 
+	// The business's data: exports, imports, a visitor's rights, retention,
+	// closing the workspace, the audit log.
+	m.POST("/exports", requireAdmin, a.createExport)
+	m.GET("/exports", requireAdmin, a.listExports)
+	m.GET("/exports/:id", requireAdmin, a.getExport)
+	m.GET("/imports", requireOwner, a.listImports)
+	m.GET("/imports/:id", requireOwner, a.getImport)
+	m.GET("/visitors/:id/export", requireAdmin, a.exportVisitor)
+	m.DELETE("/visitors/:id", requireAdmin, a.eraseVisitor)
+	m.GET("/retention/preview", requireAdmin, a.retentionPreview)
+	m.DELETE("/tenant", requireOwner, a.deleteTenant)
+	m.GET("/audit-log", requireAdmin, a.auditLog)
+	// Archives move in and out streamed, bounded by PARLEY_DATA_TRANSFER_TIMEOUT
+	// rather than the request timeout. The download's token is the credential.
+	transfer := e.Group("/api/v1", apiHeaders)
+	transfer.GET("/exports/:id/download", a.downloadExport)
+	transfer.POST("/imports", a.requireMember, requireOwner, a.startImport)
+
 	// Conversation routes: members, and the tenant's own bots with an API key.
 	t := v1.Group("", a.requireTeam)
 	t.GET("/conversations", a.listConversations)
@@ -165,6 +186,8 @@ func (a *API) routes(e *gin.Engine) {
 	wv.GET("/conversations/:id/messages", a.messages)
 	wv.POST("/conversations/:id/read", a.read)
 	wv.PATCH("/visitor", a.widgetVisitor)
+	wv.GET("/visitor/export", a.widgetExportVisitor)
+	wv.DELETE("/visitor", a.widgetEraseVisitor)
 	wv.POST("/conversations/:id/transcript", a.sessionRL.perIP, a.widgetTranscriptEmail)
 
 	// The List-Unsubscribe link of visitor email: the token is the credential.

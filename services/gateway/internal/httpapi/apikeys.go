@@ -70,7 +70,8 @@ func (a *API) requireTeam(c *gin.Context) {
 		}
 		a.apiKeys.put(key, act)
 	}
-	if a.revoked.KeyRevoked(act.ID) {
+	act.IP = c.ClientIP()
+	if a.revoked.KeyRevoked(act.ID) || a.revoked.TenantDeleted(act.TenantID) {
 		c.Header("WWW-Authenticate", `Bearer realm="parley", error="invalid_token"`)
 		fail(c, errInvalidKey)
 		return

@@ -37,7 +37,9 @@ func (a *API) member(token string) (contracts.Principal, string, error) {
 	return p, claims.Name, nil
 }
 
-// requireMember authenticates an agent, admin or owner by access token.
+// requireMember authenticates an agent, admin or owner by access token. The
+// principal carries the member's name and the client's IP (behind trusted
+// proxies only, see PARLEY_TRUSTED_PROXIES) for the audit log.
 func (a *API) requireMember(c *gin.Context) {
 	p, name, err := a.member(bearer(c))
 	if err != nil {
@@ -45,9 +47,15 @@ func (a *API) requireMember(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	p.Name, p.IP = name, c.ClientIP()
 	c.Set(principalKey, p)
-	c.Set(actorKey, contracts.Actor{TenantID: p.TenantID, Type: contracts.AuthorAgent, ID: p.UserID, Role: p.Role, Name: name})
+	c.Set(actorKey, memberActor(p))
 	c.Next()
+}
+
+// memberActor is a member as a conversation actor.
+func memberActor(p contracts.Principal) contracts.Actor {
+	return contracts.Actor{TenantID: p.TenantID, Type: contracts.AuthorAgent, ID: p.UserID, Role: p.Role, Name: p.Name, IP: p.IP}
 }
 
 // requireAdmin lets only owners and admins through.
@@ -111,6 +119,7 @@ func (a *API) requireVisitor(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	v.IP = c.ClientIP()
 	c.Set(actorKey, v)
 	c.Next()
 }

@@ -18,7 +18,7 @@ const MaxWebhookBytes = 64 << 10
 // requireOwner lets only the tenant's owner through.
 func requireOwner(c *gin.Context) {
 	if principal(c).Role != contracts.RoleOwner {
-		fail(c, apperr.New(apperr.Forbidden, "only the owner can change the plan or payment details"))
+		fail(c, apperr.New(apperr.Forbidden, "only the workspace owner can do this"))
 		return
 	}
 	c.Next()

@@ -4,7 +4,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/parley-chat/parley/pkg/apperr"
-	"github.com/parley-chat/parley/pkg/contracts"
 )
 
 // websocket upgrades an agent (access token) or a visitor (visitor token)
@@ -22,7 +21,8 @@ func (a *API) websocket(c *gin.Context) {
 			fail(c, apperr.New(apperr.Forbidden, "the inbox socket is only for the Parley dashboard at %s; to serve it at %s, set PARLEY_PUBLIC_URL (or PARLEY_TRUSTED_PROXIES behind a proxy)", a.origin, origin))
 			return
 		}
-		a.hub.Serve(c.Writer, c.Request, contracts.Actor{TenantID: p.TenantID, Type: contracts.AuthorAgent, ID: p.UserID, Role: p.Role, Name: name}, p.SessionID)
+		p.Name, p.IP = name, c.ClientIP()
+		a.hub.Serve(c.Writer, c.Request, memberActor(p), p.SessionID)
 		return
 	}
 	v, err := a.visitor(token)
@@ -34,5 +34,6 @@ func (a *API) websocket(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	v.IP = c.ClientIP()
 	a.hub.Serve(c.Writer, c.Request, v, "")
 }

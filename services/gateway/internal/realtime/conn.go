@@ -104,6 +104,12 @@ func (c *Conn) ping() {
 	}
 }
 
+// closeWith tells the client why, then closes the socket.
+func (c *Conn) closeWith(code int, reason string) {
+	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+	c.close()
+}
+
 // close ends the socket once; the reader then unregisters it.
 func (c *Conn) close() {
 	c.mu.Lock()

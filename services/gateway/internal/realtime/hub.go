@@ -290,8 +290,7 @@ func (h *Hub) snapshot() []*Conn {
 
 func (h *Hub) closeAll() {
 	for _, c := range h.snapshot() {
-		_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
-		c.close()
+		c.closeWith(websocket.CloseGoingAway, "server shutting down")
 	}
 }
 
@@ -300,4 +299,39 @@ func (h *Hub) Count() int {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	return len(h.conns)
+}
+
+// CloseTenant closes every socket of a tenant (its workspace was deleted).
+func (h *Hub) CloseTenant(tenantID string) {
+	h.mu.RLock()
+	var targets []*Conn
+	if rm := h.tenants[tenantID]; rm != nil {
+		for c := range rm.agents {
+			targets = append(targets, c)
+		}
+		for _, set := range rm.visitors {
+			for c := range set {
+				targets = append(targets, c)
+			}
+		}
+	}
+	h.mu.RUnlock()
+	for _, c := range targets {
+		c.closeWith(websocket.ClosePolicyViolation, "this workspace was deleted")
+	}
+}
+
+// CloseVisitor closes a visitor's sockets (their data was erased).
+func (h *Hub) CloseVisitor(tenantID, visitorID string) {
+	h.mu.RLock()
+	var targets []*Conn
+	if rm := h.tenants[tenantID]; rm != nil {
+		for c := range rm.visitors[visitorID] {
+			targets = append(targets, c)
+		}
+	}
+	h.mu.RUnlock()
+	for _, c := range targets {
+		c.closeWith(websocket.ClosePolicyViolation, "this visitor's data was erased")
+	}
 }

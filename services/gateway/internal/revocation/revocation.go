@@ -4,7 +4,8 @@
 // identity's access.revoked, member.changed and visitor.revoked events
 // through an ordered JetStream consumer that starts one token lifetime in the
 // past, so a gateway that starts (or restarts) knows every revocation that
-// still matters before it reports ready.
+// still matters before it reports ready. It also holds the deleted tenants
+// (see tenants.go), whose tokens are all refused.
 package revocation
 
 import (
@@ -37,27 +38,37 @@ type List struct {
 	roles    map[string]roleChange
 	keys     map[string]time.Time // deleted API key id → when
 	visitors map[visitorKey]contracts.VisitorRevoked
+	tenants  map[string]time.Time // deleted tenant id → when
 	ready    atomic.Bool
+	// tenantsReady: the deleted tenants have been read from the TENANT stream.
+	tenantsReady atomic.Bool
 
 	// Snapshot lists the visitor revocations still in force (identity's
 	// visitor_revocations endpoint); see visitors.go.
 	Snapshot func(ctx context.Context) (contracts.VisitorRevocations, error)
+	// OnTenantDeleted, if set, is called for each deletion learnt (the
+	// gateway closes the tenant's sockets and forgets its widget).
+	OnTenantDeleted func(tenantID string)
 }
 
 // New returns an empty list.
 func New() *List {
-	return &List{sessions: map[string]time.Time{}, users: map[string]time.Time{}, roles: map[string]roleChange{}, keys: map[string]time.Time{}, visitors: map[visitorKey]contracts.VisitorRevoked{}}
+	return &List{sessions: map[string]time.Time{}, users: map[string]time.Time{}, roles: map[string]roleChange{}, keys: map[string]time.Time{},
+		visitors: map[visitorKey]contracts.VisitorRevoked{}, tenants: map[string]time.Time{}}
 }
 
 // Ready reports whether the list has caught up with the stream.
-func (l *List) Ready() bool { return l.ready.Load() }
+func (l *List) Ready() bool { return l.ready.Load() && l.tenantsReady.Load() }
 
 // Check returns the principal to use for a verified token, or false if the
-// token's session or user has been revoked. A role changed after the token
-// was issued replaces the token's role.
+// token's session, user or tenant has been revoked. A role changed after
+// the token was issued replaces the token's role.
 func (l *List) Check(p contracts.Principal) (contracts.Principal, bool) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
+	if _, ok := l.tenants[p.TenantID]; ok {
+		return p, false
+	}
 	if _, ok := l.sessions[p.SessionID]; ok {
 		return p, false
 	}
@@ -143,13 +154,19 @@ func (l *List) prune(now time.Time) {
 		}
 	}
 	l.pruneVisitors(now)
+	l.pruneTenants(now)
 }
 
-// Follow consumes identity's events until ctx ends.
+// Follow consumes identity's events, and tenant deletions, until ctx ends.
 func (l *List) Follow(ctx context.Context, js jetstream.JetStream) error {
 	if err := l.loadVisitors(ctx); err != nil {
 		return err
 	}
+	tc, err := l.followTenants(ctx, js)
+	if err != nil {
+		return err
+	}
+	defer tc.Stop()
 	start := time.Now().Add(-horizon)
 	cons, err := js.OrderedConsumer(ctx, contracts.IdentityStream.Name, jetstream.OrderedConsumerConfig{
 		// All of identity's events (few), rather than two filters: NATS < 2.10 takes one.

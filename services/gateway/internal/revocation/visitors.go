@@ -13,10 +13,14 @@ import (
 
 type visitorKey struct{ tenant, visitor string }
 
-// VisitorRevoked reports whether a visitor token issued at issuedAt was revoked.
+// VisitorRevoked reports whether a visitor token issued at issuedAt was
+// revoked, or its tenant deleted.
 func (l *List) VisitorRevoked(tenantID, visitorID string, issuedAt time.Time) bool {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
+	if _, ok := l.tenants[tenantID]; ok {
+		return true
+	}
 	r, ok := l.visitors[visitorKey{tenantID, visitorID}]
 	return ok && r.Covers(issuedAt)
 }

@@ -32,6 +32,10 @@ type entry struct {
 
 // Resolver is the cache.
 type Resolver struct {
+	// Deleted, if set, says a tenant was deleted: its widget key resolves
+	// NotFound even if an answer about it is still cached or in flight.
+	Deleted func(tenantID string) bool
+
 	nc       *nats.Conn
 	mu       sync.Mutex
 	m        map[string]entry // by widget key
@@ -75,12 +79,13 @@ func (r *Resolver) Resolve(ctx context.Context, key string) (contracts.WidgetTen
 	e, ok := r.m[key]
 	r.mu.Unlock()
 	if ok && (time.Since(e.at) < ttl && e.err == nil || time.Since(e.at) < negativeTTL) {
-		return e.wt, e.err
+		return r.unlessDeleted(e.wt, e.err)
 	}
 	wt, err := natsx.Call(ctx, r.nc, contracts.TenantWidgetResolve, contracts.WidgetKeyRequest{WidgetKey: key})
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		return wt, err // not an answer about the key: do not cache
 	}
+	wt, err = r.unlessDeleted(wt, err)
 	r.mu.Lock()
 	if len(r.m) >= maxEntries {
 		r.m = map[string]entry{}
@@ -88,6 +93,25 @@ func (r *Resolver) Resolve(ctx context.Context, key string) (contracts.WidgetTen
 	r.m[key] = entry{wt: wt, err: err, at: time.Now()}
 	r.mu.Unlock()
 	return wt, err
+}
+
+func (r *Resolver) unlessDeleted(wt contracts.WidgetTenant, err error) (contracts.WidgetTenant, error) {
+	if err == nil && r.Deleted != nil && r.Deleted(wt.TenantID) {
+		return contracts.WidgetTenant{}, apperr.NotFoundf("unknown widget key")
+	}
+	return wt, err
+}
+
+// ForgetTenant drops every entry of a tenant (its workspace was deleted).
+func (r *Resolver) ForgetTenant(tenantID string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.byTenant, tenantID)
+	for k, e := range r.m {
+		if e.wt.TenantID == tenantID {
+			delete(r.m, k)
+		}
+	}
 }
 
 // Forget drops a widget key and a tenant.

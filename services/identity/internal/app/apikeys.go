@@ -49,7 +49,7 @@ func (a *App) CreateAPIKey(ctx context.Context, r contracts.APIKeyCreateRequest)
 			return err
 		}
 		out = k.Contract()
-		return nil
+		return audit(tx, p.AuditActor(), contracts.AuditAPIKeyCreated, "api_key", k.ID, nil, apiKeyFields{Name: k.Name})
 	})
 	out.Key = key
 	return out, err
@@ -74,7 +74,14 @@ func (a *App) DeleteAPIKey(ctx context.Context, r contracts.IDRequest) (contract
 		return contracts.Empty{}, apperr.NotFoundf("API key not found")
 	}
 	return contracts.Empty{}, a.asAdmin(ctx, r.Principal, func(tx *store.Tx) error {
+		k, err := tx.APIKey(r.ID)
+		if err != nil {
+			return err
+		}
 		if err := tx.DeleteAPIKey(r.ID); err != nil {
+			return err
+		}
+		if err := audit(tx, r.Principal.AuditActor(), contracts.AuditAPIKeyDeleted, "api_key", k.ID, apiKeyFields{Name: k.Name}, nil); err != nil {
 			return err
 		}
 		return tx.Emit(contracts.IdentityAPIKeyRevoked, contracts.APIKeyRevoked{KeyID: r.ID})
@@ -116,4 +123,10 @@ func (a *App) CheckAPIKey(ctx context.Context, r contracts.APIKeyCheckRequest) (
 		}
 	}
 	return contracts.Actor{TenantID: tenantID, Type: contracts.AuthorBot, ID: k.ID, Role: contracts.RoleAgent, Name: k.Name}, nil
+}
+
+// apiKeyFields is what the audit log records of a key: its name, never the
+// key, its hash or its prefix (the prefix is part of the secret).
+type apiKeyFields struct {
+	Name string `json:"name"`
 }

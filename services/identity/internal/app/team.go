@@ -63,6 +63,10 @@ func (a *App) CreateInvite(ctx context.Context, r contracts.InviteCreateRequest)
 			return err
 		}
 		out = inv.Contract()
+		if err := audit(tx, p.AuditActor(), contracts.AuditInviteCreated, "invite", inv.ID, nil,
+			inviteFields{Email: inv.Email, Role: inv.Role, ExpiresAt: &inv.ExpiresAt}); err != nil {
+			return err
+		}
 		return tx.Emit(contracts.IdentityInviteCreated, contracts.InviteCreated{
 			InviteID: inv.ID, Email: inv.Email, Role: inv.Role, InviterName: inv.InviterName, TenantName: inv.TenantName,
 			URL: url, Locale: inv.Locale, ExpiresAt: inv.ExpiresAt,
@@ -110,7 +114,15 @@ func (a *App) RevokeInvite(ctx context.Context, r contracts.IDRequest) (contract
 		return contracts.Empty{}, apperr.NotFoundf("invite not found")
 	}
 	return contracts.Empty{}, a.asAdmin(ctx, r.Principal, func(tx *store.Tx) error {
-		return tx.RevokeInvite(r.ID)
+		inv, err := tx.Invite(r.ID)
+		if err != nil {
+			return err
+		}
+		if err := tx.RevokeInvite(r.ID); err != nil {
+			return err
+		}
+		return audit(tx, r.Principal.AuditActor(), contracts.AuditInviteRevoked, "invite", inv.ID,
+			inviteFields{Email: inv.Email, Role: inv.Role}, nil)
 	})
 }
 
@@ -159,6 +171,11 @@ func (a *App) AcceptInvite(ctx context.Context, r contracts.InviteAcceptRequest)
 			return err
 		}
 		res = contracts.AuthResult{User: u.Contract(), Tokens: tokens}
+		joined := contracts.AuditActor{Type: "member", ID: u.ID, Name: u.Name, IP: r.ClientIP}
+		if err := audit(tx, joined, contracts.AuditMemberJoined, "member", u.ID, nil,
+			memberFields{Email: u.Email, Name: u.Name, Role: u.Role, InviteID: inv.ID}); err != nil {
+			return err
+		}
 		return tx.Emit(contracts.IdentityMemberChanged, contracts.MemberChanged{User: u.Contract()})
 	})
 	return res, err
@@ -198,6 +215,10 @@ func (a *App) UpdateMember(ctx context.Context, r contracts.MemberUpdateRequest)
 		if err := tx.SetRole(target.ID, r.Role); err != nil {
 			return err
 		}
+		if err := audit(tx, r.Principal.AuditActor(), contracts.AuditMemberUpdated, "member", target.ID,
+			memberFields{Role: target.Role}, memberFields{Role: r.Role}); err != nil {
+			return err
+		}
 		target.Role = r.Role
 		out = target.Contract()
 		return tx.Emit(contracts.IdentityMemberChanged, contracts.MemberChanged{User: out})
@@ -221,6 +242,10 @@ func (a *App) RemoveMember(ctx context.Context, r contracts.IDRequest) (contract
 		if err := tx.DeleteUser(target); err != nil {
 			return err
 		}
+		if err := audit(tx, r.Principal.AuditActor(), contracts.AuditMemberRemoved, "member", target.ID,
+			memberFields{Email: target.Email, Name: target.Name, Role: target.Role}, nil); err != nil {
+			return err
+		}
 		if err := tx.Emit(contracts.IdentityAccessRevoked, contracts.AccessRevoked{UserID: target.ID}); err != nil {
 			return err
 		}
@@ -238,3 +263,19 @@ func (a *App) loadTeamChange(tx *store.Tx, p contracts.Principal, targetID strin
 	target, err = tx.User(targetID)
 	return
 }
+
+// memberFields and inviteFields are what the audit log records of a member
+// or an invite: the changed fields only.
+type (
+	memberFields struct {
+		Email    string         `json:"email,omitempty"`
+		Name     string         `json:"name,omitempty"`
+		Role     contracts.Role `json:"role,omitempty"`
+		InviteID string         `json:"invite_id,omitempty"`
+	}
+	inviteFields struct {
+		Email     string         `json:"email"`
+		Role      contracts.Role `json:"role"`
+		ExpiresAt *time.Time     `json:"expires_at,omitempty"`
+	}
+)

@@ -1,5 +1,11 @@
-// Package natsapi is identity's NATS face: it serves identity's endpoints and
-// calls the tenant and billing services for the sign-up saga.
+// Package natsapi is identity's NATS face: it serves identity's endpoints,
+// writes its export parts into the Object Store, consumes visitor erasures
+// and workspace deletions, and calls the tenant and billing services for the
+// sign-up saga.
+//
+// A workspace deletion (tenant.deleted, any reason) deletes the tenant's
+// rows first and purges its events from the IDENTITY stream after: a crash
+// in between redelivers the event, and both steps are idempotent.
 package natsapi
 
 import (
@@ -44,6 +50,24 @@ func Register(b *service.Base, a *app.App) {
 	service.Handle(b, contracts.IdentityEmailConfirm, a.ConfirmEmail)
 	service.Handle(b, contracts.IdentityVisitorRevoke, a.RevokeVisitor)
 	service.Handle(b, contracts.IdentityVisitorRevocations, a.VisitorRevocations)
+	service.Handle(b, contracts.IdentityVisitorRevokeAll, a.RevokeVisitorAll)
+	parts := Parts{JS: b.JS}
+	service.Handle(b, contracts.IdentityExportPart, func(ctx context.Context, r contracts.ExportPartRequest) (contracts.ExportPart, error) {
+		return a.ExportPart(ctx, r, parts)
+	})
+	b.Consume(natsx.ConsumerConfig{
+		Stream: contracts.ConversationStream, Durable: app.VisitorErasedConsumer,
+		Filter: contracts.ConversationVisitorErased.AllTenants(),
+	}, func(ctx context.Context, _ string, env contracts.Envelope) error { return a.VisitorErased(ctx, env) })
+	b.Consume(natsx.ConsumerConfig{
+		Stream: contracts.TenantStream, Durable: "identity-tenant-deleted",
+		Filter: contracts.TenantTenantDeleted.AllTenants(),
+	}, func(ctx context.Context, _ string, env contracts.Envelope) error {
+		if err := a.TenantDeleted(ctx, env); err != nil {
+			return err
+		}
+		return natsx.PurgeTenant(ctx, b.JS, contracts.IdentityStream, env.TenantID)
+	})
 
 	// A rotated identity secret must stop verifying at once: drop the cached
 	// copy on the tenant's settings.changed event (a plain subscription: a

@@ -57,3 +57,10 @@ func (tx *Tx) DeleteAPIKey(id string) error {
 	}
 	return res.Error
 }
+
+// APIKey loads a key of the tenant.
+func (tx *Tx) APIKey(id string) (APIKey, error) {
+	var k APIKey
+	err := tx.DB.Table("api_keys").Where("tenant_id = ? AND id = ?", tx.TenantID, id).Take(&k).Error
+	return k, notFound(err, "API key")
+}

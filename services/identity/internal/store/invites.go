@@ -81,3 +81,10 @@ func (tx *Tx) RevokeInvite(id string) error {
 	}
 	return res.Error
 }
+
+// Invite loads an invite of the tenant, open or not.
+func (tx *Tx) Invite(id string) (Invite, error) {
+	var i Invite
+	err := tx.DB.Table("invites").Where("tenant_id = ? AND id = ?", tx.TenantID, id).Take(&i).Error
+	return i, notFound(err, "invite")
+}

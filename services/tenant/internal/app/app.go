@@ -6,6 +6,9 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/contracts"
 	"github.com/parley-chat/parley/pkg/ids"
@@ -26,12 +29,30 @@ type App struct {
 	// allowHTTP accepts http:// bot webhooks (PARLEY_BOT_ALLOW_PRIVATE_NETWORKS).
 	allowHTTP bool
 	log       *slog.Logger
+	data      Data
+	wake      chan struct{} // a job was queued
+}
+
+// Data is what exports and imports need.
+type Data struct {
+	NC      *nats.Conn            // to call the other services' parts
+	Objects jetstream.ObjectStore // contracts.DataBucket
+	Now     func() time.Time      // the clock (tests move it)
+	Runner  string                // this replica's name in job leases
+	Lease   time.Duration         // how long a claimed job is held without a heartbeat
+	Poll    time.Duration         // how often runners look for jobs nobody announced
+	TempDir string                // where an import's upload is downloaded to
 }
 
 // New returns the application.
-func New(s *store.Store, plans Plans, allowHTTP bool, log *slog.Logger) *App {
-	return &App{store: s, plans: plans, allowHTTP: allowHTTP, log: log}
+func New(s *store.Store, plans Plans, allowHTTP bool, log *slog.Logger, data Data) *App {
+	return &App{store: s, plans: plans, allowHTTP: allowHTTP, log: log, data: data, wake: make(chan struct{}, 1)}
 }
+
+func (a *App) now() time.Time { return a.data.Now().UTC() }
+
+// Now is the service's clock.
+func (a *App) Now() time.Time { return a.now() }
 
 // Create makes a pending tenant. It is idempotent on the tenant id.
 func (a *App) Create(ctx context.Context, r contracts.TenantCreateRequest) (contracts.TenantInfo, error) {
@@ -44,7 +65,10 @@ func (a *App) Create(ctx context.Context, r contracts.TenantCreateRequest) (cont
 	}
 	var out contracts.TenantInfo
 	err = a.store.Tenant(ctx, r.TenantID, func(tx *store.Tx) error {
-		if t, err := tx.Get(); err == nil {
+		if t, err := tx.GetAny(); err == nil {
+			if t.Status == domain.Deleted {
+				return apperr.New(apperr.Conflict, "this tenant id belonged to a deleted workspace")
+			}
 			out = t.Contract()
 			return nil
 		}
@@ -105,7 +129,7 @@ func (a *App) Abandon(ctx context.Context, r contracts.TenantIDRequest) (contrac
 		if err := tx.Delete(); err != nil {
 			return err
 		}
-		return tx.Emit(contracts.TenantTenantDeleted, contracts.TenantDeleted{})
+		return tx.Emit(contracts.TenantTenantDeleted, contracts.TenantDeleted{Reason: contracts.TenantAbandoned})
 	})
 }
 
@@ -138,6 +162,7 @@ func (a *App) Update(ctx context.Context, r contracts.TenantUpdateRequest) (cont
 		if err != nil {
 			return err
 		}
+		before := t.Contract()
 		if r.Name != nil {
 			t.Name = name
 		}
@@ -145,9 +170,85 @@ func (a *App) Update(ctx context.Context, r contracts.TenantUpdateRequest) (cont
 			return err
 		}
 		out = t.Contract()
-		return tx.Emit(contracts.TenantTenantChanged, contracts.TenantChanged{Tenant: out})
+		if err := tx.Emit(contracts.TenantTenantChanged, contracts.TenantChanged{Tenant: out}); err != nil {
+			return err
+		}
+		b, af, err := changed(before, out)
+		if err != nil || len(af) == 0 {
+			return err
+		}
+		return audit(tx, r.Principal.AuditActor(), contracts.AuditTenantUpdated, "tenant", t.ID, b, af)
 	})
 	return out, err
+}
+
+// Delete closes the workspace (the owner only, typing its name): the tenant
+// becomes a tombstone at once — NotFound everywhere, its widget key too —
+// and TenantTenantDeleted asks every service to erase its data, this one
+// included (EraseTenant).
+func (a *App) Delete(ctx context.Context, r contracts.TenantDeleteRequest) (contracts.Empty, error) {
+	if r.Principal.Role != contracts.RoleOwner {
+		return contracts.Empty{}, apperr.New(apperr.Forbidden, "only the owner can delete the workspace")
+	}
+	return contracts.Empty{}, a.store.Tenant(ctx, r.Principal.TenantID, func(tx *store.Tx) error {
+		t, err := tx.Get()
+		if err != nil {
+			return err
+		}
+		if r.ConfirmName != t.Name {
+			return apperr.InvalidField("confirm_name", "type the workspace's name exactly to confirm")
+		}
+		t.Status = domain.Deleted
+		if err := tx.Update(&t); err != nil {
+			return err
+		}
+		if err := tx.Emit(contracts.TenantTenantDeleted, contracts.TenantDeleted{Reason: contracts.TenantClosed}); err != nil {
+			return err
+		}
+		return audit(tx, r.Principal.AuditActor(), contracts.AuditWorkspaceDeleted, "tenant", t.ID, map[string]string{"name": t.Name}, nil)
+	})
+}
+
+// EraseTenant erases what this service holds of a deleted tenant — settings,
+// canned responses, bot, exports and their archives, imports, the audit log
+// — and keeps the tenant row as a tombstone. An abandoned sign-up's row is
+// gone already. Objects go first, so a crash half-way finishes on redelivery.
+func (a *App) EraseTenant(ctx context.Context, tenantID string) error {
+	var exports []store.Export
+	var imports []store.Import
+	err := a.store.Tenant(ctx, tenantID, func(tx *store.Tx) (err error) {
+		if exports, err = tx.Exports(-1); err != nil {
+			return err
+		}
+		imports, err = tx.Imports(-1)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range exports {
+		if err := a.deleteObject(ctx, contracts.ExportArchiveObject(tenantID, e.ID)); err != nil {
+			return err
+		}
+	}
+	for _, i := range imports {
+		if err := a.deleteObject(ctx, i.Object); err != nil {
+			return err
+		}
+	}
+	return a.store.Tenant(ctx, tenantID, func(tx *store.Tx) error {
+		t, err := tx.GetAny()
+		if apperr.Is(err, apperr.NotFound) {
+			return tx.EraseData()
+		}
+		if err != nil || t.Status != domain.Deleted {
+			return err
+		}
+		if err := tx.EraseData(); err != nil {
+			return err
+		}
+		return tx.Tombstone()
+	})
 }
 
 // AbandonStale abandons tenants whose sign-up never completed (the sign-up

@@ -29,6 +29,9 @@ func (a *App) InternalBot(ctx context.Context, r contracts.TenantIDRequest) (con
 	}
 	c := domain.DefaultBot()
 	err := a.store.Tenant(ctx, r.TenantID, func(tx *store.Tx) error {
+		if _, err := tx.Get(); err != nil {
+			return err
+		}
 		stored, ok, err := tx.Bot()
 		if ok {
 			c = stored
@@ -71,7 +74,18 @@ func (a *App) SaveBot(ctx context.Context, r contracts.BotConfigRequest) (contra
 		if err := tx.SaveBot(next, exists); err != nil {
 			return err
 		}
-		return tx.Emit(contracts.TenantBotChanged, contracts.BotChanged{})
+		if err := tx.Emit(contracts.TenantBotChanged, contracts.BotChanged{}); err != nil {
+			return err
+		}
+		if !exists {
+			stored = domain.DefaultBot()
+		}
+		// Masked: a changed webhook secret shows as secret_set, never itself.
+		b, af, err := changed(domain.Masked(stored), domain.Masked(next))
+		if err != nil || len(af) == 0 {
+			return err
+		}
+		return audit(tx, r.Principal.AuditActor(), contracts.AuditBotUpdated, "bot", r.Principal.TenantID, b, af)
 	})
 	return domain.Masked(next), err
 }

@@ -31,7 +31,13 @@ func (a *App) InternalSettings(ctx context.Context, r contracts.TenantIDRequest)
 		return contracts.Settings{}, apperr.NotFoundf("tenant not found")
 	}
 	var s contracts.Settings
-	err := a.store.Tenant(ctx, r.TenantID, func(tx *store.Tx) (err error) { s, _, err = tx.Settings(); return err })
+	err := a.store.Tenant(ctx, r.TenantID, func(tx *store.Tx) (err error) {
+		if _, err := tx.Get(); err != nil {
+			return err
+		}
+		s, _, err = tx.Settings()
+		return err
+	})
 	return s, err
 }
 
@@ -42,18 +48,26 @@ func (a *App) UpdateSettings(ctx context.Context, r contracts.SettingsPatch) (co
 	}
 	var out contracts.Settings
 	err := a.store.Tenant(ctx, r.Principal.TenantID, func(tx *store.Tx) error {
-		s, _, err := tx.Settings()
+		before, _, err := tx.Settings()
 		if err != nil {
 			return err
 		}
-		if s, err = applyPatch(s, r); err != nil {
+		s, err := applyPatch(before, r)
+		if err != nil {
 			return err
 		}
 		if err := tx.SaveSettings(s); err != nil {
 			return err
 		}
 		out = s
-		return a.settingsChanged(tx, s)
+		if err := a.settingsChanged(tx, s); err != nil {
+			return err
+		}
+		b, af, err := changed(before, s)
+		if err != nil || len(af) == 0 {
+			return err
+		}
+		return audit(tx, r.Principal.AuditActor(), contracts.AuditSettingsUpdated, "settings", r.Principal.TenantID, b, af)
 	})
 	return out, err
 }
@@ -86,14 +100,27 @@ func applyPatch(s contracts.Settings, r contracts.SettingsPatch) (contracts.Sett
 		}
 		s.AgentOpenLimit = *r.AgentOpenLimit
 	}
+	if r.RetentionDays != nil {
+		if err = domain.CheckRetentionDays(*r.RetentionDays); err != nil {
+			return s, err
+		}
+		s.RetentionDays = *r.RetentionDays
+	}
 	return s, nil
 }
 
-// settingsChanged publishes the new settings for the services that cache them.
+// settingsChanged keeps the tenant row's copy of the retention and
+// publishes the new settings for the services that cache them.
 func (a *App) settingsChanged(tx *store.Tx, s contracts.Settings) error {
 	t, err := tx.Get()
 	if err != nil {
 		return err
+	}
+	if t.RetentionDays != s.RetentionDays {
+		t.RetentionDays = s.RetentionDays
+		if err := tx.Update(&t); err != nil {
+			return err
+		}
 	}
 	return tx.Emit(contracts.TenantSettingsChanged, contracts.SettingsChanged{WidgetKey: t.WidgetKey, Settings: s})
 }
@@ -120,12 +147,23 @@ func (a *App) ResolveWidget(ctx context.Context, r contracts.WidgetKeyRequest) (
 	return out, err
 }
 
-// RevealSecret shows the identity secret to an owner or admin.
+// RevealSecret shows the identity secret to an owner or admin, and records
+// who saw it (never the secret).
 func (a *App) RevealSecret(ctx context.Context, r contracts.PrincipalRequest) (contracts.IdentitySecret, error) {
 	if err := requireAdmin(r.Principal); err != nil {
 		return contracts.IdentitySecret{}, err
 	}
-	return a.InternalSecret(ctx, contracts.TenantIDRequest{TenantID: r.Principal.TenantID})
+	var out contracts.IdentitySecret
+	err := a.store.Tenant(ctx, r.Principal.TenantID, func(tx *store.Tx) (err error) {
+		if _, err := tx.Get(); err != nil {
+			return err
+		}
+		if _, out.Secret, err = tx.Settings(); err != nil {
+			return err
+		}
+		return audit(tx, r.Principal.AuditActor(), contracts.AuditSecretRevealed, "identity_secret", r.Principal.TenantID, nil, nil)
+	})
+	return out, err
 }
 
 // InternalSecret gives identity the secret it verifies user_hash with.
@@ -134,7 +172,13 @@ func (a *App) InternalSecret(ctx context.Context, r contracts.TenantIDRequest) (
 		return contracts.IdentitySecret{}, apperr.NotFoundf("tenant not found")
 	}
 	var out contracts.IdentitySecret
-	err := a.store.Tenant(ctx, r.TenantID, func(tx *store.Tx) (err error) { _, out.Secret, err = tx.Settings(); return err })
+	err := a.store.Tenant(ctx, r.TenantID, func(tx *store.Tx) (err error) {
+		if _, err := tx.Get(); err != nil {
+			return err
+		}
+		_, out.Secret, err = tx.Settings()
+		return err
+	})
 	return out, err
 }
 
@@ -153,7 +197,10 @@ func (a *App) RotateSecret(ctx context.Context, r contracts.PrincipalRequest) (c
 		if err := tx.SaveSecret(out.Secret); err != nil {
 			return err
 		}
-		return a.settingsChanged(tx, s)
+		if err := a.settingsChanged(tx, s); err != nil {
+			return err
+		}
+		return audit(tx, r.Principal.AuditActor(), contracts.AuditSecretRotated, "identity_secret", r.Principal.TenantID, nil, nil)
 	})
 	return out, err
 }
@@ -175,12 +222,13 @@ func (a *App) CannedWrite(ctx context.Context, r contracts.CannedWriteRequest) (
 		return out, apperr.NotFoundf("canned response not found")
 	}
 	err := a.store.Tenant(ctx, r.Principal.TenantID, func(tx *store.Tx) error {
+		var before *contracts.CannedResponse
 		if r.ID != "" {
 			cur, err := tx.CannedResponse(r.ID)
 			if err != nil {
 				return err
 			}
-			out = cur
+			out, before = cur, &cur
 		} else if r.Shortcut == nil || r.Body == nil {
 			field := "shortcut"
 			if r.Shortcut != nil {
@@ -198,7 +246,17 @@ func (a *App) CannedWrite(ctx context.Context, r contracts.CannedWriteRequest) (
 		if out.Shortcut, out.Body, err = domain.CheckCanned(out.Shortcut, out.Body); err != nil {
 			return err
 		}
-		return tx.SaveCanned(&out)
+		if err := tx.SaveCanned(&out); err != nil {
+			return err
+		}
+		if before == nil {
+			return audit(tx, r.Principal.AuditActor(), contracts.AuditCannedCreated, "canned_response", out.ID, nil, cannedFields(out))
+		}
+		b, af, err := changed(cannedFields(*before), cannedFields(out))
+		if err != nil || len(af) == 0 {
+			return err
+		}
+		return audit(tx, r.Principal.AuditActor(), contracts.AuditCannedUpdated, "canned_response", out.ID, b, af)
 	})
 	return out, err
 }
@@ -208,5 +266,19 @@ func (a *App) CannedDelete(ctx context.Context, r contracts.IDRequest) (contract
 	if !ids.Valid(r.ID) {
 		return contracts.Empty{}, apperr.NotFoundf("canned response not found")
 	}
-	return contracts.Empty{}, a.store.Tenant(ctx, r.Principal.TenantID, func(tx *store.Tx) error { return tx.DeleteCanned(r.ID) })
+	return contracts.Empty{}, a.store.Tenant(ctx, r.Principal.TenantID, func(tx *store.Tx) error {
+		cur, err := tx.CannedResponse(r.ID)
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteCanned(r.ID); err != nil {
+			return err
+		}
+		return audit(tx, r.Principal.AuditActor(), contracts.AuditCannedDeleted, "canned_response", r.ID, cannedFields(cur), nil)
+	})
+}
+
+// cannedFields is what the audit log records of a canned response.
+func cannedFields(c contracts.CannedResponse) map[string]string {
+	return map[string]string{"shortcut": c.Shortcut, "body": c.Body}
 }

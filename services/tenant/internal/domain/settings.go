@@ -226,3 +226,13 @@ func CheckCanned(short, body string) (string, string, error) {
 	body, err := validate.Text("body", body, contracts.MaxBodyLength, true)
 	return short, body, err
 }
+
+// CheckRetentionDays accepts 0 (keep forever) or a number of days between
+// contracts.MinRetentionDays and contracts.MaxRetentionDays.
+func CheckRetentionDays(n int) error {
+	if n != 0 && (n < contracts.MinRetentionDays || n > contracts.MaxRetentionDays) {
+		return apperr.InvalidField("retention_days", "retention_days must be 0 (keep forever) or between %d and %d days",
+			contracts.MinRetentionDays, contracts.MaxRetentionDays)
+	}
+	return nil
+}

@@ -14,10 +14,13 @@ import (
 type Status string
 
 // Statuses. A pending tenant exists only while its sign-up runs; it is
-// invisible to visitors and is abandoned if the sign-up never completes.
+// invisible to visitors and is abandoned if the sign-up never completes. A
+// deleted tenant (the owner closed the workspace) is a tombstone: its row
+// stays so the id is never reused, and it is NotFound everywhere.
 const (
 	Pending Status = "pending"
 	Active  Status = "active"
+	Deleted Status = "deleted"
 )
 
 // MaxNameLength bounds a business name.

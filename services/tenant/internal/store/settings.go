@@ -138,3 +138,20 @@ func (tx *Tx) DeleteCanned(id string) error {
 	}
 	return res.Error
 }
+
+// CannedCount counts the tenant's canned responses.
+func (tx *Tx) CannedCount() (int64, error) {
+	var n int64
+	err := tx.DB.Table("canned_responses").Where("tenant_id = ?", tx.TenantID).Count(&n).Error
+	return n, err
+}
+
+// ImportCanned inserts a canned response as it was exported, id and times kept.
+func (tx *Tx) ImportCanned(c contracts.CannedResponse) error {
+	err := tx.DB.Table("canned_responses").Create(&cannedRow{ID: c.ID, TenantID: tx.TenantID, Shortcut: c.Shortcut, Body: c.Body,
+		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}).Error
+	if db.IsDuplicate(err) {
+		return apperr.New(apperr.Conflict, "canned response %s (/%s) is there already", c.ID, c.Shortcut)
+	}
+	return err
+}

@@ -29,14 +29,22 @@ type Tenant struct {
 	Slug      string
 	WidgetKey string
 	Status    domain.Status
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// RetentionDays mirrors Settings.RetentionDays (0: off), here so the
+	// policies can be listed across tenants.
+	RetentionDays int
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Contract is the tenant as clients see it.
 func (t Tenant) Contract() contracts.TenantInfo {
 	return contracts.TenantInfo{ID: t.ID, Name: t.Name, Slug: t.Slug, WidgetKey: t.WidgetKey, CreatedAt: t.CreatedAt}
 }
+
+// GlobalTables have no row-level security: runners claim jobs across
+// tenants and a download token is redeemed before its tenant is known.
+// Every query on them names the tenant.
+var GlobalTables = []string{ExportJobs, ImportJobs, "export_tokens"}
 
 // Store is the tenant service's database: outbox.Store runs its transactions.
 type Store struct{ *outbox.Store[*Tx] }
@@ -49,8 +57,17 @@ func New(d *db.DB, relay *outbox.Relay) *Store {
 // Tx is one transaction, scoped to a tenant unless it came from Global.
 type Tx struct{ *outbox.Tx }
 
-// Get loads the tenant, or NotFound.
+// Get loads the tenant, or NotFound (a deleted tenant too).
 func (tx *Tx) Get() (Tenant, error) {
+	t, err := tx.GetAny()
+	if err == nil && t.Status == domain.Deleted {
+		return Tenant{}, apperr.NotFoundf("tenant not found")
+	}
+	return t, err
+}
+
+// GetAny loads the tenant whatever its status, or NotFound.
+func (tx *Tx) GetAny() (Tenant, error) {
 	var t Tenant
 	err := tx.DB.Table("tenants").Where("id = ?", tx.TenantID).Take(&t).Error
 	if db.IsNotFound(err) {
@@ -82,12 +99,41 @@ func (tx *Tx) Create(t *Tenant) error {
 func (tx *Tx) Update(t *Tenant) error {
 	t.UpdatedAt = time.Now().UTC()
 	return tx.DB.Table("tenants").Where("id = ?", tx.TenantID).
-		Updates(map[string]any{"name": t.Name, "status": t.Status, "updated_at": t.UpdatedAt}).Error
+		Updates(map[string]any{"name": t.Name, "status": t.Status, "retention_days": t.RetentionDays, "updated_at": t.UpdatedAt}).Error
+}
+
+// Tombstone erases what the tenant row says of a deleted tenant and keeps
+// the row (id, status), so the id is never used again.
+func (tx *Tx) Tombstone() error {
+	gone := "deleted-" + tx.TenantID
+	return tx.DB.Table("tenants").Where("id = ?", tx.TenantID).Updates(map[string]any{
+		"name": "", "slug": gone, "widget_key": gone, "status": domain.Deleted, "retention_days": 0, "updated_at": time.Now().UTC(),
+	}).Error
+}
+
+// EraseData deletes every row of the tenant but the tenant row itself.
+func (tx *Tx) EraseData() error {
+	for _, table := range []string{"tenant_settings", "canned_responses", "bot_config", "export_tokens", ExportJobs, ImportJobs, "audit_log"} {
+		if err := tx.DB.Exec(`DELETE FROM `+table+` WHERE tenant_id = ?`, tx.TenantID).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Delete removes the tenant.
 func (tx *Tx) Delete() error {
 	return tx.DB.Table("tenants").Where("id = ?", tx.TenantID).Delete(nil).Error
+}
+
+// RetentionPolicies lists the active tenants with retention on.
+func (s *Store) RetentionPolicies(ctx context.Context) ([]contracts.RetentionPolicy, error) {
+	var out []contracts.RetentionPolicy
+	err := s.Global(ctx, func(tx *Tx) error {
+		return tx.DB.Table("tenants").Select("id AS tenant_id, retention_days AS days").
+			Where("status = ? AND retention_days > 0", domain.Active).Order("id").Scan(&out).Error
+	})
+	return out, err
 }
 
 // StalePending lists tenants whose sign-up started before cutoff and never completed.

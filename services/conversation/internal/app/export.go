@@ -1,0 +1,238 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parley-chat/parley/pkg/apperr"
+	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/pkg/ids"
+	"github.com/parley-chat/parley/services/conversation/internal/domain"
+	"github.com/parley-chat/parley/services/conversation/internal/store"
+)
+
+// Objects is the Object Store bucket that export parts and import files live
+// in (contracts.DataBucket).
+type Objects interface {
+	// Put stores everything r yields under name, replacing any object there.
+	Put(ctx context.Context, name string, r io.Reader) error
+	// Get opens an object; a missing one is apperr NotFound.
+	Get(ctx context.Context, name string) (io.ReadCloser, error)
+}
+
+// exportPage is how many rows an export reads per transaction: short
+// transactions, so an export never holds up the message path.
+const exportPage = 1000
+
+// ExportPart writes the tenant's visitors, conversations, messages and
+// bookings under the request's prefix, streamed page by page (see
+// domain/archive.go for the files). Each page is read in its own
+// transaction, so the part is not a snapshot of one instant: a message sent
+// during the export may or may not be in it.
+func (a *App) ExportPart(ctx context.Context, r contracts.ExportPartRequest) (contracts.ExportPart, error) {
+	var out contracts.ExportPart
+	if !ids.Valid(r.TenantID) || !ids.Valid(r.ExportID) {
+		return out, apperr.InvalidField("export_id", "tenant and export ids must be UUIDs")
+	}
+	if r.Prefix != contracts.ExportPartPrefix(r.TenantID, r.ExportID, contracts.ServiceConversation) {
+		return out, apperr.InvalidField("prefix", "prefix must be the conversation part of this export")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // on failure, stops the uploads still running
+	files := map[string]*objectWriter{}
+	for _, name := range []string{domain.FileVisitors, domain.FileConversations, domain.FileMessages, domain.FileBookings,
+		domain.FileConversationsCSV, domain.FileMessagesCSV} {
+		files[name] = a.upload(ctx, r.Prefix+name, strings.HasSuffix(name, ".csv"))
+	}
+	err := a.exportRows(ctx, r.TenantID, files)
+	for _, name := range []string{domain.FileVisitors, domain.FileConversations, domain.FileMessages, domain.FileBookings,
+		domain.FileConversationsCSV, domain.FileMessagesCSV} {
+		f := files[name]
+		if ferr := f.finish(err); err == nil && ferr != nil {
+			err = ferr
+		}
+		out.Files = append(out.Files, contracts.ExportFile{Name: name, Object: f.name, Count: f.rows})
+	}
+	if err != nil {
+		return contracts.ExportPart{}, err
+	}
+	return out, nil
+}
+
+func (a *App) exportRows(ctx context.Context, tenantID string, f map[string]*objectWriter) error {
+	// Visitors.
+	var k store.Key
+	for {
+		var page []store.Visitor
+		if err := a.store.Tenant(ctx, tenantID, func(tx *store.Tx) (err error) { page, err = tx.VisitorPage(k, exportPage); return err }); err != nil {
+			return err
+		}
+		for _, v := range page {
+			if err := f[domain.FileVisitors].json(visitorRow(v)); err != nil {
+				return err
+			}
+		}
+		if len(page) < exportPage {
+			break
+		}
+		k = store.Key{At: page[len(page)-1].CreatedAt, ID: page[len(page)-1].ID}
+	}
+	// Conversations, each followed by its messages.
+	k = store.Key{}
+	for {
+		var page []store.Conversation
+		var visitors map[string]store.Visitor
+		err := a.store.Tenant(ctx, tenantID, func(tx *store.Tx) (err error) {
+			if page, err = tx.ConversationPage(k, exportPage); err != nil {
+				return err
+			}
+			vids := make([]string, len(page))
+			for i, c := range page {
+				vids[i] = c.VisitorID
+			}
+			visitors, err = tx.Visitors(vids)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		for _, c := range page {
+			row := conversationRow(c)
+			v := visitors[c.VisitorID]
+			if err := f[domain.FileConversations].json(row); err != nil {
+				return err
+			}
+			if err := f[domain.FileConversationsCSV].csv(row.ID, stamp(row.CreatedAt), stamp(row.UpdatedAt), stamp(row.LastActivityAt),
+				row.Status, row.Handoff, row.Priority, domain.SpreadsheetText(strings.Join(row.Labels, "; ")), row.VisitorID,
+				domain.SpreadsheetText(v.Name), domain.SpreadsheetText(v.Email), row.AssigneeID,
+				strconv.FormatInt(row.LastSeq, 10), strconv.Itoa(row.UnreadCount)); err != nil {
+				return err
+			}
+			if err := a.exportMessages(ctx, tenantID, c.ID, f); err != nil {
+				return err
+			}
+		}
+		if len(page) < exportPage {
+			break
+		}
+		k = store.Key{At: page[len(page)-1].CreatedAt, ID: page[len(page)-1].ID}
+	}
+	// Bookings.
+	k = store.Key{}
+	for {
+		var page []store.Booking
+		if err := a.store.Tenant(ctx, tenantID, func(tx *store.Tx) (err error) { page, err = tx.BookingPage(k, exportPage); return err }); err != nil {
+			return err
+		}
+		for _, b := range page {
+			if err := f[domain.FileBookings].json(bookingRow(b)); err != nil {
+				return err
+			}
+		}
+		if len(page) < exportPage {
+			return nil
+		}
+		k = store.Key{At: page[len(page)-1].CreatedAt, ID: page[len(page)-1].ID}
+	}
+}
+
+func (a *App) exportMessages(ctx context.Context, tenantID, conversationID string, f map[string]*objectWriter) error {
+	var seq int64
+	for {
+		var page []store.Message
+		if err := a.store.Tenant(ctx, tenantID, func(tx *store.Tx) (err error) {
+			page, err = tx.AllMessages(conversationID, seq, exportPage)
+			return err
+		}); err != nil {
+			return err
+		}
+		for _, m := range page {
+			row := messageRow(m)
+			if err := f[domain.FileMessages].json(row); err != nil {
+				return err
+			}
+			if err := f[domain.FileMessagesCSV].csv(row.ID, row.ConversationID, strconv.FormatInt(row.Seq, 10), stamp(row.CreatedAt),
+				string(row.Author.Type), row.Author.ID, domain.SpreadsheetText(row.Author.Name), row.Kind,
+				strconv.FormatBool(row.Private), domain.SpreadsheetText(row.Body)); err != nil {
+				return err
+			}
+		}
+		if len(page) < exportPage {
+			return nil
+		}
+		seq = page[len(page)-1].Seq
+	}
+}
+
+// stamp is a time as the CSV files write it (RFC 3339, UTC).
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// objectWriter streams one file into the bucket: rows go through a pipe
+// into Objects.Put, which runs alongside, so a file is never whole in memory.
+type objectWriter struct {
+	name string
+	rows int64 // data rows written (CSV: without the header)
+	pw   *io.PipeWriter
+	buf  *bufio.Writer
+	enc  *json.Encoder
+	cw   *csv.Writer // CSV files only
+	done chan error
+}
+
+// upload starts storing the object name; finish ends it.
+func (a *App) upload(ctx context.Context, name string, isCSV bool) *objectWriter {
+	pr, pw := io.Pipe()
+	w := &objectWriter{name: name, pw: pw, buf: bufio.NewWriterSize(pw, 64<<10), done: make(chan error, 1)}
+	w.enc = json.NewEncoder(w.buf)
+	w.enc.SetEscapeHTML(false)
+	go func() {
+		err := a.objects.Put(ctx, name, pr)
+		pr.CloseWithError(err) // once Put has stopped reading, writes fail (nil: io.ErrClosedPipe)
+		w.done <- err
+	}()
+	if isCSV {
+		w.cw = csv.NewWriter(w.buf)
+		w.cw.UseCRLF = true // RFC 4180
+		header := domain.ConversationCSVHeader
+		if name[strings.LastIndex(name, "/")+1:] == domain.FileMessagesCSV {
+			header = domain.MessageCSVHeader
+		}
+		_ = w.cw.Write(header) // an error shows at the next write or at finish
+	}
+	return w
+}
+
+func (w *objectWriter) json(row any) error {
+	w.rows++
+	return w.enc.Encode(row)
+}
+
+func (w *objectWriter) csv(cells ...string) error {
+	w.rows++
+	return w.cw.Write(cells)
+}
+
+// finish flushes and closes the object and waits for the store; with a
+// non-nil failed, it aborts the upload instead.
+func (w *objectWriter) finish(failed error) error {
+	if failed == nil && w.cw != nil {
+		w.cw.Flush()
+		failed = w.cw.Error()
+	}
+	if failed == nil {
+		failed = w.buf.Flush()
+	}
+	if failed != nil {
+		w.pw.CloseWithError(failed)
+		<-w.done
+		return failed
+	}
+	w.pw.Close()
+	return <-w.done
+}
