@@ -207,7 +207,7 @@ func (h *harness) do(method, path, token string, body any, contentType string, h
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := (&http.Client{Transport: &contractChecker{t: h.t, next: http.DefaultTransport}}).Do(req)
 	if err != nil {
 		h.t.Fatal(err)
 	}

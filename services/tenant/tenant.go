@@ -35,12 +35,14 @@ type Jobs struct {
 	Now   func() time.Time // default time.Now
 	Lease time.Duration    // a claimed job's lease without heartbeat (default 30s)
 	Poll  time.Duration    // how often runners look for jobs (default 5s)
+	Sweep time.Duration    // how often expired archives are swept (default 1m)
 }
 
 // Defaults of Jobs.
 const (
 	DefaultJobLease = 30 * time.Second
 	DefaultJobPoll  = 5 * time.Second
+	DefaultSweep    = time.Minute
 )
 
 // Service is a running tenant service.
@@ -72,11 +74,14 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Service, error) {
 	if jobs.Poll <= 0 {
 		jobs.Poll = DefaultJobPoll
 	}
+	if jobs.Sweep <= 0 {
+		jobs.Sweep = DefaultSweep
+	}
 	host, _ := os.Hostname()
 	plans := entitlements.Register(base)
 	natsapi.Register(base, app.New(store.New(base.DB, base.Relay), plans.Get, cfg.BotAllowPrivateNetworks, deps.Logger, app.Data{
 		NC: deps.NATS, Objects: objects, Now: jobs.Now, Runner: host + "/" + ids.New(),
-		Lease: jobs.Lease, Poll: jobs.Poll, TempDir: os.TempDir(),
+		Lease: jobs.Lease, Poll: jobs.Poll, Sweep: jobs.Sweep, TempDir: os.TempDir(),
 	}))
 	return &Service{base: base}, nil
 }

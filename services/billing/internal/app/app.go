@@ -26,6 +26,7 @@ type Payments interface {
 	CreateCheckout(ctx context.Context, in stripeapi.Checkout) (string, error)
 	CreatePortal(ctx context.Context, in stripeapi.Portal) (string, error)
 	ParseWebhook(payload []byte, signature string) (domain.Event, error)
+	CancelSubscription(ctx context.Context, subscriptionID, idempotencyKey string) error
 }
 
 // Directory is what billing asks of the other services.
@@ -220,17 +221,6 @@ func (a *App) RepublishAll(ctx context.Context) (int, error) {
 		}
 		after = tenants[len(tenants)-1]
 	}
-}
-
-// TenantDeleted removes a deleted tenant's account, once per event.
-func (a *App) TenantDeleted(ctx context.Context, env contracts.Envelope) error {
-	return a.store.Tenant(ctx, env.TenantID, func(tx *store.Tx) error {
-		first, err := tx.FirstDelivery("billing-tenant-deleted", env.ID)
-		if err != nil || !first {
-			return err
-		}
-		return tx.DeleteAccount()
-	})
 }
 
 // SweepGrace moves every tenant whose grace period ended to the free plan.

@@ -68,7 +68,15 @@ func (a *App) Checkout(ctx context.Context, r contracts.CheckoutRequest) (contra
 		a.log.Warn("stripe session", "tenant_id", tenantID, "err", err)
 		return out, apperr.New(apperr.Unavailable, "Stripe could not be reached; try again in a moment")
 	}
-	return out, nil
+	// Recorded once the session exists; the change itself arrives by webhook.
+	flow := "checkout"
+	if acc.Live() {
+		flow = "portal"
+	}
+	return out, a.store.Tenant(ctx, tenantID, func(tx *store.Tx) error {
+		return audit(tx, r.Principal.AuditActor(), contracts.AuditBillingCheckout, "plan", plan.ID,
+			planState{Plan: acc.Plan, Status: acc.Status}, map[string]string{"plan": plan.ID, "flow": flow})
+	})
 }
 
 // Portal returns a Billing Portal URL where the owner manages payment
@@ -149,6 +157,7 @@ func (a *App) Webhook(ctx context.Context, r contracts.StripeWebhook) (contracts
 		if err != nil {
 			return err
 		}
+		before := planState{Plan: acc.Plan, Status: acc.Status}
 		applied, why := a.catalog.Apply(&acc, ev)
 		if !applied {
 			a.log.Info("stripe event changes nothing", "event", ev.ID, "type", ev.Type, "tenant_id", tenantID, "why", why)
@@ -158,7 +167,13 @@ func (a *App) Webhook(ctx context.Context, r contracts.StripeWebhook) (contracts
 		if err := tx.SetOutcome(ev.ID, ResultProcessed); err != nil {
 			return err
 		}
-		return a.publish(tx, &acc, a.clock())
+		if err := a.publish(tx, &acc, a.clock()); err != nil {
+			return err
+		}
+		if after := (planState{Plan: acc.Plan, Status: acc.Status}); after != before {
+			return audit(tx, contracts.SystemActor("stripe"), contracts.AuditBillingChanged, "subscription", acc.SubscriptionID, before, after)
+		}
+		return nil
 	})
 	if err != nil {
 		return contracts.WebhookResult{}, err

@@ -1,5 +1,6 @@
-// Package natsapi is billing's NATS face: its endpoints, the consumers of
-// tenant deletions and of new conversations (the usage ledger), and the
+// Package natsapi is billing's NATS face: its endpoints (export parts
+// included), the consumers of tenant deletions (which cancel a closed
+// workspace's subscription) and of new conversations (the usage ledger), and the
 // workers that republish entitlements when the plans changed and that end
 // grace periods.
 package natsapi
@@ -31,7 +32,17 @@ func Register(b *service.Base, a *app.App) {
 	b.Consume(natsx.ConsumerConfig{
 		Stream: contracts.TenantStream, Durable: "billing-tenant-deleted",
 		Filter: contracts.TenantTenantDeleted.AllTenants(),
-	}, func(ctx context.Context, _ string, env contracts.Envelope) error { return a.TenantDeleted(ctx, env) })
+	}, func(ctx context.Context, _ string, env contracts.Envelope) error {
+		// Rows first, then the stream: a crash in between redelivers, and both are idempotent.
+		if err := a.TenantDeleted(ctx, env); err != nil {
+			return err
+		}
+		return natsx.PurgeTenant(ctx, b.JS, contracts.BillingStream, env.TenantID)
+	})
+	parts := Parts{JS: b.JS}
+	service.Handle(b, contracts.BillingExportPart, func(ctx context.Context, r contracts.ExportPartRequest) (contracts.ExportPart, error) {
+		return a.ExportPart(ctx, r, parts)
+	})
 	b.Consume(natsx.ConsumerConfig{
 		Stream: contracts.ConversationStream, Durable: "billing-usage",
 		Filter: contracts.ConversationMessageCreated.AllTenants(),

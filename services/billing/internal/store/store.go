@@ -121,16 +121,16 @@ func (tx *Tx) DueGrace(now time.Time, limit int) ([]string, error) {
 	return out, err
 }
 
-// DeleteAccount removes everything billing holds of the tenant.
+// DeleteAccount removes everything billing holds of the tenant: its
+// account, Stripe customer mapping, processed Stripe events, grace deadline,
+// usage ledger, its copy of the entitlements and any event of it not yet
+// published. Running it again finds nothing.
 func (tx *Tx) DeleteAccount() error {
-	for _, q := range []string{
-		`DELETE FROM accounts WHERE tenant_id = ?`,
-		`DELETE FROM stripe_customers WHERE tenant_id = ?`,
-		`DELETE FROM grace_deadlines WHERE tenant_id = ?`,
-		`DELETE FROM usage_ledger WHERE tenant_id = ?`,
-		`DELETE FROM billing_tenants WHERE tenant_id = ?`,
+	for _, table := range []string{
+		"accounts", "stripe_customers", "stripe_events", "grace_deadlines", "usage_ledger", "billing_tenants",
+		"entitlements", "outbox",
 	} {
-		if err := tx.DB.Exec(q, tx.TenantID).Error; err != nil {
+		if err := tx.DB.Exec(`DELETE FROM `+table+` WHERE tenant_id = ?`, tx.TenantID).Error; err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 // Package stripeapi is billing's only door to Stripe, through stripe-go v76:
-// the calls that create customers, Checkout and portal sessions (each with
-// an idempotency key from the caller), and the verification and decoding of
+// the calls that create customers, Checkout and portal sessions and cancel
+// subscriptions (each with an idempotency key from the caller), and the
+// verification and decoding of
 // webhook events.
 //
 // Webhooks are verified with stripe-go's webhook package: HMAC-SHA256 over
@@ -248,4 +249,22 @@ func (l slogLogger) Warnf(format string, v ...any) {
 }
 func (l slogLogger) Errorf(format string, v ...any) {
 	l.log.Error("stripe: " + fmt.Sprintf(format, v...))
+}
+
+// CancelSubscription cancels a subscription at once (the workspace was
+// closed). One that Stripe no longer knows, or that is already canceled,
+// counts as cancelled: a redelivered deletion must not fail on it.
+func (c *Client) CancelSubscription(ctx context.Context, subscriptionID, idempotencyKey string) error {
+	p := &stripe.SubscriptionCancelParams{}
+	p.Context = ctx
+	p.SetIdempotencyKey(idempotencyKey)
+	_, err := c.api.Subscriptions.Cancel(subscriptionID, p)
+	var serr *stripe.Error
+	if errors.As(err, &serr) && (serr.Code == stripe.ErrorCodeResourceMissing || serr.HTTPStatusCode == 404) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("cancel stripe subscription: %w", err)
+	}
+	return nil
 }

@@ -46,23 +46,35 @@ func (a *App) ExportPart(ctx context.Context, r contracts.ExportPartRequest) (co
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // on failure, stops the uploads still running
 	files := map[string]*objectWriter{}
-	for _, name := range []string{domain.FileVisitors, domain.FileConversations, domain.FileMessages, domain.FileBookings,
-		domain.FileConversationsCSV, domain.FileMessagesCSV} {
-		files[name] = a.upload(ctx, r.Prefix+name, strings.HasSuffix(name, ".csv"))
+	for _, f := range exportFiles {
+		files[f.name] = a.upload(ctx, r.Prefix+f.name, f.header)
 	}
 	err := a.exportRows(ctx, r.TenantID, files)
-	for _, name := range []string{domain.FileVisitors, domain.FileConversations, domain.FileMessages, domain.FileBookings,
-		domain.FileConversationsCSV, domain.FileMessagesCSV} {
-		f := files[name]
-		if ferr := f.finish(err); err == nil && ferr != nil {
+	for _, f := range exportFiles {
+		w := files[f.name]
+		if ferr := w.finish(err); err == nil && ferr != nil {
 			err = ferr
 		}
-		out.Files = append(out.Files, contracts.ExportFile{Name: name, Object: f.name, Count: f.rows})
+		out.Files = append(out.Files, contracts.ExportFile{Name: f.name, Object: w.name, Count: w.rows})
 	}
 	if err != nil {
 		return contracts.ExportPart{}, err
 	}
 	return out, nil
+}
+
+// exportFiles are the files of the part, in the order the reply lists
+// them; CSV files have a header.
+var exportFiles = []struct {
+	name   string
+	header []string
+}{
+	{domain.FileVisitors, nil},
+	{domain.FileConversations, nil},
+	{domain.FileMessages, nil},
+	{domain.FileBookings, nil},
+	{domain.FileConversationsCSV, domain.ConversationCSVHeader},
+	{domain.FileMessagesCSV, domain.MessageCSVHeader},
 }
 
 func (a *App) exportRows(ctx context.Context, tenantID string, f map[string]*objectWriter) error {
@@ -185,8 +197,9 @@ type objectWriter struct {
 	done chan error
 }
 
-// upload starts storing the object name; finish ends it.
-func (a *App) upload(ctx context.Context, name string, isCSV bool) *objectWriter {
+// upload starts storing the object name; finish ends it. A CSV file's
+// header comes first.
+func (a *App) upload(ctx context.Context, name string, csvHeader []string) *objectWriter {
 	pr, pw := io.Pipe()
 	w := &objectWriter{name: name, pw: pw, buf: bufio.NewWriterSize(pw, 64<<10), done: make(chan error, 1)}
 	w.enc = json.NewEncoder(w.buf)
@@ -196,14 +209,10 @@ func (a *App) upload(ctx context.Context, name string, isCSV bool) *objectWriter
 		pr.CloseWithError(err) // once Put has stopped reading, writes fail (nil: io.ErrClosedPipe)
 		w.done <- err
 	}()
-	if isCSV {
+	if csvHeader != nil {
 		w.cw = csv.NewWriter(w.buf)
-		w.cw.UseCRLF = true // RFC 4180
-		header := domain.ConversationCSVHeader
-		if name[strings.LastIndex(name, "/")+1:] == domain.FileMessagesCSV {
-			header = domain.MessageCSVHeader
-		}
-		_ = w.cw.Write(header) // an error shows at the next write or at finish
+		w.cw.UseCRLF = true       // RFC 4180
+		_ = w.cw.Write(csvHeader) // an error shows at the next write or at finish
 	}
 	return w
 }

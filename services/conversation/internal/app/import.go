@@ -141,12 +141,15 @@ func (im *importer) invalid(line int, err error) error {
 	return apperr.InvalidField("file", "%s line %d: %v", im.file, line, err)
 }
 
-// flush inserts the pending batch (up to line last); a row that clashes
-// with another (a repeated id or seq) is Invalid.
+// flush inserts the pending batch (up to line last). A row whose key is
+// taken is Invalid: an id (or a conversation's seq) repeated in the file,
+// or — since ids are kept and conversation, message and booking ids are
+// unique on a server — the archive's own workspace still on this server.
 func (im *importer) flush(end func() error, last int) error {
 	err := end()
 	if db.IsDuplicate(err) {
-		return apperr.InvalidField("file", "%s lines %d–%d: an id (or a conversation's seq) appears twice", im.file, im.first, last)
+		return apperr.InvalidField("file", "%s lines %d–%d: an id is already taken: repeated in the file, or used by another workspace on this server "+
+			"(an import keeps ids: import on another server, or delete the workspace the archive came from first)", im.file, im.first, last)
 	}
 	im.first = 0
 	return err

@@ -6,6 +6,7 @@ import (
 
 	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/pkg/ids"
 	"github.com/parley-chat/parley/services/conversation/internal/store"
 )
 
@@ -22,7 +23,7 @@ const deleteBatch = 100
 // RetentionPreview counts what a retention of r.Days would delete now.
 func (a *App) RetentionPreview(ctx context.Context, r contracts.RetentionPreviewRequest) (contracts.RetentionPreview, error) {
 	var out contracts.RetentionPreview
-	if !r.Principal.Role.CanAdminister() {
+	if !r.Principal.Role.CanAdminister() || !ids.Valid(r.Principal.TenantID) {
 		return out, apperr.New(apperr.Forbidden, "only an owner or admin can see this")
 	}
 	if r.Days < contracts.MinRetentionDays || r.Days > contracts.MaxRetentionDays {

@@ -30,7 +30,10 @@ import (
 // tab) is prefixed with an apostrophe. They are derived copies: an import
 // reads the JSON Lines files only.
 //
-// Import keeps every id, seq, timestamp and author. Member ids are mapped
+// Import keeps every id, seq, timestamp and author. Conversation, message
+// and booking ids are unique on a server, so an archive cannot be imported
+// on the server that still holds the workspace it came from (the import is
+// refused, naming the file and lines). Member ids are mapped
 // (ImportPartRequest.MemberMap): an assignee without a match is cleared, an
 // agent author without one keeps its old id and its name. A booking's
 // calendar-link token is a credential and is not exported: an imported

@@ -6,4 +6,8 @@
 // are numbered 1, 2, 3… with no gaps; a sender's client_msg_id identifies at
 // most one message; a visitor reaches only their own conversations and never
 // a private note.
+//
+// archive.go is the conversation service's part of an export archive: the
+// files, the shape of each row, their order, and what an import keeps and
+// maps.
 package domain

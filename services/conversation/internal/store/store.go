@@ -5,6 +5,12 @@
 // UPDATE on PostgreSQL; SQLite's single connection serialises writers), takes
 // last_seq + 1, inserts the message and writes last_seq back in the same
 // transaction, so concurrent senders never share or skip a number.
+//
+// Data ownership (data.go): an erasure or a retention batch deletes a
+// conversation with everything that hangs off it (messages, bookings,
+// snooze timers) in one transaction; exports read keyset pages in
+// (created_at, id) order, one short transaction per page; background work
+// that one replica does at a time holds a lease row (leases).
 package store
 
 import (

@@ -14,6 +14,7 @@ type settingsBody struct {
 	BusinessHours  *contracts.BusinessHours  `json:"business_hours"`
 	OfflineMessage *string                   `json:"offline_message"`
 	AgentOpenLimit *int                      `json:"agent_open_limit"`
+	RetentionDays  *int                      `json:"retention_days"` // tenant checks 0 or MinRetentionDays–MaxRetentionDays
 }
 
 func (a *API) getSettings(c *gin.Context) {
@@ -28,7 +29,7 @@ func (a *API) updateSettings(c *gin.Context) {
 	}
 	respond(c, a.nc, contracts.TenantSettingsUpdate, contracts.SettingsPatch{
 		Principal: principal(c), Widget: b.Widget, AllowedDomains: b.AllowedDomains, BusinessHours: b.BusinessHours,
-		OfflineMessage: b.OfflineMessage, AgentOpenLimit: b.AgentOpenLimit,
+		OfflineMessage: b.OfflineMessage, AgentOpenLimit: b.AgentOpenLimit, RetentionDays: b.RetentionDays,
 	}, http.StatusOK)
 }
 

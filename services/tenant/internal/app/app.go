@@ -41,6 +41,7 @@ type Data struct {
 	Runner  string                // this replica's name in job leases
 	Lease   time.Duration         // how long a claimed job is held without a heartbeat
 	Poll    time.Duration         // how often runners look for jobs nobody announced
+	Sweep   time.Duration         // how often expired archives are swept
 	TempDir string                // where an import's upload is downloaded to
 }
 
@@ -50,6 +51,9 @@ func New(s *store.Store, plans Plans, allowHTTP bool, log *slog.Logger, data Dat
 }
 
 func (a *App) now() time.Time { return a.data.Now().UTC() }
+
+// SweepEvery is how often expired archives are swept.
+func (a *App) SweepEvery() time.Duration { return a.data.Sweep }
 
 // Now is the service's clock.
 func (a *App) Now() time.Time { return a.now() }

@@ -89,6 +89,17 @@ func Register(b *service.Base, a *app.App) {
 				if err := a.AbandonStale(ctx, now); err != nil {
 					b.Log.Warn("janitor", "err", err)
 				}
+			}
+		}
+	})
+	b.Go(func(ctx context.Context) error {
+		t := time.NewTicker(a.SweepEvery())
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
 				if err := a.SweepExports(ctx, a.Now()); err != nil {
 					b.Log.Warn("export sweep", "err", err)
 				}

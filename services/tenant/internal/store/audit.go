@@ -7,6 +7,7 @@ import (
 
 	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/pkg/ids"
 )
 
 type auditRow struct {
@@ -99,12 +100,15 @@ func (tx *Tx) AuditPage(f AuditFilter) (contracts.AuditPage, error) {
 	return page, nil
 }
 
-// AuditBatch reads up to n entries oldest first after (at, id), for the export.
+// AuditBatch reads up to n entries oldest first after (at, id) — from the
+// first when afterID is empty — for the export.
 func (tx *Tx) AuditBatch(after time.Time, afterID string, n int) ([]contracts.AuditEntry, error) {
 	var rows []auditRow
-	err := tx.DB.Table("audit_log").Where("tenant_id = ?", tx.TenantID).
-		Where("occurred_at > ? OR (occurred_at = ? AND id > ?)", after, after, afterID).
-		Order("occurred_at, id").Limit(n).Find(&rows).Error
+	q := tx.DB.Table("audit_log").Where("tenant_id = ?", tx.TenantID)
+	if afterID != "" {
+		q = q.Where("occurred_at > ? OR (occurred_at = ? AND id > ?)", after, after, afterID)
+	}
+	err := q.Order("occurred_at, id").Limit(n).Find(&rows).Error
 	out := make([]contracts.AuditEntry, len(rows))
 	for i, r := range rows {
 		out[i] = r.contract()
@@ -130,7 +134,7 @@ func decodeCursor(c string) (time.Time, string, error) {
 	}
 	ts, id, ok := strings.Cut(string(raw), "|")
 	at, err := time.Parse(time.RFC3339Nano, ts)
-	if !ok || err != nil {
+	if !ok || err != nil || !ids.Valid(id) {
 		return time.Time{}, "", bad
 	}
 	return at, id, nil

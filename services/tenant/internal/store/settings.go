@@ -114,7 +114,7 @@ func (tx *Tx) CannedResponse(id string) (contracts.CannedResponse, error) {
 // SaveCanned inserts (empty ID) or updates a canned response; a shortcut in
 // use is a Conflict.
 func (tx *Tx) SaveCanned(c *contracts.CannedResponse) error {
-	now := time.Now().UTC()
+	now := time.Now().UTC().Truncate(time.Microsecond) // as PostgreSQL keeps it, so an export reads back what was returned
 	var err error
 	if c.ID == "" {
 		c.ID, c.CreatedAt, c.UpdatedAt = ids.New(), now, now

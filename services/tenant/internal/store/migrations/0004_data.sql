@@ -59,9 +59,10 @@ CREATE INDEX imports_status ON imports (status, created_at);
 CREATE UNIQUE INDEX imports_one_active ON imports (tenant_id) WHERE status IN ('queued', 'running');
 
 -- The audit log: append-only; the id is the event's, so a redelivered event
--- is stored once.
+-- is stored once. Ids are unique per tenant, as imports keep them: an
+-- archive may be imported next to the workspace it came from.
 CREATE TABLE audit_log (
-	id          UUID PRIMARY KEY,
+	id          UUID NOT NULL,
 	tenant_id   UUID NOT NULL,
 	occurred_at TIMESTAMPTZ NOT NULL,
 	service     TEXT NOT NULL,
@@ -73,7 +74,24 @@ CREATE TABLE audit_log (
 	target_type TEXT NOT NULL DEFAULT '',
 	target_id   TEXT NOT NULL DEFAULT '',
 	before_json TEXT NOT NULL DEFAULT '',
-	after_json  TEXT NOT NULL DEFAULT ''
+	after_json  TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (tenant_id, id)
 );
 CREATE INDEX audit_log_time ON audit_log (tenant_id, occurred_at DESC, id DESC);
 CREATE INDEX audit_log_actor ON audit_log (tenant_id, actor_id, occurred_at DESC);
+
+-- Canned responses keep their ids through an import too: unique per tenant.
+CREATE TABLE canned_responses_v2 (
+	id         UUID NOT NULL,
+	tenant_id  UUID NOT NULL,
+	shortcut   TEXT NOT NULL,
+	body       TEXT NOT NULL,
+	created_at TIMESTAMPTZ NOT NULL,
+	updated_at TIMESTAMPTZ NOT NULL,
+	PRIMARY KEY (tenant_id, id),
+	UNIQUE (tenant_id, shortcut)
+);
+INSERT INTO canned_responses_v2 (id, tenant_id, shortcut, body, created_at, updated_at)
+	SELECT id, tenant_id, shortcut, body, created_at, updated_at FROM canned_responses;
+DROP TABLE canned_responses;
+ALTER TABLE canned_responses_v2 RENAME TO canned_responses;

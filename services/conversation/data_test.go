@@ -1,0 +1,887 @@
+package conversation_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"gorm.io/gorm"
+
+	"github.com/parley-chat/parley/pkg/apperr"
+	"github.com/parley-chat/parley/pkg/config"
+	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/pkg/db"
+	"github.com/parley-chat/parley/pkg/ids"
+	"github.com/parley-chat/parley/pkg/natsx"
+	"github.com/parley-chat/parley/pkg/testkit"
+	"github.com/parley-chat/parley/services/conversation"
+	"github.com/parley-chat/parley/services/conversation/internal/store"
+)
+
+// clock is a test clock that moves only when told to.
+type clock struct{ offset atomic.Int64 }
+
+func (c *clock) now() time.Time      { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *clock) set(d time.Duration) { c.offset.Store(int64(d)) }
+
+// env is one running conversation service with the tenant service's
+// endpoints it calls played by the test.
+type env struct {
+	t        *testing.T
+	d        testkit.DB
+	nc       *nats.Conn
+	js       jetstream.JetStream
+	db       *db.DB // the service's database, seen from outside (every tenant)
+	obs      jetstream.ObjectStore
+	clock    *clock
+	mu       sync.Mutex
+	policies []contracts.RetentionPolicy
+}
+
+func start(t *testing.T, d testkit.DB) *env {
+	t.Helper()
+	vars := map[string]string{"PARLEY_DATA_DIR": t.TempDir(), "PARLEY_DATABASE_URL": d.URL}
+	if d.Name == "postgres" {
+		vars["PARLEY_DATABASE_SCHEMA_PREFIX"] = d.Prefix
+	}
+	cfg, err := config.Load(func(k string) string { return vars[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc := testkit.Connect(t, testkit.NATS(t))
+	e := &env{t: t, d: d, nc: nc, clock: &clock{}}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	serve(t, nc, contracts.TenantSettingsInternal, func(context.Context, contracts.TenantIDRequest) (contracts.Settings, error) {
+		return contracts.Settings{}, nil
+	})
+	serve(t, nc, contracts.TenantBotInternal, func(context.Context, contracts.TenantIDRequest) (contracts.BotConfig, error) {
+		return contracts.BotConfig{}, nil
+	})
+	serve(t, nc, contracts.TenantRetentionPolicies, func(context.Context, contracts.Empty) (contracts.RetentionPolicies, error) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return contracts.RetentionPolicies{Policies: e.policies}, nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	svc, err := conversation.New(ctx, cfg, conversation.Deps{NATS: nc, Logger: log, Clock: e.clock.now, RetentionEvery: 20 * time.Millisecond})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- svc.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	if e.db, err = db.Open(context.Background(), db.Options{URL: cfg.ServiceDatabaseURL("conversation"), Schema: cfg.Schema("conversation"),
+		Source: "conversation-test", GlobalTables: store.GlobalTables}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.db.Close() })
+	if e.js, err = jetstream.New(nc); err != nil {
+		t.Fatal(err)
+	}
+	if e.obs, err = natsx.DataBucket(context.Background(), e.js); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func serve[Req, Resp any](t *testing.T, nc *nats.Conn, ep contracts.Endpoint[Req, Resp], h natsx.Handler[Req, Resp]) {
+	t.Helper()
+	srv, err := natsx.Serve(nc, ep, slog.New(slog.DiscardHandler), h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Stop(time.Second) })
+}
+
+func call[Req, Resp any](t *testing.T, e *env, ep contracts.Endpoint[Req, Resp], req Req) Resp {
+	t.Helper()
+	out, err := try(e, ep, req)
+	if err != nil {
+		t.Fatalf("%s: %v", ep.Subject(), err)
+	}
+	return out
+}
+
+func try[Req, Resp any](e *env, ep contracts.Endpoint[Req, Resp], req Req) (Resp, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	return natsx.Call(ctx, e.nc, ep, req)
+}
+
+func wantCode(t *testing.T, err error, code apperr.Code, contains string) {
+	t.Helper()
+	if !apperr.Is(err, code) || !strings.Contains(fmt.Sprint(err), contains) {
+		t.Fatalf("got %v, want %s containing %q", err, code, contains)
+	}
+}
+
+// workspace is what seed wrote into one tenant.
+type workspace struct {
+	tenant        string
+	admin         contracts.Actor // Grace, an admin who answers
+	ada, bob      contracts.Actor // visitors
+	adaConvs      []string
+	bobConv       string
+	adaBookingID  string
+	adaSecretText string
+}
+
+func visitor(tenant string) contracts.Actor {
+	return contracts.Actor{TenantID: tenant, Type: contracts.AuthorVisitor, ID: ids.New()}
+}
+
+// seed fills a tenant: Ada with two conversations (a reply, a private note,
+// an assignment, labels, a resolved one and a booking) and Bob with one
+// whose text needs quoting in CSV.
+func seed(t *testing.T, e *env) workspace {
+	t.Helper()
+	w := workspace{tenant: ids.New(), adaSecretText: "my order " + ids.New()[:8] + " never came"}
+	w.admin = contracts.Actor{TenantID: w.tenant, Type: contracts.AuthorAgent, ID: ids.New(), Role: contracts.RoleAdmin, Name: "Grace Hopper"}
+	w.ada, w.bob = visitor(w.tenant), visitor(w.tenant)
+	name, email := "Ada Lovelace", "ada@example.com"
+	call(t, e, contracts.ConversationVisitorUpdate, contracts.VisitorUpdateRequest{Actor: w.ada, Name: &name, Email: &email,
+		Attributes: &map[string]string{"plan": "pro", "city": "London"}})
+	first := call(t, e, contracts.ConversationStart, contracts.StartRequest{Actor: w.ada, Body: "Hello! " + w.adaSecretText, ClientMsgID: ids.New()})
+	c := first.Conversation.ID
+	w.adaConvs = append(w.adaConvs, c)
+	call(t, e, contracts.ConversationSend, contracts.SendRequest{Actor: w.admin, ConversationID: c, Body: "Hi Ada, let me look", ClientMsgID: ids.New()})
+	call(t, e, contracts.ConversationSend, contracts.SendRequest{Actor: w.admin, ConversationID: c, Body: "note: Ada is a VIP", ClientMsgID: ids.New(), Private: true})
+	call(t, e, contracts.ConversationSend, contracts.SendRequest{Actor: w.ada, ConversationID: c, Body: "Thanks, Grace", ClientMsgID: ids.New()})
+	labels, prio := []string{"vip", "orders"}, "high"
+	call(t, e, contracts.ConversationUpdate, contracts.UpdateRequest{Actor: w.admin, ConversationID: c, AssigneeID: &w.admin.ID, Labels: &labels, Priority: &prio})
+	second := call(t, e, contracts.ConversationStart, contracts.StartRequest{Actor: w.ada, Body: "One more question", ClientMsgID: ids.New()})
+	w.adaConvs = append(w.adaConvs, second.Conversation.ID)
+	resolved := contracts.StatusResolved
+	call(t, e, contracts.ConversationUpdate, contracts.UpdateRequest{Actor: w.admin, ConversationID: second.Conversation.ID, Status: &resolved})
+	bobName := "Bob Byte"
+	call(t, e, contracts.ConversationVisitorUpdate, contracts.VisitorUpdateRequest{Actor: w.bob, Name: &bobName})
+	w.bobConv = call(t, e, contracts.ConversationStart, contracts.StartRequest{Actor: w.bob, Body: "=SUM(A1) and \"quotes\", commas\nand a new line", ClientMsgID: ids.New()}).Conversation.ID
+
+	// A booking as the bot's appointment skill writes it.
+	w.adaBookingID = ids.New()
+	now := e.clock.now().UTC().Truncate(time.Microsecond)
+	if err := e.db.Tenant(context.Background(), w.tenant, func(tx *gorm.DB) error {
+		return tx.Exec(`INSERT INTO bookings (id, tenant_id, service_id, service_name, start_at, end_at, status, visitor_id, name, email, conversation_id, ics_token_hash, created_at)
+			VALUES (?, ?, 'demo', 'Demo call', ?, ?, 'booked', ?, ?, ?, ?, ?, ?)`,
+			w.adaBookingID, w.tenant, now.Add(24*time.Hour), now.Add(25*time.Hour), w.ada.ID, name, email, c, ids.Hash("secret"), now).Error
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// export runs the conversation part of an export and reads its files back.
+func export(t *testing.T, e *env, tenant string) (contracts.ExportPart, map[string][]byte) {
+	t.Helper()
+	exportID := ids.New()
+	part := call(t, e, contracts.ConversationExportPart, contracts.ExportPartRequest{TenantID: tenant, ExportID: exportID,
+		Prefix: contracts.ExportPartPrefix(tenant, exportID, contracts.ServiceConversation)})
+	files := map[string][]byte{}
+	for _, f := range part.Files {
+		b, err := e.obs.GetBytes(context.Background(), f.Object)
+		if err != nil {
+			t.Fatalf("%s: %v", f.Name, err)
+		}
+		files[f.Name] = b
+	}
+	return part, files
+}
+
+func lines(b []byte) []string {
+	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+}
+
+func TestExportPartWritesEveryFileInAStableOrder(t *testing.T) {
+	t.Parallel()
+	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
+		e := start(t, d)
+		w := seed(t, e)
+		seed(t, e) // another tenant, which must not show up
+		part, files := export(t, e, w.tenant)
+
+		counts := map[string]int64{}
+		for _, f := range part.Files {
+			counts[f.Name] = f.Count
+			if !strings.HasPrefix(f.Object, "exports/"+w.tenant+"/") || !strings.HasSuffix(f.Object, "/parts/conversation/"+f.Name) {
+				t.Errorf("%s written to %s", f.Name, f.Object)
+			}
+		}
+		want := map[string]int64{"visitors.jsonl": 2, "conversations.jsonl": 3, "messages.jsonl": 6, "bookings.jsonl": 1,
+			"conversations.csv": 3, "messages.csv": 6}
+		for name, n := range want {
+			if counts[name] != n {
+				t.Errorf("%s: %d rows, want %d", name, counts[name], n)
+			}
+		}
+		for name, b := range files {
+			if bytes.Contains(b, []byte("tenant_id")) || bytes.Contains(b, []byte(w.tenant)) {
+				t.Errorf("%s mentions the tenant", name)
+			}
+		}
+
+		// Conversations by creation; each line one object with every column.
+		var convs []map[string]any
+		for _, l := range lines(files["conversations.jsonl"]) {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(l), &m); err != nil {
+				t.Fatalf("conversations.jsonl: %v in %q", err, l)
+			}
+			convs = append(convs, m)
+		}
+		if convs[0]["id"] != w.adaConvs[0] || convs[1]["id"] != w.adaConvs[1] || convs[2]["id"] != w.bobConv {
+			t.Fatalf("conversations out of order: %v %v %v", convs[0]["id"], convs[1]["id"], convs[2]["id"])
+		}
+		c := convs[0]
+		if c["assignee_id"] != w.admin.ID || c["priority"] != "high" || fmt.Sprint(c["labels"]) != "[vip orders]" || c["last_seq"] != 4.0 ||
+			c["visitor_id"] != w.ada.ID || c["handoff"] == nil || c["preview"] == nil || c["agent_read_seq"] == nil || c["last_activity_at"] == nil {
+			t.Fatalf("first conversation: %v", c)
+		}
+		if convs[1]["status"] != "resolved" {
+			t.Fatalf("second conversation: %v", convs[1])
+		}
+
+		// Messages grouped by conversation, by seq, notes marked private.
+		type message struct {
+			ConversationID string           `json:"conversation_id"`
+			Seq            int64            `json:"seq"`
+			Author         contracts.Author `json:"author"`
+			Body           string           `json:"body"`
+			Private        bool             `json:"private"`
+			ClientMsgID    string           `json:"client_msg_id"`
+			CreatedAt      time.Time        `json:"created_at"`
+		}
+		var msgs []message
+		for _, l := range lines(files["messages.jsonl"]) {
+			var m message
+			if err := json.Unmarshal([]byte(l), &m); err != nil {
+				t.Fatal(err)
+			}
+			msgs = append(msgs, m)
+		}
+		order := []string{w.adaConvs[0], w.adaConvs[0], w.adaConvs[0], w.adaConvs[0], w.adaConvs[1], w.bobConv}
+		for i, m := range msgs {
+			if m.ConversationID != order[i] {
+				t.Fatalf("message %d belongs to %s, want %s", i, m.ConversationID, order[i])
+			}
+		}
+		note := msgs[2]
+		if !note.Private || note.Body != "note: Ada is a VIP" || note.Author != (contracts.Author{Type: contracts.AuthorAgent, ID: w.admin.ID, Name: "Grace Hopper"}) ||
+			note.Seq != 3 || note.ClientMsgID == "" || note.CreatedAt.Location() != time.UTC {
+			t.Fatalf("note: %+v", note)
+		}
+
+		// CSV: RFC 4180, a header, CRLF, quoting, formula-safe text.
+		for name, header := range map[string]string{"conversations.csv": "id,created_at,updated_at,last_activity_at,status,handoff,priority,labels,visitor_id,visitor_name,visitor_email,assignee_id,messages,unread_count",
+			"messages.csv": "id,conversation_id,seq,created_at,author_type,author_id,author_name,kind,private,body"} {
+			if !bytes.HasPrefix(files[name], []byte(header+"\r\n")) {
+				t.Fatalf("%s starts %q", name, files[name][:min(200, len(files[name]))])
+			}
+		}
+		rows, err := csv.NewReader(bytes.NewReader(files["messages.csv"])).ReadAll()
+		if err != nil || len(rows) != 7 {
+			t.Fatalf("messages.csv: %d rows, %v", len(rows), err)
+		}
+		if got := rows[6][9]; got != "'=SUM(A1) and \"quotes\", commas\nand a new line" {
+			t.Fatalf("bob's body in CSV: %q", got)
+		}
+		crows, err := csv.NewReader(bytes.NewReader(files["conversations.csv"])).ReadAll()
+		if err != nil || len(crows) != 4 || crows[1][9] != "Ada Lovelace" || crows[1][10] != "ada@example.com" || crows[1][7] != "vip; orders" {
+			t.Fatalf("conversations.csv: %v %v", crows, err)
+		}
+
+		// The same data exports to the same bytes.
+		_, again := export(t, e, w.tenant)
+		for name, b := range files {
+			if !bytes.Equal(b, again[name]) {
+				t.Errorf("%s differs between two exports of the same data", name)
+			}
+		}
+	})
+}
+
+// importFiles copies an export's JSON Lines files to where the tenant
+// service puts an upload's files and returns the Files of an import.
+func importFiles(t *testing.T, e *env, tenant string, files map[string][]byte) (string, map[string]string) {
+	t.Helper()
+	importID := ids.New()
+	out := map[string]string{}
+	for name, b := range files {
+		object := contracts.ImportFileObject(tenant, importID, name)
+		if _, err := e.obs.PutBytes(context.Background(), object, b); err != nil {
+			t.Fatal(err)
+		}
+		out[name] = object
+	}
+	return importID, out
+}
+
+func importPart(e *env, tenant string, files map[string][]byte, members map[string]string) (contracts.ImportPart, error) {
+	importID, objects := importFiles(e.t, e, tenant, files)
+	return try(e, contracts.ConversationImportPart, contracts.ImportPartRequest{TenantID: tenant, ImportID: importID, Files: objects, MemberMap: members})
+}
+
+// fresh is a new, empty database of the same kind as d (another server).
+func fresh(t *testing.T, d testkit.DB) testkit.DB {
+	if d.Name == "sqlite" {
+		return testkit.SQLiteDB(t)
+	}
+	pg, _ := testkit.PostgresDB(t)
+	return pg
+}
+
+func TestImportRoundTripGivesTheSameFiles(t *testing.T) {
+	t.Parallel()
+	dbs := map[string]testkit.DB{}
+	for _, d := range testkit.Databases(t) {
+		dbs[d.Name] = d
+	}
+	// A move to another server: SQLite → SQLite, and with PostgreSQL every
+	// other pair, SQLite → PostgreSQL and back included.
+	type trip struct{ from, to string }
+	trips := []trip{{"sqlite", "sqlite"}}
+	if _, ok := dbs["postgres"]; ok {
+		trips = append(trips, trip{"postgres", "postgres"}, trip{"sqlite", "postgres"}, trip{"postgres", "sqlite"})
+	}
+	for _, tr := range trips {
+		t.Run(tr.from+"_to_"+tr.to, func(t *testing.T) {
+			src, dst := start(t, fresh(t, dbs[tr.from])), start(t, fresh(t, dbs[tr.to]))
+			w := seed(t, src)
+			_, files := export(t, src, w.tenant)
+
+			// The admin has an account in the new workspace under a new id.
+			newAdmin := ids.New()
+			target := ids.New()
+			res, err := importPart(dst, target, files, map[string]string{w.admin.ID: newAdmin})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Counts["messages.jsonl"] != 6 || res.Counts["conversations.jsonl"] != 3 || res.Counts["visitors.jsonl"] != 2 || res.Counts["bookings.jsonl"] != 1 {
+				t.Fatalf("counts: %v", res.Counts)
+			}
+			_, again := export(t, dst, target)
+			for name, b := range files {
+				want := bytes.ReplaceAll(b, []byte(w.admin.ID), []byte(newAdmin))
+				if !bytes.Equal(want, again[name]) {
+					t.Errorf("%s after the round trip:\n%s\nwant:\n%s", name, again[name], want)
+				}
+			}
+
+			// The imported workspace works: the new admin sees the history with its seq.
+			admin := contracts.Actor{TenantID: target, Type: contracts.AuthorAgent, ID: newAdmin, Role: contracts.RoleAdmin, Name: "Grace Hopper"}
+			page := call(t, dst, contracts.ConversationMessages, contracts.MessagesRequest{Actor: admin, ConversationID: w.adaConvs[0]})
+			if len(page.Messages) != 4 || page.Messages[2].Author.ID != newAdmin || !page.Messages[2].Private {
+				t.Fatalf("imported messages: %+v", page.Messages)
+			}
+			next := call(t, dst, contracts.ConversationSend, contracts.SendRequest{Actor: admin, ConversationID: w.adaConvs[0], Body: "Welcome back", ClientMsgID: ids.New()})
+			if next.Message.Seq != 5 {
+				t.Fatalf("next message after the import has seq %d, want 5", next.Message.Seq)
+			}
+
+			// A second import into a workspace with conversations is refused.
+			_, err = importPart(dst, target, files, nil)
+			wantCode(t, err, apperr.Conflict, "already has conversations")
+
+			// Without a matching member: the assignee is cleared, the author keeps id and name.
+			w2 := seed(t, src)
+			_, files2 := export(t, src, w2.tenant)
+			plain := ids.New()
+			if _, err := importPart(dst, plain, files2, nil); err != nil {
+				t.Fatal(err)
+			}
+			_, unmapped := export(t, dst, plain)
+			var first struct {
+				AssigneeID string `json:"assignee_id"`
+			}
+			_ = json.Unmarshal([]byte(lines(unmapped["conversations.jsonl"])[0]), &first)
+			if first.AssigneeID != "" {
+				t.Fatalf("an unmapped assignee was kept: %s", first.AssigneeID)
+			}
+			if !bytes.Equal(unmapped["messages.jsonl"], files2["messages.jsonl"]) {
+				t.Fatal("unmapped authors changed")
+			}
+
+			// Ids are kept, so the server the archive came from refuses it.
+			_, err = importPart(src, ids.New(), files, nil)
+			wantCode(t, err, apperr.Invalid, "another workspace on this server")
+		})
+	}
+}
+
+func TestImportRefusesABadRowAndWritesNothing(t *testing.T) {
+	t.Parallel()
+	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
+		src, e := start(t, d), start(t, fresh(t, d))
+		w := seed(t, src)
+		_, files := export(t, src, w.tenant)
+		edit := func(name string, line int, f func(string) string) map[string][]byte {
+			out := map[string][]byte{}
+			for k, v := range files {
+				out[k] = v
+			}
+			ls := lines(files[name])
+			ls[line-1] = f(ls[line-1])
+			out[name] = []byte(strings.Join(ls, "\n") + "\n")
+			return out
+		}
+		cases := []struct {
+			name  string
+			files map[string][]byte
+			want  string
+		}{
+			{"bad status", edit("conversations.jsonl", 2, func(s string) string { return strings.Replace(s, `"status":"resolved"`, `"status":"gone"`, 1) }), "conversations.jsonl line 2: status"},
+			{"not JSON", edit("visitors.jsonl", 1, func(string) string { return "{nope" }), "visitors.jsonl line 1"},
+			{"unknown field", edit("visitors.jsonl", 2, func(s string) string { return strings.Replace(s, `{"id"`, `{"tenant_id":"x","id"`, 1) }), "visitors.jsonl line 2"},
+			{"unknown conversation", edit("messages.jsonl", 5, func(s string) string { return strings.Replace(s, w.adaConvs[1], ids.New(), 1) }), "messages.jsonl line 5: conversation_id"},
+			{"seq after last_seq", edit("messages.jsonl", 4, func(s string) string { return strings.Replace(s, `"seq":4`, `"seq":9`, 1) }), "messages.jsonl line 4: seq 9"},
+			{"repeated message", edit("messages.jsonl", 2, func(string) string { return lines(files["messages.jsonl"])[0] }), "messages.jsonl lines 1–6"},
+			// The last file is bad: what the earlier files inserted is rolled back too.
+			{"bad booking", edit("bookings.jsonl", 1, func(s string) string { return strings.Replace(s, `"status":"booked"`, `"status":"maybe"`, 1) }), "bookings.jsonl line 1: status"},
+		}
+		for _, c := range cases {
+			tenant := ids.New()
+			_, err := importPart(e, tenant, c.files, nil)
+			wantCode(t, err, apperr.Invalid, c.want)
+			if n := rowsOf(t, e, tenant); n != 0 {
+				t.Fatalf("%s: %d rows written", c.name, n)
+			}
+		}
+	})
+}
+
+// rowsOf counts a tenant's rows in every table that has a tenant_id.
+func rowsOf(t *testing.T, e *env, tenant string) int {
+	t.Helper()
+	n := 0
+	for _, table := range tables(t, e) {
+		for _, r := range scan(t, e, table) {
+			if fmt.Sprint(r["tenant_id"]) == tenant {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// tables lists every table of the service's database.
+func tables(t *testing.T, e *env) []string {
+	t.Helper()
+	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
+	if e.d.Name == "postgres" {
+		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = '` + e.d.Schema("conversation") + `'`
+	}
+	var out []string
+	for _, r := range query(t, e, q) {
+		for _, v := range r {
+			out = append(out, v)
+		}
+	}
+	if len(out) < 8 {
+		t.Fatalf("tables: %v", out)
+	}
+	return out
+}
+
+// scan reads a whole table, every tenant's rows: on PostgreSQL as the
+// superuser, whom row-level security does not hide rows from.
+func scan(t *testing.T, e *env, table string) []map[string]string {
+	t.Helper()
+	if e.d.Name == "postgres" {
+		table = `"` + e.d.Schema("conversation") + `".` + table
+	}
+	return query(t, e, `SELECT * FROM `+table)
+}
+
+// query runs a query outside the service's connection pool and returns
+// every value as text.
+func query(t *testing.T, e *env, q string) []map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	var out []map[string]string
+	if e.d.Name == "postgres" {
+		c, err := pgx.Connect(ctx, e.d.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close(ctx)
+		rows, err := c.Query(ctx, q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			vals, err := rows.Values()
+			if err != nil {
+				t.Fatal(err)
+			}
+			row := map[string]string{}
+			for i, f := range rows.FieldDescriptions() {
+				if vals[i] != nil {
+					row[f.Name] = text(vals[i])
+				}
+			}
+			out = append(out, row)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	err := e.db.Global(ctx, func(tx *gorm.DB) error {
+		rows, err := tx.Raw(q).Rows()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]sql.NullString, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				return err
+			}
+			row := map[string]string{}
+			for i, c := range cols {
+				row[c] = vals[i].String
+			}
+			out = append(out, row)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return out
+}
+
+// text is a PostgreSQL value as text (UUIDs arrive as 16 bytes).
+func text(v any) string {
+	if u, ok := v.([16]byte); ok {
+		return uuid.UUID(u).String()
+	}
+	return fmt.Sprint(v)
+}
+
+// mentions lists "table: row" for every row of every table holding any needle.
+func mentions(t *testing.T, e *env, needles ...string) []string {
+	t.Helper()
+	var out []string
+	for _, table := range tables(t, e) {
+		for _, r := range scan(t, e, table) {
+			for _, v := range r {
+				for _, n := range needles {
+					if strings.Contains(v, n) {
+						out = append(out, table+": "+fmt.Sprint(r))
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// events lists every event of a tenant still in the CONVERSATION stream.
+func events(t *testing.T, e *env, tenant string) []*jetstream.RawStreamMsg {
+	t.Helper()
+	ctx := context.Background()
+	s, err := e.js.Stream(ctx, contracts.ConversationStream.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*jetstream.RawStreamMsg
+	for seq := info.State.FirstSeq; info.State.Msgs > 0 && seq <= info.State.LastSeq; seq++ {
+		m, err := s.GetMsg(ctx, seq)
+		if err == nil && strings.HasPrefix(m.Subject, contracts.ServiceConversation+"."+tenant+".") {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func eventsOf(t *testing.T, e *env, tenant string, et contracts.EventType) []contracts.Envelope {
+	var out []contracts.Envelope
+	for _, m := range events(t, e, tenant) {
+		if m.Subject == et.Subject(tenant) {
+			var env contracts.Envelope
+			if err := json.Unmarshal(m.Data, &env); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, env)
+		}
+	}
+	return out
+}
+
+func audits(t *testing.T, e *env, tenant, action string) []contracts.AuditRecorded {
+	var out []contracts.AuditRecorded
+	for _, env := range eventsOf(t, e, tenant, contracts.ConversationAuditRecorded) {
+		var a contracts.AuditRecorded
+		_ = env.Decode(&a)
+		if a.Action == action {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func TestVisitorErasureLeavesNoTrace(t *testing.T) {
+	t.Parallel()
+	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
+		e := start(t, d)
+		w := seed(t, e)
+		agent := w.admin
+		agent.Role = contracts.RoleAgent
+		_, err := try(e, contracts.ConversationVisitorErase, contracts.VisitorDataRequest{Actor: agent, VisitorID: w.ada.ID})
+		wantCode(t, err, apperr.Forbidden, "owner or admin")
+		_, err = try(e, contracts.ConversationVisitorErase, contracts.VisitorDataRequest{Actor: w.bob, VisitorID: w.ada.ID})
+		wantCode(t, err, apperr.Forbidden, "")
+		// The message events are in the stream before the erasure.
+		testkit.Eventually(t, 10*time.Second, func() error {
+			if n := len(eventsOf(t, e, w.tenant, contracts.ConversationMessageCreated)); n < 6 {
+				return fmt.Errorf("%d message events", n)
+			}
+			return nil
+		})
+
+		admin := w.admin
+		admin.IP = "203.0.113.9"
+		got := call(t, e, contracts.ConversationVisitorErase, contracts.VisitorDataRequest{Actor: admin, VisitorID: w.ada.ID})
+		if got != (contracts.VisitorErasure{VisitorID: w.ada.ID, Conversations: 2, Messages: 5}) {
+			t.Fatalf("erasure: %+v", got)
+		}
+		_, err = try(e, contracts.ConversationVisitorErase, contracts.VisitorDataRequest{Actor: admin, VisitorID: w.ada.ID})
+		wantCode(t, err, apperr.NotFound, "visitor not found")
+		_, err = try(e, contracts.ConversationVisitorExport, contracts.VisitorDataRequest{Actor: admin, VisitorID: w.ada.ID})
+		wantCode(t, err, apperr.NotFound, "visitor not found")
+
+		// Nothing in any table, the outbox included once it has drained.
+		personal := []string{"Ada", "ada@example.com", w.adaSecretText, "London", "Thanks, Grace", "VIP"}
+		ids := append([]string{w.ada.ID, w.adaBookingID}, w.adaConvs...)
+		testkit.Eventually(t, 10*time.Second, func() error {
+			if m := mentions(t, e, append(personal, ids...)...); len(m) > 0 {
+				return fmt.Errorf("still stored: %v", m)
+			}
+			return nil
+		})
+		// Nothing in the stream but the erasure's own events, which hold ids and counts only.
+		testkit.Eventually(t, 10*time.Second, func() error {
+			for _, m := range events(t, e, w.tenant) {
+				for _, n := range personal {
+					if bytes.Contains(m.Data, []byte(n)) {
+						return fmt.Errorf("%s still says %q", m.Subject, n)
+					}
+				}
+				kept := m.Subject == contracts.ConversationVisitorErased.Subject(w.tenant) ||
+					m.Subject == contracts.ConversationConversationsDeleted.Subject(w.tenant) ||
+					m.Subject == contracts.ConversationAuditRecorded.Subject(w.tenant)
+				for _, n := range ids {
+					if !kept && bytes.Contains(m.Data, []byte(n)) {
+						return fmt.Errorf("%s still mentions %s", m.Subject, n)
+					}
+				}
+			}
+			return nil
+		})
+		erased := eventsOf(t, e, w.tenant, contracts.ConversationVisitorErased)
+		var ev contracts.VisitorErased
+		if len(erased) != 1 || erased[0].Decode(&ev) != nil || ev.VisitorID != w.ada.ID || len(ev.ConversationIDs) != 2 {
+			t.Fatalf("visitor.erased: %+v", ev)
+		}
+		a := audits(t, e, w.tenant, contracts.AuditVisitorErased)
+		if len(a) != 1 || a[0].Actor != (contracts.AuditActor{Type: "member", ID: w.admin.ID, Name: "Grace Hopper", IP: "203.0.113.9"}) ||
+			a[0].TargetID != w.ada.ID || string(a[0].After) != `{"conversations":2,"messages":5}` {
+			t.Fatalf("audit: %+v", a)
+		}
+
+		// Bob is untouched, and can erase himself.
+		if m := mentions(t, e, "Bob Byte"); len(m) != 3 { // visitor, message author, conversation preview
+			t.Fatalf("bob: %v", m)
+		}
+		got = call(t, e, contracts.ConversationVisitorErase, contracts.VisitorDataRequest{Actor: w.bob, VisitorID: w.bob.ID})
+		if got.Conversations != 1 || got.Messages != 1 {
+			t.Fatalf("bob's erasure: %+v", got)
+		}
+		a = audits(t, e, w.tenant, contracts.AuditVisitorErased)
+		testkit.Eventually(t, 10*time.Second, func() error {
+			if a = audits(t, e, w.tenant, contracts.AuditVisitorErased); len(a) != 2 {
+				return fmt.Errorf("%d audits", len(a))
+			}
+			return nil
+		})
+		if a[1].Actor != (contracts.AuditActor{Type: "visitor", ID: w.bob.ID}) {
+			t.Fatalf("a visitor's own erasure is recorded as %+v", a[1].Actor)
+		}
+		if m := mentions(t, e, "Bob Byte", w.bob.ID); len(m) > 0 {
+			t.Fatalf("bob: %v", m)
+		}
+	})
+}
+
+func TestVisitorExport(t *testing.T) {
+	t.Parallel()
+	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
+		e := start(t, d)
+		w := seed(t, e)
+		data := call(t, e, contracts.ConversationVisitorExport, contracts.VisitorDataRequest{Actor: w.admin, VisitorID: w.ada.ID})
+		if data.Visitor.Name != "Ada Lovelace" || len(data.Conversations) != 2 || len(data.Conversations[0].Messages) != 4 ||
+			len(data.Bookings) != 1 || data.Bookings[0].ID != w.adaBookingID {
+			t.Fatalf("admin's export: %+v", data)
+		}
+		own := call(t, e, contracts.ConversationVisitorExport, contracts.VisitorDataRequest{Actor: w.ada, VisitorID: w.ada.ID})
+		if len(own.Conversations[0].Messages) != 3 {
+			t.Fatalf("the visitor's own export has %d messages, want 3 (no note)", len(own.Conversations[0].Messages))
+		}
+		for _, c := range own.Conversations {
+			for _, m := range c.Messages {
+				if m.Private {
+					t.Fatal("a private note in the visitor's own export")
+				}
+			}
+		}
+		_, err := try(e, contracts.ConversationVisitorExport, contracts.VisitorDataRequest{Actor: w.bob, VisitorID: w.ada.ID})
+		wantCode(t, err, apperr.Forbidden, "")
+		_, err = try(e, contracts.ConversationVisitorExport, contracts.VisitorDataRequest{Actor: w.admin, VisitorID: ids.New()})
+		wantCode(t, err, apperr.NotFound, "visitor not found")
+		// Only the member's request is audited.
+		testkit.Eventually(t, 10*time.Second, func() error {
+			if a := audits(t, e, w.tenant, contracts.AuditVisitorExported); len(a) != 1 || a[0].Actor.ID != w.admin.ID || a[0].TargetID != w.ada.ID {
+				return fmt.Errorf("audits: %+v", a)
+			}
+			return nil
+		})
+	})
+}
+
+func TestRetentionSweepDeletesOnlyOldConversations(t *testing.T) {
+	t.Parallel()
+	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
+		e := start(t, d)
+		tenant := ids.New()
+		e.clock.set(-100 * 24 * time.Hour)
+		const old = 130 // two batches
+		for range old {
+			call(t, e, contracts.ConversationStart, contracts.StartRequest{Actor: visitor(tenant), Body: "an old question", ClientMsgID: ids.New()})
+		}
+		e.clock.set(0)
+		recent := call(t, e, contracts.ConversationStart, contracts.StartRequest{Actor: visitor(tenant), Body: "a new question", ClientMsgID: ids.New()})
+		other := seed(t, e) // a tenant without retention
+
+		admin := contracts.Principal{TenantID: tenant, UserID: ids.New(), Role: contracts.RoleAdmin}
+		p := call(t, e, contracts.ConversationRetentionPreview, contracts.RetentionPreviewRequest{Principal: admin, Days: 30})
+		if p.Conversations != old || p.Messages != old || p.Days != 30 || time.Since(p.Before) < 29*24*time.Hour {
+			t.Fatalf("preview: %+v", p)
+		}
+		for _, days := range []int{0, 6, 3651} {
+			_, err := try(e, contracts.ConversationRetentionPreview, contracts.RetentionPreviewRequest{Principal: admin, Days: days})
+			wantCode(t, err, apperr.Invalid, "days")
+		}
+		agent := admin
+		agent.Role = contracts.RoleAgent
+		_, err := try(e, contracts.ConversationRetentionPreview, contracts.RetentionPreviewRequest{Principal: agent, Days: 30})
+		wantCode(t, err, apperr.Forbidden, "")
+
+		e.mu.Lock()
+		e.policies = []contracts.RetentionPolicy{{TenantID: tenant, Days: 30}}
+		e.mu.Unlock()
+		testkit.Eventually(t, 20*time.Second, func() error {
+			var n int64
+			err := e.db.Tenant(context.Background(), tenant, func(tx *gorm.DB) error {
+				return tx.Table("conversations").Where("tenant_id = ?", tenant).Count(&n).Error
+			})
+			if err != nil || n != 1 {
+				return fmt.Errorf("%d conversations left (%v)", n, err)
+			}
+			return nil
+		})
+		left := call(t, e, contracts.ConversationGet, contracts.ConversationRequest{
+			Actor: contracts.Actor{TenantID: tenant, Type: contracts.AuthorAgent, ID: admin.UserID, Role: contracts.RoleAdmin}, ConversationID: recent.Conversation.ID})
+		if left.ID != recent.Conversation.ID {
+			t.Fatal("the recent conversation is gone")
+		}
+		testkit.Eventually(t, 10*time.Second, func() error {
+			deleted := 0
+			for _, env := range eventsOf(t, e, tenant, contracts.ConversationConversationsDeleted) {
+				var ev contracts.ConversationsDeleted
+				_ = env.Decode(&ev)
+				if ev.Reason != "retention" || len(ev.ConversationIDs) > 100 {
+					return fmt.Errorf("event: %+v", ev)
+				}
+				deleted += len(ev.ConversationIDs)
+			}
+			a := audits(t, e, tenant, contracts.AuditRetentionSwept)
+			if deleted != old || len(a) != 1 {
+				return fmt.Errorf("%d deleted in events, %d audits", deleted, len(a))
+			}
+			if a[0].Actor != contracts.SystemActor("retention") || string(a[0].After) != fmt.Sprintf(`{"conversations":%d,"messages":%d}`, old, old) {
+				return fmt.Errorf("audit: %+v %s", a[0], a[0].After)
+			}
+			return nil
+		})
+		// The other tenant kept everything.
+		if _, files := export(t, e, other.tenant); len(lines(files["conversations.jsonl"])) != 3 {
+			t.Fatal("retention reached a tenant without it")
+		}
+	})
+}
+
+func TestWorkspaceDeletionErasesTheTenant(t *testing.T) {
+	t.Parallel()
+	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
+		e := start(t, d)
+		gone, kept := seed(t, e), seed(t, e)
+		testkit.Eventually(t, 10*time.Second, func() error {
+			if len(events(t, e, gone.tenant)) == 0 {
+				return fmt.Errorf("no events yet")
+			}
+			return nil
+		})
+		if err := natsx.EnsureStream(context.Background(), e.js, contracts.TenantStream); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // a second deletion event finds nothing left
+			env, err := contracts.NewEnvelope(contracts.TenantTenantDeleted, gone.tenant, "tenant", "", contracts.TenantDeleted{Reason: contracts.TenantClosed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := natsx.Publish(context.Background(), e.js, contracts.TenantTenantDeleted.Subject(gone.tenant), env); err != nil {
+				t.Fatal(err)
+			}
+			testkit.Eventually(t, 20*time.Second, func() error {
+				if m := mentions(t, e, gone.tenant); len(m) > 0 {
+					return fmt.Errorf("still stored: %v", m[0])
+				}
+				if n := len(events(t, e, gone.tenant)); n > 0 {
+					return fmt.Errorf("%d events left", n)
+				}
+				return nil
+			})
+		}
+		if _, files := export(t, e, kept.tenant); len(lines(files["messages.jsonl"])) != 6 {
+			t.Fatal("another tenant lost data")
+		}
+		if len(events(t, e, kept.tenant)) == 0 {
+			t.Fatal("another tenant's events were purged")
+		}
+	})
+}
