@@ -61,6 +61,7 @@ func main() {
 	if err != nil {
 		fatal(err)
 	}
+	running = srv
 	defer srv.stop()
 	b := &bench{url: srv.url}
 	if err := b.setup(*visitors); err != nil {
@@ -102,8 +103,15 @@ func main() {
 	}
 }
 
+// running is the server under test, stopped on a fatal error too (os.Exit
+// runs no deferred call, and a server left behind holds the output open).
+var running *server
+
 func fatal(err error) {
 	fmt.Fprintln(os.Stderr, "parley-bench:", err)
+	if running != nil {
+		running.stop()
+	}
 	os.Exit(1)
 }
 
