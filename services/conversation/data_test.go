@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -41,7 +43,7 @@ func (c *clock) set(d time.Duration) { c.offset.Store(int64(d)) }
 // env is one running conversation service with the tenant service's
 // endpoints it calls played by the test.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	d        testkit.DB
 	nc       *nats.Conn
 	js       jetstream.JetStream
@@ -52,7 +54,7 @@ type env struct {
 	policies []contracts.RetentionPolicy
 }
 
-func start(t *testing.T, d testkit.DB) *env {
+func start(t testing.TB, d testkit.DB) *env {
 	t.Helper()
 	vars := map[string]string{"PARLEY_DATA_DIR": t.TempDir(), "PARLEY_DATABASE_URL": d.URL}
 	if d.Name == "postgres" {
@@ -99,7 +101,7 @@ func start(t *testing.T, d testkit.DB) *env {
 	return e
 }
 
-func serve[Req, Resp any](t *testing.T, nc *nats.Conn, ep contracts.Endpoint[Req, Resp], h natsx.Handler[Req, Resp]) {
+func serve[Req, Resp any](t testing.TB, nc *nats.Conn, ep contracts.Endpoint[Req, Resp], h natsx.Handler[Req, Resp]) {
 	t.Helper()
 	srv, err := natsx.Serve(nc, ep, slog.New(slog.DiscardHandler), h)
 	if err != nil {
@@ -108,7 +110,7 @@ func serve[Req, Resp any](t *testing.T, nc *nats.Conn, ep contracts.Endpoint[Req
 	t.Cleanup(func() { srv.Stop(time.Second) })
 }
 
-func call[Req, Resp any](t *testing.T, e *env, ep contracts.Endpoint[Req, Resp], req Req) Resp {
+func call[Req, Resp any](t testing.TB, e *env, ep contracts.Endpoint[Req, Resp], req Req) Resp {
 	t.Helper()
 	out, err := try(e, ep, req)
 	if err != nil {
@@ -186,7 +188,7 @@ func seed(t *testing.T, e *env) workspace {
 }
 
 // export runs the conversation part of an export and reads its files back.
-func export(t *testing.T, e *env, tenant string) (contracts.ExportPart, map[string][]byte) {
+func export(t testing.TB, e *env, tenant string) (contracts.ExportPart, map[string][]byte) {
 	t.Helper()
 	exportID := ids.New()
 	part := call(t, e, contracts.ConversationExportPart, contracts.ExportPartRequest{TenantID: tenant, ExportID: exportID,
@@ -316,7 +318,7 @@ func TestExportPartWritesEveryFileInAStableOrder(t *testing.T) {
 
 // importFiles copies an export's JSON Lines files to where the tenant
 // service puts an upload's files and returns the Files of an import.
-func importFiles(t *testing.T, e *env, tenant string, files map[string][]byte) (string, map[string]string) {
+func importFiles(t testing.TB, e *env, tenant string, files map[string][]byte) (string, map[string]string) {
 	t.Helper()
 	importID := ids.New()
 	out := map[string]string{}
@@ -884,4 +886,120 @@ func TestWorkspaceDeletionErasesTheTenant(t *testing.T) {
 			t.Fatal("another tenant's events were purged")
 		}
 	})
+}
+
+// BenchmarkExportPart100kMessages measures the export of a workspace with
+// 100,000 messages (1,000 conversations of 100) and the heap it peaks at
+// while the part streams out (peak-heap-MiB, heap-growth-MiB: the service
+// and the embedded NATS server run in the benchmark's process).
+func BenchmarkExportPart100kMessages(b *testing.B) {
+	for _, d := range testkit.Databases(b) {
+		b.Run(d.Name, func(b *testing.B) {
+			e := start(b, d)
+			tenant := ids.New()
+			fill(b, e, tenant, 1000, 100)
+			var peak atomic.Uint64
+			stop := make(chan struct{})
+			sampled := make(chan struct{})
+			go func() {
+				defer close(sampled)
+				var ms runtime.MemStats
+				for {
+					runtime.ReadMemStats(&ms)
+					if ms.HeapInuse > peak.Load() {
+						peak.Store(ms.HeapInuse)
+					}
+					select {
+					case <-stop:
+						return
+					case <-time.After(5 * time.Millisecond):
+					}
+				}
+			}()
+			runtime.GC()
+			var before runtime.MemStats
+			runtime.ReadMemStats(&before)
+			b.ResetTimer()
+			for b.Loop() {
+				exportID := ids.New() // the part only: reading it back would count here
+				part := call(b, e, contracts.ConversationExportPart, contracts.ExportPartRequest{TenantID: tenant, ExportID: exportID,
+					Prefix: contracts.ExportPartPrefix(tenant, exportID, contracts.ServiceConversation)})
+				if part.Files[2].Count != 100_000 {
+					b.Fatalf("exported %d messages", part.Files[2].Count)
+				}
+			}
+			b.StopTimer()
+			close(stop)
+			<-sampled
+			b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
+			b.ReportMetric(float64(peak.Load()-min(peak.Load(), before.HeapInuse))/(1<<20), "heap-growth-MiB")
+		})
+	}
+}
+
+// A conversation longer than a page is read a page at a time, between
+// shorter ones read together, and keeps its place and order.
+func TestExportPagesThroughLongConversations(t *testing.T) {
+	t.Parallel()
+	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
+		e := start(t, d)
+		tenant := ids.New()
+		fill(t, e, tenant, 3, 400)
+		fill(t, e, tenant, 1, 2500)
+		fill(t, e, tenant, 2, 10)
+		part, files := export(t, e, tenant)
+		if part.Files[2].Count != 3*400+2500+2*10 {
+			t.Fatalf("%d messages exported", part.Files[2].Count)
+		}
+		var convs []string
+		for _, l := range lines(files["conversations.jsonl"]) {
+			var c struct{ ID string }
+			_ = json.Unmarshal([]byte(l), &c)
+			convs = append(convs, c.ID)
+		}
+		at, seq := 0, int64(0)
+		for i, l := range lines(files["messages.jsonl"]) {
+			var m struct {
+				ConversationID string `json:"conversation_id"`
+				Seq            int64  `json:"seq"`
+			}
+			_ = json.Unmarshal([]byte(l), &m)
+			if m.ConversationID != convs[at] {
+				at, seq = at+1, 0
+			}
+			if m.ConversationID != convs[at] || m.Seq != seq+1 {
+				t.Fatalf("line %d: conversation %d seq %d, want conversation %d seq %d", i+1, slices.Index(convs, m.ConversationID), m.Seq, at, seq+1)
+			}
+			seq = m.Seq
+		}
+	})
+}
+
+// fill writes conversations of messages straight into the store, as many
+// imports would; each is created a little after the one before.
+func fill(tb testing.TB, e *env, tenant string, conversations, messages int) {
+	tb.Helper()
+	s := store.New(e.db, nil)
+	for i := range conversations {
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		v := store.Visitor{ID: ids.New(), Name: fmt.Sprintf("Visitor %d", i), Email: fmt.Sprintf("v%d@example.com", i), Attributes: "{}", CreatedAt: now, LastSeenAt: now}
+		c := store.Conversation{ID: ids.New(), VisitorID: v.ID, Status: contracts.StatusOpen, Handoff: contracts.HandoffAgent, Priority: "none",
+			Labels: "[]", LastSeq: int64(messages), CreatedAt: now, UpdatedAt: now, LastActivityAt: now}
+		ms := make([]store.Message, messages)
+		for j := range ms {
+			ms[j] = store.Message{ID: ids.New(), ConversationID: c.ID, Seq: int64(j + 1), AuthorType: string(contracts.AuthorVisitor), AuthorID: v.ID,
+				AuthorName: v.Name, Body: "a question of about this length, as visitors type them, with a few more words", Kind: string(contracts.KindText), CreatedAt: now}
+		}
+		if err := s.Tenant(context.Background(), tenant, func(tx *store.Tx) error {
+			if err := tx.InsertVisitors([]store.Visitor{v}); err != nil {
+				return err
+			}
+			if err := tx.InsertConversations([]store.Conversation{c}); err != nil {
+				return err
+			}
+			return tx.InsertMessages(ms)
+		}); err != nil {
+			tb.Fatal(err)
+		}
+	}
 }

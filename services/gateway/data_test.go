@@ -151,7 +151,7 @@ func zipBytes(t *testing.T) []byte {
 func TestImportUpload(t *testing.T) {
 	const limit = 1 << 20
 	h := newHarness(t, map[string]string{"PARLEY_IMPORT_MAX_BYTES": "1048576"})
-	full, empty := ids.New(), ids.New()
+	full, busy, empty := ids.New(), ids.New(), ids.New()
 	serve(h, contracts.ConversationList, func(r contracts.ListRequest) (contracts.ConversationPage, error) {
 		page := contracts.ConversationPage{Conversations: []contracts.Conversation{}}
 		if r.Actor.TenantID == full && r.Limit == 1 {
@@ -159,8 +159,12 @@ func TestImportUpload(t *testing.T) {
 		}
 		return page, nil
 	})
-	serve(h, contracts.TenantImportList, func(contracts.PrincipalRequest) (contracts.ImportList, error) {
-		return contracts.ImportList{Imports: []contracts.Import{}}, nil
+	serve(h, contracts.TenantImportList, func(r contracts.PrincipalRequest) (contracts.ImportList, error) {
+		list := contracts.ImportList{Imports: []contracts.Import{{ID: ids.New(), Status: contracts.JobFailed}}}
+		if r.Principal.TenantID == busy {
+			list.Imports = append(list.Imports, contracts.Import{ID: ids.New(), Status: contracts.JobRunning})
+		}
+		return list, nil
 	})
 	serve(h, contracts.TenantImportStart, func(r contracts.ImportStartRequest) (contracts.Import, error) {
 		return contracts.Import{ID: r.ImportID, Status: contracts.JobQueued, SizeBytes: r.SizeBytes, RequestedBy: r.Principal.UserID}, nil
@@ -170,6 +174,9 @@ func TestImportUpload(t *testing.T) {
 
 	expect(t, "workspace with conversations",
 		h.do("POST", "/api/v1/imports", h.member(full, contracts.RoleOwner).token, bytes.NewReader(archive), "application/zip"), http.StatusConflict, "conflict")
+
+	expect(t, "import under way",
+		h.do("POST", "/api/v1/imports", h.member(busy, contracts.RoleOwner).token, bytes.NewReader(archive), "application/zip"), http.StatusConflict, "conflict")
 
 	over := append([]byte("PK\x03\x04"), make([]byte, limit)...)
 	expect(t, "over the limit", h.do("POST", "/api/v1/imports", owner.token, bytes.NewReader(over), "application/zip"), http.StatusRequestEntityTooLarge, "too_large", "file")

@@ -35,7 +35,8 @@ type harness struct {
 	js      jetstream.JetStream
 	objects jetstream.ObjectStore
 	signer  auth.Signer
-	base    string // http://127.0.0.1:port
+	cfg     config.Config
+	base    string // the first gateway, http://127.0.0.1:port
 	log     *calls
 }
 
@@ -93,28 +94,34 @@ func newHarness(t *testing.T, env map[string]string) *harness {
 	for k, v := range env {
 		vars[k] = v
 	}
-	cfg, err := config.Load(func(k string) string { return vars[k] })
-	if err != nil {
+	if h.cfg, err = config.Load(func(k string) string { return vars[k] }); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	g, err := gateway.New(ctx, cfg, gateway.Deps{NATS: nc, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- g.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("gateway: %v", err)
-		}
-	})
-	h.base = "http://" + g.Addr().String()
-	if h.objects, err = natsx.DataBucket(ctx, js); err != nil {
+	h.base = h.startGateway()
+	if h.objects, err = natsx.DataBucket(context.Background(), js); err != nil {
 		t.Fatal(err)
 	}
 	return h
+}
+
+// startGateway starts a gateway (one more replica) on the harness's NATS and
+// returns its base URL.
+func (h *harness) startGateway() string {
+	h.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	g, err := gateway.New(ctx, h.cfg, gateway.Deps{NATS: h.nc, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- g.Run(ctx) }()
+	h.t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			h.t.Errorf("gateway: %v", err)
+		}
+	})
+	return "http://" + g.Addr().String()
 }
 
 // serve answers ep with f, recording each request as "<service>.<method>".
@@ -194,7 +201,11 @@ func (h *harness) do(method, path, token string, body any, contentType string, h
 		}
 		rd, contentType = strings.NewReader(string(raw)), "application/json"
 	}
-	req, err := http.NewRequest(method, h.base+path, rd)
+	url := path // a full URL addresses another gateway
+	if !strings.HasPrefix(path, "http") {
+		url = h.base + path
+	}
+	req, err := http.NewRequest(method, url, rd)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -172,6 +172,18 @@ func TestDeletedTenantIsRefused(t *testing.T) {
 	expect(t, "api key after deletion", h.do("GET", "/api/v1/conversations", apiKey, nil, ""), http.StatusUnauthorized)
 	expect(t, "visitor after deletion", h.do("GET", "/api/v1/widget/conversations", visitorTok, nil, ""), http.StatusUnauthorized)
 	expect(t, "widget key after deletion", h.do("POST", "/api/v1/widget/"+widgetKey+"/session", "", map[string]string{}, ""), http.StatusNotFound, "not_found")
+	// A gateway that starts later knows of the deletion before it says it is ready.
+	late := h.startGateway()
+	testkit.Eventually(t, 5*time.Second, func() error {
+		var ready struct{ Checks map[string]string }
+		if err := json.Unmarshal(h.do("GET", late+"/readyz", "", nil, "").body, &ready); err != nil || ready.Checks["revocations"] != "ok" {
+			return fmt.Errorf("revocations: %q (%v)", ready.Checks["revocations"], err)
+		}
+		return nil
+	})
+	expect(t, "agent on a gateway started after the deletion", h.do("GET", late+"/api/v1/conversations", agent.token, nil, ""), http.StatusUnauthorized)
+	expect(t, "visitor on a gateway started after the deletion", h.do("GET", late+"/api/v1/widget/conversations", visitorTok, nil, ""), http.StatusUnauthorized)
+
 	for name, ws := range map[string]*websocket.Conn{"agent": agentWS, "visitor": visitorWS} {
 		_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
 		for {

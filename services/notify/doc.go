@@ -17,7 +17,24 @@
 //     they have no dashboard open, in at most one digest per
 //     PARLEY_NOTIFY_DIGEST_INTERVAL, unless they turned it off. Whoever is
 //     online when the digest is due hears nothing (the inbox shows it).
+//   - The member who asked for an export: "Your export is ready" (a link to
+//     PUBLIC_URL + the event's path, the size and when it expires) or
+//     "Your export failed", in their language, queued like every email
+//     notify decides on, once per export and outcome.
 //   - Events older than an hour update what notify knows but email nobody.
+//
+// Data ownership (issue 11): every email notify queues gets its deliveries
+// row in the same transaction (status queued, then sent, suppressed or
+// rejected), with its subject and the visitor and conversation it is about.
+// A visitor's erasure deletes their deliveries, pending answers, notify's
+// copies of their conversations and the alerts about them, their
+// unsubscribe links and the suppressions of their addresses (an erased
+// visitor who comes back with the same address is a new visitor), then
+// scrubs the NOTIFY stream of every event naming them; a queued email whose
+// row is gone is not sent. conversations.deleted (retention) does the same
+// for the conversations only, keeping the visitor's unsubscribe. A deleted
+// workspace loses every row and its NOTIFY events. Exports hold no body,
+// reply address or unsubscribe link.
 //
 // Without PARLEY_SMTP_URL the service still answers (status says email is
 // off, preferences work) and sends and records nothing.

@@ -43,7 +43,7 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Service, error) {
 	}
 	base, err := service.Start(ctx, cfg, service.Spec{
 		Name: contracts.ServiceNotify, Migrations: store.Migrations, GlobalTables: store.GlobalTables,
-		Streams: []contracts.Stream{contracts.NotifyStream, contracts.IdentityStream, contracts.ConversationStream},
+		Streams: []contracts.Stream{contracts.NotifyStream, contracts.IdentityStream, contracts.ConversationStream, contracts.TenantStream},
 	}, deps.NATS, deps.Logger)
 	if err != nil {
 		return nil, err

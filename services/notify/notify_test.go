@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/parley-chat/parley/pkg/config"
@@ -21,6 +22,7 @@ import (
 // rig is a running notify service on a real NATS, sending to a real Mailpit.
 type rig struct {
 	t    *testing.T
+	nc   *nats.Conn // the tests' own connection (stubs of other services, calls)
 	js   jetstream.JetStream
 	mail *testkit.Mailpit
 	logs *testkit.Buffer
@@ -73,7 +75,7 @@ func startNotify(t *testing.T, d testkit.DB, mp *testkit.Mailpit, extra map[stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &rig{t: t, js: js, mail: mp, logs: logs}
+	return &rig{t: t, nc: client, js: js, mail: mp, logs: logs}
 }
 
 // publish stores an event as its producer would; msgID overrides the

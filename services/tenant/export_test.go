@@ -139,10 +139,7 @@ func TestExportArchive(t *testing.T) {
 				t.Error(err)
 			}
 		}
-		msg, err := r.lastEvent(contracts.TenantStream, contracts.TenantExportCompleted.Subject(p.TenantID))
-		if err != nil || !bytes.Contains(msg.Data, []byte(`"status":"done"`)) {
-			t.Fatalf("export.completed: %v %s", err, msg.Data)
-		}
+		r.waitEvent(contracts.TenantExportCompleted.Subject(p.TenantID), `"status":"done"`)
 		testkit.Eventually(t, 10*time.Second, func() error {
 			page := call(t, r.nc, contracts.TenantAuditList, contracts.AuditListRequest{Principal: p, Action: "export."})
 			if len(page.Entries) != 2 || page.Entries[0].Action != contracts.AuditExportDownloaded || page.Entries[1].Actor.IP != p.IP {
@@ -207,6 +204,26 @@ func TestExportVisitorErasedExpiresArchives(t *testing.T) {
 			t.Fatalf("error %q", got.Error)
 		}
 		testkit.Eventually(t, 5*time.Second, func() error { return r.gone(contracts.ExportArchiveObject(p.TenantID, e.ID)) })
+
+		// An export running when a visitor is erased fails, and leaves no archive.
+		r.fakes.block()
+		e2 := call(t, r.nc, contracts.TenantExportCreate, contracts.PrincipalRequest{Principal: p})
+		r.waitExport(p, e2.ID, contracts.JobRunning)
+		r.publish(contracts.ConversationVisitorErased, p.TenantID, contracts.VisitorErased{VisitorID: ids.New(), ErasedAt: time.Now()}, nil)
+		failed := r.waitExport(p, e2.ID, contracts.JobFailed)
+		r.fakes.release()
+		if failed.Error != "a visitor was erased while this export ran; request a new one" {
+			t.Fatalf("error %q", failed.Error)
+		}
+		// A new export is allowed at once and completes.
+		e3 := call(t, r.nc, contracts.TenantExportCreate, contracts.PrincipalRequest{Principal: p})
+		r.waitExport(p, e3.ID, contracts.JobDone)
+		if got := call(t, r.nc, contracts.TenantExportGet, contracts.IDRequest{Principal: p, ID: e2.ID}); got.Status != contracts.JobFailed {
+			t.Fatalf("the failed export became %s", got.Status)
+		}
+		if err := r.gone(contracts.ExportArchiveObject(p.TenantID, e2.ID)); err != nil {
+			t.Fatal(err)
+		}
 	})
 }
 

@@ -300,6 +300,13 @@ func startFakes(t *testing.T, nc *nats.Conn, objects jetstream.ObjectStore) *fak
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { msrv.Stop(time.Second) })
+	esrv, err := natsx.Serve(nc, contracts.BillingEntitlements, log, func(ctx context.Context, r contracts.TenantIDRequest) (contracts.Entitlements, error) {
+		return contracts.Entitlements{Plan: "free", PlanName: "Free", Status: "active", Features: []string{}}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { esrv.Stop(time.Second) })
 	return f
 }
 
@@ -389,11 +396,21 @@ func (r *rig) startImport(p contracts.Principal, b []byte) (contracts.Import, er
 	})
 }
 
-// lastEvent is the newest message of a stream on subject.
-func (r *rig) lastEvent(s contracts.Stream, subject string) (*jetstream.RawStreamMsg, error) {
-	stream, err := r.js.Stream(context.Background(), s.Name)
-	if err != nil {
-		return nil, err
-	}
-	return stream.GetLastMsgForSubject(context.Background(), subject)
+// waitEvent waits until the newest tenant event on subject holds want.
+func (r *rig) waitEvent(subject, want string) {
+	r.t.Helper()
+	testkit.Eventually(r.t, 10*time.Second, func() error {
+		stream, err := r.js.Stream(context.Background(), contracts.TenantStream.Name)
+		if err != nil {
+			return err
+		}
+		msg, err := stream.GetLastMsgForSubject(context.Background(), subject)
+		if err != nil {
+			return err
+		}
+		if !bytes.Contains(msg.Data, []byte(want)) {
+			return fmt.Errorf("%s: %s", subject, msg.Data)
+		}
+		return nil
+	})
 }

@@ -39,8 +39,9 @@ func (p Parts) WriteJSONL(ctx context.Context, object string, rows func(yield fu
 	}()
 	_, err = bucket.Put(ctx, jetstream.ObjectMeta{Name: object}, pr)
 	pr.CloseWithError(io.ErrClosedPipe) // a failed Put stops the writer
-	if werr := <-written; werr != nil {
-		return 0, werr
+	werr := <-written
+	if err != nil {
+		return 0, err // it holds the writer's error too, when that is what stopped it
 	}
-	return n, err
+	return n, werr
 }

@@ -95,7 +95,7 @@ func (a *App) exportRows(ctx context.Context, tenantID string, f map[string]*obj
 		}
 		k = store.Key{At: page[len(page)-1].CreatedAt, ID: page[len(page)-1].ID}
 	}
-	// Conversations, each followed by its messages.
+	// Conversations, and their messages page by page.
 	k = store.Key{}
 	for {
 		var page []store.Conversation
@@ -126,9 +126,9 @@ func (a *App) exportRows(ctx context.Context, tenantID string, f map[string]*obj
 				strconv.FormatInt(row.LastSeq, 10), strconv.Itoa(row.UnreadCount)); err != nil {
 				return err
 			}
-			if err := a.exportMessages(ctx, tenantID, c.ID, f); err != nil {
-				return err
-			}
+		}
+		if err := a.exportMessages(ctx, tenantID, page, f); err != nil {
+			return err
 		}
 		if len(page) < exportPage {
 			break
@@ -154,7 +154,47 @@ func (a *App) exportRows(ctx context.Context, tenantID string, f map[string]*obj
 	}
 }
 
-func (a *App) exportMessages(ctx context.Context, tenantID, conversationID string, f map[string]*objectWriter) error {
+// exportMessages writes the messages of a page of conversations, in the
+// page's order and by seq within each. Conversations whose messages add up
+// to at most a page (seq has no gaps: last_seq is their count) are read
+// with one query; a longer one is read a page at a time.
+func (a *App) exportMessages(ctx context.Context, tenantID string, page []store.Conversation, f map[string]*objectWriter) error {
+	for len(page) > 0 {
+		n, total := 0, int64(0)
+		for n < len(page) && total+page[n].LastSeq <= exportPage {
+			total += page[n].LastSeq
+			n++
+		}
+		if n == 0 { // one long conversation
+			if err := a.exportConversationMessages(ctx, tenantID, page[0].ID, f); err != nil {
+				return err
+			}
+			page = page[1:]
+			continue
+		}
+		run := make([]string, n)
+		for i, c := range page[:n] {
+			run[i] = c.ID
+		}
+		var rows []store.Message
+		if err := a.store.Tenant(ctx, tenantID, func(tx *store.Tx) (err error) { rows, err = tx.MessagesOf(run); return err }); err != nil {
+			return err
+		}
+		byConversation := map[string][]store.Message{}
+		for _, m := range rows {
+			byConversation[m.ConversationID] = append(byConversation[m.ConversationID], m)
+		}
+		for _, id := range run {
+			if err := writeMessages(byConversation[id], f); err != nil {
+				return err
+			}
+		}
+		page = page[n:]
+	}
+	return nil
+}
+
+func (a *App) exportConversationMessages(ctx context.Context, tenantID, conversationID string, f map[string]*objectWriter) error {
 	var seq int64
 	for {
 		var page []store.Message
@@ -164,22 +204,29 @@ func (a *App) exportMessages(ctx context.Context, tenantID, conversationID strin
 		}); err != nil {
 			return err
 		}
-		for _, m := range page {
-			row := messageRow(m)
-			if err := f[domain.FileMessages].json(row); err != nil {
-				return err
-			}
-			if err := f[domain.FileMessagesCSV].csv(row.ID, row.ConversationID, strconv.FormatInt(row.Seq, 10), stamp(row.CreatedAt),
-				string(row.Author.Type), row.Author.ID, domain.SpreadsheetText(row.Author.Name), row.Kind,
-				strconv.FormatBool(row.Private), domain.SpreadsheetText(row.Body)); err != nil {
-				return err
-			}
+		if err := writeMessages(page, f); err != nil {
+			return err
 		}
 		if len(page) < exportPage {
 			return nil
 		}
 		seq = page[len(page)-1].Seq
 	}
+}
+
+func writeMessages(ms []store.Message, f map[string]*objectWriter) error {
+	for _, m := range ms {
+		row := messageRow(m)
+		if err := f[domain.FileMessages].json(row); err != nil {
+			return err
+		}
+		if err := f[domain.FileMessagesCSV].csv(row.ID, row.ConversationID, strconv.FormatInt(row.Seq, 10), stamp(row.CreatedAt),
+			string(row.Author.Type), row.Author.ID, domain.SpreadsheetText(row.Author.Name), row.Kind,
+			strconv.FormatBool(row.Private), domain.SpreadsheetText(row.Body)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // stamp is a time as the CSV files write it (RFC 3339, UTC).

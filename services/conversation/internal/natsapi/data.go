@@ -70,28 +70,31 @@ func registerData(b *service.Base, a *app.App, settings *app.SettingsCache, bots
 		every = time.Hour
 	}
 	b.Go(func(ctx context.Context) error {
-		t := time.NewTicker(every)
-		defer t.Stop()
 		for {
-			sweep(ctx, b, a)
+			wait := every
+			if err := sweep(ctx, b, a); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				b.Log.Warn("retention sweep", "err", err)
+				wait = min(every, time.Minute) // the tenant service may be starting: try again soon
+			}
 			select {
 			case <-ctx.Done():
 				return nil
-			case <-t.C:
+			case <-time.After(wait):
 			}
 		}
 	})
 }
 
 // sweep runs one retention pass over the tenants the tenant service lists.
-func sweep(ctx context.Context, b *service.Base, a *app.App) {
+func sweep(ctx context.Context, b *service.Base, a *app.App) error {
 	p, err := natsx.Call(ctx, b.NC, contracts.TenantRetentionPolicies, contracts.Empty{})
-	if err == nil {
-		err = a.Sweep(ctx, p.Policies)
+	if err != nil {
+		return err
 	}
-	if err != nil && ctx.Err() == nil {
-		b.Log.Warn("retention sweep", "err", err)
-	}
+	return a.Sweep(ctx, p.Policies)
 }
 
 // Objects is the data bucket, opened (or created) on first use.

@@ -48,6 +48,15 @@ func (tx *Tx) AllMessages(conversationID string, afterSeq int64, limit int) ([]M
 	return rows, err
 }
 
+// MessagesOf lists every message of some conversations, private notes
+// included, by conversation and seq.
+func (tx *Tx) MessagesOf(conversationIDs []string) ([]Message, error) {
+	var rows []Message
+	err := tx.DB.Table("messages").Where("tenant_id = ? AND conversation_id IN ?", tx.TenantID, conversationIDs).
+		Order("conversation_id, seq").Find(&rows).Error
+	return rows, err
+}
+
 // HasConversations reports whether the tenant has any conversation.
 func (tx *Tx) HasConversations() (bool, error) {
 	var one []string
@@ -129,10 +138,15 @@ func (tx *Tx) DeleteVisitor(visitorID string) (bool, error) {
 
 // DeleteConversations deletes conversations with everything that hangs off
 // them (messages, bookings, snooze timers) and returns how many messages
-// went with them.
+// went with them. It locks the conversations first, as a sender does, so a
+// message being written to one is either deleted with it or never written.
 func (tx *Tx) DeleteConversations(ids []string) (int64, error) {
 	if len(ids) == 0 {
 		return 0, nil
+	}
+	var locked []string
+	if err := tx.Locked().Table("conversations").Where("tenant_id = ? AND id IN ?", tx.TenantID, ids).Pluck("id", &locked).Error; err != nil {
+		return 0, err
 	}
 	m := tx.DB.Exec(`DELETE FROM messages WHERE tenant_id = ? AND conversation_id IN ?`, tx.TenantID, ids)
 	if m.Error != nil {
@@ -150,11 +164,12 @@ func (tx *Tx) DeleteConversations(ids []string) (int64, error) {
 	return m.RowsAffected, err
 }
 
-// InactiveSince lists up to limit conversations whose last activity is
-// before t, least recent first.
+// InactiveSince locks and lists up to limit conversations whose last
+// activity is before t, least recent first. A conversation that a message
+// revives while the lock is awaited no longer matches and is left out.
 func (tx *Tx) InactiveSince(t time.Time, limit int) ([]string, error) {
 	var out []string
-	err := tx.DB.Table("conversations").Where("tenant_id = ? AND last_activity_at < ?", tx.TenantID, t).
+	err := tx.Locked().Table("conversations").Where("tenant_id = ? AND last_activity_at < ?", tx.TenantID, t).
 		Order("last_activity_at, id").Limit(limit).Pluck("id", &out).Error
 	return out, err
 }

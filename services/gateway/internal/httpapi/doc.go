@@ -8,6 +8,13 @@
 //     identity's revocation events), never from the path, a header or the body.
 //   - Request bodies are JSON, at most 1 MiB, with no unknown fields; any
 //     failure is a problem+json 400/413/415 naming the field, never a 500.
+//     The one exception is an import's archive (POST /imports), streamed into
+//     the Object Store up to PARLEY_IMPORT_MAX_BYTES; it and an export's
+//     download are bounded by PARLEY_DATA_TRANSFER_TIMEOUT instead of the
+//     request timeout.
+//   - Principals and actors carry the caller's IP (c.ClientIP(): the peer, or
+//     X-Forwarded-For from PARLEY_TRUSTED_PROXIES only) and a member's name,
+//     for the audit log.
 //   - Log lines carry the route template, never the raw path, so tokens in
 //     paths (invite acceptance) never reach a log.
 package httpapi

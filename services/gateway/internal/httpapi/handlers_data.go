@@ -69,13 +69,13 @@ func (a *API) downloadExport(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		fail(c, objectStoreError(err))
+		fail(c, a.storeError(c, err))
 		return
 	}
 	defer obj.Close()
 	info, err := obj.Info()
 	if err != nil {
-		fail(c, objectStoreError(err))
+		fail(c, a.storeError(c, err))
 		return
 	}
 	h := c.Writer.Header()
@@ -90,8 +90,10 @@ func (a *API) downloadExport(c *gin.Context) {
 	}
 }
 
-func objectStoreError(err error) error {
-	return apperr.New(apperr.Unavailable, "the file store is not available: %v", err)
+// storeError logs a failure of the Object Store and tells the client to retry.
+func (a *API) storeError(c *gin.Context, err error) error {
+	a.log.Warn("object store", "err", err, "route", c.FullPath(), "request_id", c.GetString(requestIDKey))
+	return apperr.New(apperr.Unavailable, "the file store is not available; try again in a moment")
 }
 
 func (a *API) listImports(c *gin.Context) {
@@ -134,7 +136,7 @@ func (a *API) startImport(c *gin.Context) {
 	// client, so that purge runs even when the client hung up.
 	info, err := a.objects.Put(ctx, jetstream.ObjectMeta{Name: object}, file)
 	if err != nil {
-		fail(c, uploadError(err, a.cfg.ImportMaxBytes))
+		fail(c, a.uploadError(c, err))
 		return
 	}
 	rctx, rcancel := context.WithTimeout(ctx, a.cfg.RequestTimeout)
@@ -202,7 +204,7 @@ func (a *API) uploadedFile(c *gin.Context) (io.Reader, error) {
 		for file == nil {
 			part, err := mr.NextPart()
 			if err != nil {
-				return nil, uploadError(&readError{err}, max)
+				return nil, a.uploadError(c, &readError{err})
 			}
 			if part.FormName() == "file" {
 				file = part
@@ -214,7 +216,7 @@ func (a *API) uploadedFile(c *gin.Context) (io.Reader, error) {
 	br := bufio.NewReader(&limitedReader{r: file, left: max})
 	head, err := br.Peek(len(zipMagic))
 	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, uploadError(err, max)
+		return nil, a.uploadError(c, err)
 	}
 	if !bytes.Equal(head, zipMagic) {
 		return nil, apperr.InvalidField("file", "the file is not a Parley export archive (a .zip file)")
@@ -259,18 +261,18 @@ func tooLarge(max int64) error {
 
 // uploadError maps a failure while taking in an upload: over the limit 413,
 // a client that stopped half-way 400, the Object Store failing 503.
-func uploadError(err error, max int64) error {
+func (a *API) uploadError(c *gin.Context, err error) error {
 	var (
 		maxBytes *http.MaxBytesError
 		read     *readError
 	)
 	switch {
 	case errors.Is(err, errTooLarge), errors.As(err, &maxBytes):
-		return tooLarge(max)
+		return tooLarge(a.cfg.ImportMaxBytes)
 	case errors.Is(err, io.EOF):
 		return apperr.InvalidField("file", `the multipart body has no field "file"`)
 	case errors.As(err, &read):
 		return apperr.InvalidField("file", "the upload was cut short or could not be read")
 	}
-	return objectStoreError(err)
+	return a.storeError(c, err)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/pkg/natsx"
 )
 
 // A starting gateway loads the visitor revocations that outlive the event
@@ -45,5 +46,36 @@ func TestVisitorRevocations(t *testing.T) {
 	l.prune(now.Add(2 * time.Hour))
 	if l.VisitorRevoked("t1", "v2", now) || !l.VisitorRevoked("t1", "v1", now.Add(-100*24*time.Hour)) {
 		t.Fatal("prune keeps an expired revocation or drops a live one")
+	}
+}
+
+// A deleted tenant's members, visitors and (through TenantDeleted) API keys
+// are refused until the deletion is older than the stream keeps it.
+func TestDeletedTenant(t *testing.T) {
+	now := time.Now().UTC()
+	l := New()
+	var told []string
+	l.OnTenantDeleted = func(id string) { told = append(told, id) }
+	env, err := contracts.NewEnvelope(contracts.TenantTenantDeleted, "t1", "tenant", "", contracts.TenantDeleted{Reason: contracts.TenantClosed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.DeleteTenant(env.TenantID, env.OccurredAt)
+	if _, ok := l.Check(contracts.Principal{TenantID: "t1", UserID: "u1"}); ok {
+		t.Fatal("a member of a deleted tenant is accepted")
+	}
+	if !l.VisitorRevoked("t1", "v1", now) || !l.TenantDeleted("t1") || len(told) != 1 {
+		t.Fatalf("visitor refused %v, tenant deleted %v, told %v", l.VisitorRevoked("t1", "v1", now), l.TenantDeleted("t1"), told)
+	}
+	if _, ok := l.Check(contracts.Principal{TenantID: "t2", UserID: "u2"}); !ok || l.VisitorRevoked("t2", "v1", now) {
+		t.Fatal("another tenant is refused")
+	}
+	l.prune(now.Add(natsx.EventRetention - time.Hour))
+	if !l.TenantDeleted("t1") {
+		t.Fatal("forgotten while the stream still holds the event")
+	}
+	l.prune(now.Add(natsx.EventRetention + time.Hour))
+	if l.TenantDeleted("t1") {
+		t.Fatal("kept after the stream dropped the event")
 	}
 }

@@ -164,6 +164,9 @@ const VisitorErasedConsumer = "identity-visitor-erased"
 // gateway already asked RevokeVisitorAll before the erasure; this covers
 // an erasure made any other way. A redelivery changes nothing (a second
 // revocation would also refuse the tokens a verified visitor got since).
+// Identity holds nothing else of a visitor: the revocation (ids only, in
+// visitor_revocations and the IDENTITY stream) must outlive the erasure so
+// that the tokens stay refused, so there is nothing to scrub.
 func (a *App) VisitorErased(ctx context.Context, env contracts.Envelope) error {
 	var ev contracts.VisitorErased
 	if err := env.Decode(&ev); err != nil || !ids.Valid(ev.VisitorID) {

@@ -222,5 +222,5 @@ func (a *App) digest(tx *store.Tx, b domain.Brand, agentID string, now time.Time
 	if err := tx.SetLastDigest(agentID, now); err != nil {
 		return err
 	}
-	return queue(tx, e)
+	return a.queue(tx, e)
 }

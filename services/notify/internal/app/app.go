@@ -121,7 +121,10 @@ func (a *App) Deliver(ctx context.Context, e domain.Email) error {
 }
 
 func (a *App) delivery(e domain.Email, status, detail string) store.Delivery {
-	return store.Delivery{ID: e.ID, Kind: string(e.Kind), Recipient: e.To, MessageID: a.opt.Sender.MessageID(e), Status: status, Detail: detail}
+	return store.Delivery{
+		ID: e.ID, Kind: string(e.Kind), Recipient: e.To, Subject: e.Subject, VisitorID: e.VisitorID, ConversationID: e.ConversationID,
+		MessageID: a.opt.Sender.MessageID(e), Status: status, Detail: detail,
+	}
 }
 
 // OnQueued sends an email that notify queued for itself.
@@ -131,11 +134,22 @@ func (a *App) OnQueued(ctx context.Context, env contracts.Envelope) error {
 		return apperr.New(apperr.Invalid, "bad email.queued payload")
 	}
 	e.TenantID = env.TenantID // never another tenant's
+	if e.VisitorID != "" {
+		// An erasure since it was queued deleted its row: it must not go.
+		var queued bool
+		if err := a.store.Tenant(ctx, e.TenantID, func(tx *store.Tx) (err error) { queued, err = tx.IsQueued(e.ID); return err }); err != nil || !queued {
+			return err
+		}
+	}
 	return a.Deliver(ctx, e)
 }
 
-// queue emits an email for the queue's consumer in tx.
-func queue(tx *store.Tx, e domain.Email) error {
+// queue records an email as queued and emits it for the queue's consumer,
+// in tx; an email with the same id queued before is not queued again.
+func (a *App) queue(tx *store.Tx, e domain.Email) error {
+	if first, err := tx.QueueDelivery(a.delivery(e, store.Queued, "")); err != nil || !first {
+		return err
+	}
 	return tx.Emit(contracts.NotifyEmailQueued, e)
 }
 

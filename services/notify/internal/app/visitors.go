@@ -116,7 +116,7 @@ func (a *App) emailAnswer(ctx context.Context, known brands, p store.Pending) er
 		if err != nil {
 			return err
 		}
-		return queue(tx, e)
+		return a.queue(tx, e)
 	})
 }
 
@@ -201,7 +201,7 @@ func widgetLink(page, conversationID string) string {
 // conversation's visitor.
 func (a *App) unsubscribeLink(tx *store.Tx, c *domain.Conversation) error {
 	token := ids.Secret(24)
-	if err := tx.AddUnsubscribeToken(ids.Hash(token), domain.NormalizeEmail(c.Visitor.Email)); err != nil {
+	if err := tx.AddUnsubscribeToken(ids.Hash(token), domain.NormalizeEmail(c.Visitor.Email), c.Visitor.ID); err != nil {
 		return err
 	}
 	c.Unsubscribe = strings.TrimRight(a.opt.PublicURL, "/") + "/api/v1/email/unsubscribe?token=" + url.QueryEscape(token)
@@ -241,7 +241,7 @@ func (a *App) TranscriptEmail(ctx context.Context, r contracts.TranscriptEmailRe
 		if err != nil {
 			return err
 		}
-		return queue(tx, e)
+		return a.queue(tx, e)
 	})
 }
 

@@ -26,6 +26,8 @@ const (
 	KindVisitorReply  Kind = "visitor_reply"
 	KindTranscript    Kind = "transcript"
 	KindAgentDigest   Kind = "agent_digest"
+	KindExportReady   Kind = "export_ready"
+	KindExportFailed  Kind = "export_failed"
 )
 
 // ToVisitor reports whether the kind goes to a visitor, so it carries
@@ -56,6 +58,10 @@ type Email struct {
 	ReplyTo string `json:"reply_to,omitempty"`
 	// Unsubscribe is the one-click unsubscribe URL of a visitor email.
 	Unsubscribe string `json:"unsubscribe,omitempty"`
+	// VisitorID and ConversationID say whom and what a visitor email is
+	// about, so that an erasure finds it (in the database and the stream).
+	VisitorID      string `json:"visitor_id,omitempty"`
+	ConversationID string `json:"conversation_id,omitempty"`
 }
 
 // EmailID derives the stable id of an email from its cause: the parts are

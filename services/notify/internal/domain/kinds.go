@@ -172,6 +172,7 @@ func (c Conversation) Reply(readSeq int64) (Email, error) {
 		ID: EmailID(KindVisitorReply, c.TenantID, c.ConversationID, fmt.Sprint(last.Seq)), Kind: KindVisitorReply, TenantID: c.TenantID,
 		To: NormalizeEmail(c.Visitor.Email), ToName: c.Visitor.Name, FromName: c.Brand.Name,
 		Subject: fmt.Sprintf(T(l, "reply_subject"), c.Brand.Name), Thread: c.Thread, ReplyTo: c.ReplyTo, Unsubscribe: c.Unsubscribe,
+		VisitorID: c.Visitor.ID, ConversationID: c.ConversationID,
 	}
 	notes := []string{}
 	if c.ReplyTo != "" {
@@ -219,6 +220,7 @@ func (c Conversation) Transcript(locale string) (Email, error) {
 		ID:   EmailID(KindTranscript, c.TenantID, c.ConversationID, NormalizeEmail(c.Visitor.Email), fmt.Sprint(last.Seq)),
 		Kind: KindTranscript, TenantID: c.TenantID, To: NormalizeEmail(c.Visitor.Email), ToName: c.Visitor.Name, FromName: c.Brand.Name,
 		Subject: fmt.Sprintf(T(l, "transcript_subject"), c.Brand.Name), Thread: c.Thread, ReplyTo: c.ReplyTo, Unsubscribe: c.Unsubscribe,
+		VisitorID: c.Visitor.ID, ConversationID: c.ConversationID,
 	}
 	paragraphs := []string{fmt.Sprintf(T(l, "transcript_body"), c.Brand.Name)}
 	if cut > 0 {

@@ -1,7 +1,8 @@
-// Package natsapi is the notify service's NATS face: its endpoints, the
-// consumers of identity's and conversation's events, the consumer that
-// sends queued email, and the workers that send visitor answers and agent
-// digests when they fall due.
+// Package natsapi is the notify service's NATS face: its endpoints (export
+// parts and visitor exports included), the consumers of identity's,
+// conversation's and tenant's events (erasures, workspace deletions,
+// finished exports), the consumer that sends queued email, and the workers
+// that send visitor answers and agent digests when they fall due.
 package natsapi
 
 import (
@@ -26,6 +27,39 @@ func Register(b *service.Base, a *app.App, visitorDelay, digestInterval time.Dur
 	service.Handle(b, contracts.NotifyPreferencesUpdate, a.UpdatePreferences)
 	service.Handle(b, contracts.NotifyTranscriptEmail, a.TranscriptEmail)
 	service.Handle(b, contracts.NotifyUnsubscribe, a.Unsubscribe)
+	service.Handle(b, contracts.NotifyVisitorExport, a.VisitorExport)
+	parts := Parts{JS: b.JS}
+	service.Handle(b, contracts.NotifyExportPart, func(ctx context.Context, r contracts.ExportPartRequest) (contracts.ExportPart, error) {
+		return a.ExportPart(ctx, r, parts)
+	})
+
+	// Erasure and deletion reach what notify holds whether or not email is
+	// on: rows first, then the stream; a crash in between redelivers the
+	// event, and both steps are idempotent.
+	scrub := func(forget func(context.Context, contracts.Envelope) ([]string, error)) natsx.EventHandler {
+		return func(ctx context.Context, _ string, env contracts.Envelope) error {
+			needles, err := forget(ctx, env)
+			if err != nil {
+				return err
+			}
+			_, err = natsx.ScrubStream(ctx, b.JS, contracts.NotifyStream, env.TenantID, needles)
+			return err
+		}
+	}
+	b.Consume(natsx.ConsumerConfig{
+		Stream: contracts.ConversationStream, Durable: "notify-visitor-erased", Filter: contracts.ConversationVisitorErased.AllTenants(),
+	}, scrub(a.VisitorErased))
+	b.Consume(natsx.ConsumerConfig{
+		Stream: contracts.ConversationStream, Durable: "notify-conversations-deleted", Filter: contracts.ConversationConversationsDeleted.AllTenants(),
+	}, scrub(a.ConversationsDeleted))
+	b.Consume(natsx.ConsumerConfig{
+		Stream: contracts.TenantStream, Durable: "notify-tenant-deleted", Filter: contracts.TenantTenantDeleted.AllTenants(),
+	}, func(ctx context.Context, _ string, env contracts.Envelope) error {
+		if err := a.TenantDeleted(ctx, env); err != nil {
+			return err
+		}
+		return natsx.PurgeTenant(ctx, b.JS, contracts.NotifyStream, env.TenantID)
+	})
 
 	// Members and preferences are kept whether or not email is on, so that
 	// turning it on later finds them.
@@ -50,6 +84,10 @@ func Register(b *service.Base, a *app.App, visitorDelay, digestInterval time.Dur
 			MaxDeliver: sendRetries, Parallel: 4, Key: func(env contracts.Envelope) string { return env.ID },
 		}, drop(c.h))
 	}
+	b.Consume(natsx.ConsumerConfig{
+		Stream: contracts.TenantStream, Durable: "notify-export-completed", Filter: contracts.TenantExportCompleted.AllTenants(),
+		MaxDeliver: sendRetries,
+	}, drop(a.OnExportCompleted))
 	b.Consume(natsx.ConsumerConfig{
 		Stream: contracts.NotifyStream, Durable: "notify-send", Filter: contracts.NotifyEmailQueued.AllTenants(),
 		MaxDeliver: sendRetries, Parallel: 4, Key: func(env contracts.Envelope) string { return env.ID },

@@ -44,35 +44,65 @@ func now() time.Time { return time.Now().UTC() }
 
 // Delivery is a row of deliveries.
 type Delivery struct {
-	ID        string
-	TenantID  string
-	Kind      string
-	Recipient string
-	MessageID string
-	Status    string
-	Detail    string
-	CreatedAt time.Time
+	ID             string
+	TenantID       string
+	Kind           string
+	Recipient      string
+	Subject        string
+	VisitorID      string
+	ConversationID string
+	MessageID      string
+	Status         string
+	Detail         string
+	CreatedAt      time.Time
+	SentAt         *time.Time
 }
 
 // Delivery statuses.
 const (
+	Queued     = "queued"
 	Sent       = "sent"
 	Suppressed = "suppressed"
 	Rejected   = "rejected"
 )
 
-// Delivered reports whether the email with this id was handled already.
+// Delivered reports whether the email with this id was handled already
+// (queued is not handled yet).
 func (tx *Tx) Delivered(id string) (bool, error) {
+	var n int64
+	err := tx.DB.Table("deliveries").Where("tenant_id = ? AND id = ? AND status <> ?", tx.TenantID, id, Queued).Count(&n).Error
+	return n > 0, err
+}
+
+// IsQueued reports whether a queued email still has its row (an erasure
+// deletes it, and the email with it).
+func (tx *Tx) IsQueued(id string) (bool, error) {
 	var n int64
 	err := tx.DB.Table("deliveries").Where("tenant_id = ? AND id = ?", tx.TenantID, id).Count(&n).Error
 	return n > 0, err
 }
 
-// RecordDelivery stores what happened to an email; a second record of the
-// same id is ignored.
+// QueueDelivery records an email notify queues; false means it was
+// queued (or sent) before.
+func (tx *Tx) QueueDelivery(d Delivery) (bool, error) {
+	d.TenantID, d.CreatedAt, d.Status = tx.TenantID, now(), Queued
+	res := tx.DB.Table("deliveries").Clauses(clause.OnConflict{DoNothing: true}).Create(&d)
+	return res.RowsAffected == 1, res.Error
+}
+
+// RecordDelivery stores what happened to an email: it completes a queued
+// row, or adds one; a second record of a handled email is ignored.
 func (tx *Tx) RecordDelivery(d Delivery) error {
-	d.TenantID, d.CreatedAt = tx.TenantID, now()
-	return tx.DB.Table("deliveries").Clauses(clause.OnConflict{DoNothing: true}).Create(&d).Error
+	t := now()
+	d.TenantID, d.CreatedAt = tx.TenantID, t
+	if d.Status == Sent {
+		d.SentAt = &t
+	}
+	return tx.DB.Exec(`INSERT INTO deliveries (id, tenant_id, kind, recipient, subject, visitor_id, conversation_id, message_id, status, detail, created_at, sent_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET message_id = excluded.message_id, status = excluded.status, detail = excluded.detail, sent_at = excluded.sent_at
+		WHERE deliveries.status = 'queued'`,
+		d.ID, d.TenantID, d.Kind, d.Recipient, d.Subject, d.VisitorID, d.ConversationID, d.MessageID, d.Status, d.Detail, d.CreatedAt, d.SentAt).Error
 }
 
 // Deliveries lists the tenant's deliveries of one kind, oldest first.
@@ -113,10 +143,11 @@ func (tx *Tx) Suppress(email string) error {
 		tx.TenantID, email, now()).Error
 }
 
-// AddUnsubscribeToken stores the hash of an unsubscribe link's token.
-func (tx *Tx) AddUnsubscribeToken(hash, email string) error {
-	return tx.DB.Exec(`INSERT INTO unsubscribe_tokens (token_hash, tenant_id, email, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		hash, tx.TenantID, email, now()).Error
+// AddUnsubscribeToken stores the hash of an unsubscribe link's token for a
+// visitor's address.
+func (tx *Tx) AddUnsubscribeToken(hash, email, visitorID string) error {
+	return tx.DB.Exec(`INSERT INTO unsubscribe_tokens (token_hash, tenant_id, email, visitor_id, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		hash, tx.TenantID, email, visitorID, now()).Error
 }
 
 // UnsubscribeToken finds the tenant and address of a token hash (global).

@@ -1,4 +1,3 @@
-// Package app holds the tenant service's use cases.
 package app
 
 import (

@@ -148,7 +148,7 @@ func (a *App) ExportDownload(ctx context.Context, r contracts.ExportDownloadRequ
 			FileName:  fmt.Sprintf("parley-export-%s-%s.zip", t.Slug, e.CompletedAt.UTC().Format("20060102")),
 			SizeBytes: e.SizeBytes,
 		}
-		return audit(tx, contracts.AuditActor{Type: "member", ID: red.MintedBy}, contracts.AuditExportDownloaded, "export", e.ID, nil, nil)
+		return audit(tx, member(red.MintedBy), contracts.AuditExportDownloaded, "export", e.ID, nil, nil)
 	})
 	return out, err
 }
@@ -218,7 +218,7 @@ func (a *App) runExport(ctx context.Context, j *job) {
 			}
 		}
 		if err != nil {
-			a.failExport(ctx, j, a.jobError("the "+p.service+" service could not write its part", err))
+			a.failExport(ctx, j, "the "+p.service+" service could not write its part", err)
 			return
 		}
 		j.setProgress(ctx, 0.1*float64(i+1))
@@ -228,11 +228,11 @@ func (a *App) runExport(ctx context.Context, j *job) {
 		files = append(files, archiveFile{f, contracts.ServiceTenant})
 	}
 	if err != nil {
-		a.failExport(ctx, j, a.jobError("the tenant part could not be written", err))
+		a.failExport(ctx, j, "the tenant part could not be written", err)
 		return
 	}
 	if err := uniqueNames(files); err != nil {
-		a.failExport(ctx, j, err.Error())
+		a.failExportWith(ctx, j, err.Error())
 		return
 	}
 	j.setProgress(ctx, 0.5)
@@ -243,7 +243,7 @@ func (a *App) runExport(ctx context.Context, j *job) {
 	}
 	size, err := a.writeArchive(ctx, j, &m, files)
 	if err != nil {
-		a.failExport(ctx, j, a.jobError("the archive could not be written", err))
+		a.failExport(ctx, j, "the archive could not be written", err)
 		return
 	}
 	now := a.now()
@@ -284,8 +284,16 @@ func uniqueNames(files []archiveFile) error {
 	return nil
 }
 
-// failExport ends the job failed.
-func (a *App) failExport(ctx context.Context, j *job, msg string) {
+// failExport ends the job failed; what says which step, err why.
+func (a *App) failExport(ctx context.Context, j *job, what string, err error) {
+	if j.stopping() {
+		return // the service stops: the job is taken up again
+	}
+	a.finishExport(ctx, j, store.JobEnd{Status: contracts.JobFailed, Error: a.jobError(what, err), CompletedAt: a.now()})
+}
+
+// failExportWith ends the job failed with a message of its own.
+func (a *App) failExportWith(ctx context.Context, j *job, msg string) {
 	a.finishExport(ctx, j, store.JobEnd{Status: contracts.JobFailed, Error: msg, CompletedAt: a.now()})
 }
 
@@ -523,29 +531,39 @@ func (a *App) SweepExports(ctx context.Context, now time.Time) error {
 
 // VisitorErased makes every archive of the tenant stale: done exports
 // expire and their archives are deleted, running ones fail (their runner
-// deletes what it wrote), so no archive keeps an erased visitor. Objects
-// are deleted after the rows change; a redelivery deletes them again.
+// deletes what it wrote, and the requester is told), so no archive keeps an
+// erased visitor. Objects are deleted after the rows change; a redelivery
+// deletes them again.
 func (a *App) VisitorErased(ctx context.Context, tenantID string) error {
 	var all []store.Export
-	err := a.store.Tenant(ctx, tenantID, func(tx *store.Tx) error {
-		done, err := tx.ExportsWithStatus(contracts.JobDone)
-		if err != nil {
+	err := a.store.Tenant(ctx, tenantID, func(tx *store.Tx) (err error) {
+		if all, err = tx.Exports(-1); err != nil {
 			return err
+		}
+		var done []string
+		for _, e := range all {
+			switch e.Status {
+			case contracts.JobDone:
+				done = append(done, e.ID)
+			case contracts.JobRunning:
+				err := tx.Emit(contracts.TenantExportCompleted, contracts.ExportCompleted{
+					ExportID: e.ID, RequestedBy: e.RequestedBy, Status: contracts.JobFailed, Path: exportsPath,
+				})
+				if err != nil {
+					return err
+				}
+			}
 		}
 		if err := tx.ExpireExports(done, reasonErased); err != nil {
 			return err
 		}
-		if err := tx.FailRunningExports(reasonErasedRunning, a.now()); err != nil {
-			return err
-		}
-		all, err = tx.Exports(-1)
-		return err
+		return tx.FailRunningExports(reasonErasedRunning, a.now())
 	})
 	if err != nil {
 		return err
 	}
 	for _, e := range all {
-		if e.Status == contracts.JobExpired || e.Status == contracts.JobFailed {
+		if e.Status != contracts.JobQueued {
 			if err := a.deleteObject(ctx, contracts.ExportArchiveObject(tenantID, e.ID)); err != nil {
 				return err
 			}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/pkg/entitlements"
 	"github.com/parley-chat/parley/pkg/ids"
 	"github.com/parley-chat/parley/pkg/natsx"
 	"github.com/parley-chat/parley/services/tenant/internal/domain"
@@ -78,6 +79,9 @@ func (a *App) ImportStart(ctx context.Context, r contracts.ImportStartRequest) (
 	return i.Contract(), nil
 }
 
+// member is the audit actor of a member known by id only (a job's requester).
+func member(id string) contracts.AuditActor { return contracts.AuditActor{Type: "member", ID: id} }
+
 func workspaceEmpty(tx *store.Tx) error {
 	n, err := tx.CannedCount()
 	if err != nil {
@@ -133,7 +137,7 @@ func (a *App) ImportList(ctx context.Context, r contracts.PrincipalRequest) (con
 func (a *App) runImport(ctx context.Context, j *job) {
 	var i store.Import
 	if err := a.store.Tenant(ctx, j.TenantID, func(tx *store.Tx) (err error) { i, err = tx.Import(j.ID); return err }); err != nil {
-		a.finishImport(ctx, j, nil, store.JobEnd{Status: contracts.JobFailed, Error: a.jobError("the import could not start", err)})
+		a.finishImport(ctx, j, "", nil, store.JobEnd{Status: contracts.JobFailed, Error: a.jobError("the import could not start", err)})
 		return
 	}
 	var objects []string
@@ -150,28 +154,28 @@ func (a *App) runImport(ctx context.Context, j *job) {
 	case err != nil:
 		end = store.JobEnd{Status: contracts.JobFailed, SizeBytes: i.SizeBytes, Error: a.jobError("the import failed", err)}
 	}
-	a.finishImport(ctx, j, append(objects, i.Object), end)
+	a.finishImport(ctx, j, i.RequestedBy, append(objects, i.Object), end)
 }
 
-// finishImport records the end (done: tenant's own rows were written in
-// the same transaction by importArchive) and deletes the objects.
-func (a *App) finishImport(ctx context.Context, j *job, objects []string, end store.JobEnd) {
+// finishImport deletes the objects and records the end (a done import was
+// recorded with tenant's rows, in importArchive's transaction).
+func (a *App) finishImport(ctx context.Context, j *job, requestedBy string, objects []string, end store.JobEnd) {
 	ctx = context.WithoutCancel(ctx)
 	end.CompletedAt = a.now()
+	for _, o := range objects {
+		if err := a.deleteObject(ctx, o); err != nil {
+			a.log.Warn("delete import object", "object", o, "err", err)
+		}
+	}
 	if end.Status != contracts.JobDone {
 		err := a.store.Tenant(ctx, j.TenantID, func(tx *store.Tx) error {
 			if err := tx.FinishJob(store.ImportJobs, j.ID, a.data.Runner, end); err != nil {
 				return err
 			}
-			return audit(tx, contracts.SystemActor("import"), contracts.AuditImportFinished, "import", j.ID, nil, map[string]string{"status": end.Status, "error": end.Error})
+			return audit(tx, member(requestedBy), contracts.AuditImportFinished, "import", j.ID, nil, map[string]string{"status": end.Status, "error": end.Error})
 		})
 		if err != nil {
 			a.log.Warn("finish import", "import", j.ID, "err", err)
-		}
-	}
-	for _, o := range objects {
-		if err := a.deleteObject(ctx, o); err != nil {
-			a.log.Warn("delete import object", "object", o, "err", err)
 		}
 	}
 }
@@ -227,6 +231,11 @@ func (a *App) importArchive(ctx context.Context, j *job, imp store.Import, objec
 	if err != nil {
 		return nil, err
 	}
+	if own.settings != nil {
+		if own.settings.Bot.Skills, err = a.planSkills(ctx, j.TenantID, own.settings.Bot.Skills); err != nil {
+			return nil, err
+		}
+	}
 	members, err := a.memberMap(ctx, j.TenantID, imp.RequestedBy, entries[membersFile])
 	if err != nil {
 		return nil, err
@@ -252,7 +261,7 @@ func (a *App) importArchive(ctx context.Context, j *job, imp store.Import, objec
 		if err := tx.FinishJob(store.ImportJobs, j.ID, a.data.Runner, end); err != nil {
 			return err
 		}
-		return audit(tx, contracts.SystemActor("import"), contracts.AuditImportFinished, "import", j.ID, nil, map[string]any{"status": contracts.JobDone, "counts": counts})
+		return audit(tx, member(imp.RequestedBy), contracts.AuditImportFinished, "import", j.ID, nil, map[string]any{"status": contracts.JobDone, "counts": counts})
 	})
 	return counts, err
 }
@@ -484,11 +493,23 @@ func checkSettings(s contracts.Settings) (contracts.Settings, error) {
 	})
 }
 
+// planSkills keeps the skills the tenant's plan allows; the others stay
+// configured, switched off, as a save would refuse them.
+func (a *App) planSkills(ctx context.Context, tenantID string, skills []string) ([]string, error) {
+	if len(skills) == 0 {
+		return skills, nil
+	}
+	ent, err := a.plans(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(skills, func(s string) bool { return entitlements.Check(ent, contracts.SkillFeatures[s]) != nil }), nil
+}
+
 // importedBot validates an imported bot. Archives carry no webhook secrets,
 // so the skills that need one are left configured but switched off until
 // the owner enters the secret again.
 func importedBot(c contracts.BotConfig, allowHTTP bool) (contracts.BotConfig, error) {
-	c = domain.MergeSecrets(c, contracts.BotConfig{})
 	c.Skills = slices.DeleteFunc(slices.Clone(c.Skills), func(s string) bool {
 		return (s == contracts.SkillOrderStatus && c.OrderStatus.Secret == "") || (s == contracts.SkillExternal && c.External.Secret == "")
 	})

@@ -1,5 +1,6 @@
 // Package domain holds the tenant service's rules: names, slugs, widget keys
-// and the tenant lifecycle (pending during sign-up, then active).
+// and the tenant lifecycle (pending during sign-up, then active, and
+// deleted — a tombstone — once the owner closes the workspace).
 package domain
 
 import (

@@ -65,21 +65,14 @@ func (tx *Tx) Exports(limit int) ([]Export, error) {
 	return out, err
 }
 
-// ExpireExports marks the tenant's done exports expired (their archives are
-// deleted by the caller) and returns their ids.
+// ExpireExports marks these done exports of the tenant expired, with why
+// (the caller deletes their archives).
 func (tx *Tx) ExpireExports(ids []string, reason string) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	return tx.DB.Table(ExportJobs).Where("tenant_id = ? AND id IN ? AND status = ?", tx.TenantID, ids, contracts.JobDone).
 		Updates(map[string]any{"status": contracts.JobExpired, "error": reason}).Error
-}
-
-// ExportsWithStatus lists the ids of the tenant's exports in status.
-func (tx *Tx) ExportsWithStatus(status string) ([]string, error) {
-	var ids []string
-	err := tx.DB.Table(ExportJobs).Where("tenant_id = ? AND status = ?", tx.TenantID, status).Pluck("id", &ids).Error
-	return ids, err
 }
 
 // FailRunningExports ends the tenant's running exports with reason; their

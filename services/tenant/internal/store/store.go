@@ -1,4 +1,7 @@
-// Package store is the tenant service's storage.
+// Package store is the tenant service's storage. exports, imports and
+// export_tokens are global tables (no row-level security) because runners
+// claim jobs across tenants and a download token is redeemed before its
+// tenant is known; every query on them names the tenant.
 package store
 
 import (
