@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -382,7 +383,7 @@ func (p *parley) export(t *testing.T, token string) (archive, response) {
 	raw, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/zip" ||
-		!strings.HasPrefix(res.Header.Get("Content-Disposition"), `attachment; filename="parley-export-`) ||
+		!attachment(res.Header, "parley-export-", ".zip") ||
 		res.Header.Get("Content-Length") != itoa(len(raw)) || float64(len(raw)) != done.Body["size_bytes"] {
 		t.Fatalf("download: %d %v (%d bytes; export says %v)", res.StatusCode, res.Header, len(raw), done.Body["size_bytes"])
 	}
@@ -400,6 +401,14 @@ func (p *parley) export(t *testing.T, token string) (archive, response) {
 		}
 	}
 	return a, done
+}
+
+// attachment says whether a response is a download whose file name has
+// the prefix and suffix (quoted or not: RFC 6266 allows both).
+func attachment(h http.Header, prefix, suffix string) bool {
+	kind, params, err := mime.ParseMediaType(h.Get("Content-Disposition"))
+	name := params["filename"]
+	return err == nil && kind == "attachment" && strings.HasPrefix(name, prefix) && strings.HasSuffix(name, suffix)
 }
 
 // readArchive opens an export and checks manifest.json: the format, and

@@ -385,6 +385,17 @@ func compareArchives(t *testing.T, first, second archive, memberMap map[string]s
 			var w, g any
 			_ = json.Unmarshal(first.Files[f.Name], &w)
 			_ = json.Unmarshal(data, &g)
+			if f.Name == "settings.json" {
+				// The workspace's own id and creation time are the new
+				// workspace's: the import fills a workspace, it does not
+				// recreate it. Its name and slug are compared.
+				for _, doc := range []any{w, g} {
+					if m, ok := doc.(map[string]any)["tenant"].(map[string]any); ok {
+						delete(m, "id")
+						delete(m, "created_at")
+					}
+				}
+			}
 			if cw, cg := canonical(mapValue(w, memberMap)), canonical(g); cw != cg {
 				t.Errorf("%s:\nwant %s\n got %s", f.Name, cw, cg)
 			}
@@ -564,8 +575,8 @@ func TestVisitorErasureLeavesNothing(t *testing.T) {
 
 		// The visitor's data as they may ask for it.
 		ex := p.do("GET", "/api/v1/visitors/"+e.v.ID+"/export", owner.Access, nil).must(t, 200)
-		if cd := ex.Header.Get("Content-Disposition"); cd != `attachment; filename="parley-visitor-`+e.v.ID+`.json"` {
-			t.Errorf("Content-Disposition %q", cd)
+		if !attachment(ex.Header, "parley-visitor-"+e.v.ID, ".json") {
+			t.Errorf("Content-Disposition %q", ex.Header.Get("Content-Disposition"))
 		}
 		var data contracts.VisitorExport
 		if err := json.Unmarshal(ex.Raw, &data); err != nil || data.Visitor.ID != e.v.ID || len(data.Conversations) != 2 ||
@@ -587,9 +598,13 @@ func TestVisitorErasureLeavesNothing(t *testing.T) {
 		rig.held.holds(t, "object "+contracts.DataBucket, e.marker)
 
 		p.do("DELETE", "/api/v1/visitors/"+e.v.ID, agent.Access, nil).problem(t, 403, "forbidden", "")
+		held := 0
+		for _, c := range e.convs {
+			held += len(p.do("GET", "/api/v1/conversations/"+c+"/messages?limit=500", owner.Access, nil).must(t, 200).Body["messages"].([]any))
+		}
 		gone := p.do("DELETE", "/api/v1/visitors/"+e.v.ID, owner.Access, nil).must(t, 200)
-		if gone.str("visitor_id") != e.v.ID || gone.Body["conversations"] != float64(2) || gone.num("messages") < 12 {
-			t.Errorf("erasure: %s", gone.Raw)
+		if gone.str("visitor_id") != e.v.ID || gone.Body["conversations"] != float64(2) || gone.num("messages") != float64(held) {
+			t.Errorf("erasure: %s, want 2 conversations and %d messages", gone.Raw, held)
 		}
 		p.do("GET", "/api/v1/widget/conversations", e.v.Token, nil).problem(t, 401, "unauthenticated", "")
 		p.do("DELETE", "/api/v1/visitors/"+e.v.ID, owner.Access, nil).problem(t, 404, "not_found", "")
@@ -692,7 +707,22 @@ func TestWorkspaceDeletion(t *testing.T) {
 
 		held := rig.held
 		held.skipStreams = []string{contracts.TenantStream.Name}
-		held.noneLeft(t, 90*time.Second, owner.TenantID)
+		// Tenant keeps the tenant row as a tombstone (its id and status, so
+		// the id is never reused; services/tenant/internal/app/doc.go): that
+		// one row is allowed, and it must hold nothing of the workspace.
+		tombstone := dbPrefix(d, "tenant") + "tenants: " + owner.TenantID
+		testkit.Eventually(t, 90*time.Second, func() error {
+			var left []string
+			for _, hit := range held.find(t, owner.TenantID, "Closing Down Ltd", "closing-down-ltd", key) {
+				if hit != tombstone {
+					left = append(left, hit)
+				}
+			}
+			if len(left) > 0 {
+				return fmt.Errorf("still held:\n  %s", strings.Join(left, "\n  "))
+			}
+			return nil
+		})
 
 		p.do("GET", "/api/v1/conversations", control.Access, nil).must(t, 200)
 		held.holds(t, dbPrefix(d, "conversation"), control.TenantID)
