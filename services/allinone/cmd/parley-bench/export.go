@@ -72,8 +72,10 @@ func (b *bench) wait(path, token string, j *job) error {
 }
 
 // exportImport seeds a workspace, exports it, downloads the archive and
-// imports it into another new workspace.
-func (b *bench) exportImport(pid, convs, perConv int) (exportResult, error) {
+// imports it into a new workspace of another Parley started from bin (an
+// import keeps the ids, which are unique per server: moving to another
+// Parley is what an import is for).
+func (b *bench) exportImport(bin string, pid, convs, perConv int) (exportResult, error) {
 	var r exportResult
 	owner, key, err := b.signup("Export bench", "bench-export@example.com")
 	if err != nil {
@@ -109,17 +111,23 @@ func (b *bench) exportImport(pid, convs, perConv int) (exportResult, error) {
 	r.exportMem = stop()
 	r.size = int64(len(archive))
 
-	owner2, _, err := b.signup("Import bench", "bench-import@example.com")
+	dst, err := startServer(bin)
 	if err != nil {
 		return r, err
 	}
-	stop = sampleRSS(pid)
-	start = time.Now()
-	var imp job
-	if err := b.send(http.DefaultClient, "POST", "/api/v1/imports", owner2, "application/zip", archive, &imp); err != nil {
+	defer dst.stop()
+	other := &bench{url: dst.url}
+	owner2, _, err := other.signup("Import bench", "bench-import@example.com")
+	if err != nil {
 		return r, err
 	}
-	if err := b.wait("/api/v1/imports/", owner2, &imp); err != nil {
+	stop = sampleRSS(dst.pid)
+	start = time.Now()
+	var imp job
+	if err := other.send(http.DefaultClient, "POST", "/api/v1/imports", owner2, "application/zip", archive, &imp); err != nil {
+		return r, err
+	}
+	if err := other.wait("/api/v1/imports/", owner2, &imp); err != nil {
 		return r, err
 	}
 	r.imp = time.Since(start)

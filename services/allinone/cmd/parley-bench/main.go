@@ -12,8 +12,9 @@
 //     resident memory per socket.
 //   - export: seeds a new workspace with C conversations of M messages
 //     each through the widget's REST API, then times its export (POST
-//     /exports → done → download) and the import of that archive into
-//     another new workspace, sampling the server's resident memory.
+//     /exports → done → download) and the import of that archive into a
+//     new workspace of a second bin/parley, sampling each server's
+//     resident memory.
 //
 // Results go to stdout as a Markdown table.
 package main
@@ -88,7 +89,7 @@ func main() {
 		fmt.Printf("| idle visitor sockets held | %d, **%.1f KB** of server RSS each |\n", held, perConn/1024)
 	}
 	if *exportConvs > 0 {
-		r, err := b.exportImport(srv.pid, *exportConvs, *exportMsgs)
+		r, err := b.exportImport(*bin, srv.pid, *exportConvs, *exportMsgs)
 		if err != nil {
 			fatal(err)
 		}
@@ -97,9 +98,9 @@ func main() {
 		fmt.Printf("| export of %d messages: POST /exports → done · download (%.1f MB zip) | **%s** · %s |\n",
 			r.messages, float64(r.size)/1e6, r.export.Round(10*time.Millisecond), r.download.Round(10*time.Millisecond))
 		fmt.Printf("| … server RSS while it runs: baseline → peak | %s → **%s** |\n", mb(r.exportMem.base), mb(r.exportMem.peak))
-		fmt.Printf("| import of that archive into a new workspace: POST /imports → done | **%s** (%d messages) |\n",
+		fmt.Printf("| import of that archive into a new workspace of another Parley: POST /imports → done | **%s** (%d messages) |\n",
 			r.imp.Round(10*time.Millisecond), r.imported)
-		fmt.Printf("| … server RSS while it runs: baseline → peak | %s → **%s** |\n", mb(r.importMem.base), mb(r.importMem.peak))
+		fmt.Printf("| … that server's RSS while it runs: baseline → peak | %s → **%s** |\n", mb(r.importMem.base), mb(r.importMem.peak))
 	}
 }
 
