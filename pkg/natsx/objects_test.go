@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/parley-chat/parley/pkg/contracts"
@@ -68,9 +69,35 @@ func count(lines []string, sub string) int {
 	return n
 }
 
+// installedServer is a stream on the installed nats-server (the version
+// production runs, 2.9 on Debian) when there is one, else the embedded one.
+func installedServer(t *testing.T) jetstream.JetStream {
+	nc, err := nats.Connect(testkit.NATSServer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := natsx.EnsureStream(context.Background(), js, contracts.ConversationStream); err != nil {
+		t.Fatal(err)
+	}
+	return js
+}
+
 func TestScrubStreamDeletesTheTenantsMentionsAndKeepsTheErasure(t *testing.T) {
 	t.Parallel()
-	js := setupStream(t)
+	for name, open := range map[string]func(*testing.T) jetstream.JetStream{"embedded": setupStream, "installed": installedServer} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			testScrubStream(t, open(t))
+		})
+	}
+}
+
+func testScrubStream(t *testing.T, js jetstream.JetStream) {
 	ctx := context.Background()
 	// More than one fetch (256) of mentions, interleaved with other events.
 	for i := range 300 {
@@ -140,7 +167,15 @@ func TestScrubStreamWithoutStreamOrNeedlesDoesNothing(t *testing.T) {
 
 func TestPurgeTenantRemovesOnlyThatTenant(t *testing.T) {
 	t.Parallel()
-	js := setupStream(t)
+	for name, open := range map[string]func(*testing.T) jetstream.JetStream{"embedded": setupStream, "installed": installedServer} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			testPurgeTenant(t, open(t))
+		})
+	}
+}
+
+func testPurgeTenant(t *testing.T, js jetstream.JetStream) {
 	ctx := context.Background()
 	for range 5 {
 		publish(t, js, messageCreated, tenantA, map[string]string{"who": "a"})

@@ -26,7 +26,8 @@ const maxImportLine = 4 << 20
 // ImportPart reads visitors, conversations, messages and bookings back from
 // the archive's JSON Lines files into an empty workspace, in one
 // transaction: a bad row (Invalid, naming the file and line) leaves nothing
-// written. Files absent from the request count as empty.
+// written. Files absent from the request count as empty; the CSV files,
+// copies for spreadsheets, are not read.
 func (a *App) ImportPart(ctx context.Context, r contracts.ImportPartRequest) (contracts.ImportPart, error) {
 	out := contracts.ImportPart{Counts: map[string]int64{}}
 	if !ids.Valid(r.TenantID) || !ids.Valid(r.ImportID) {
@@ -50,7 +51,7 @@ func (a *App) ImportPart(ctx context.Context, r contracts.ImportPartRequest) (co
 		im := &importer{a: a, tx: tx, files: r.Files, members: members, lastSeq: map[string]int64{}}
 		for _, step := range []struct {
 			file string
-			read func(line int, raw []byte) error
+			read func(raw []byte) error
 			end  func() error
 		}{
 			{domain.FileVisitors, im.visitor, im.flushVisitors},
@@ -91,7 +92,7 @@ type importer struct {
 
 // read streams one file line by line into row, calling end after each batch
 // and at the end of the file, and returns how many rows it had.
-func (im *importer) read(ctx context.Context, file string, row func(line int, raw []byte) error, end func() error) (int64, error) {
+func (im *importer) read(ctx context.Context, file string, row func(raw []byte) error, end func() error) (int64, error) {
 	object, ok := im.files[file]
 	if !ok {
 		return 0, nil
@@ -118,7 +119,7 @@ func (im *importer) read(ctx context.Context, file string, row func(line int, ra
 		if im.first == 0 {
 			im.first = line
 		}
-		if err := row(line, raw); err != nil {
+		if err := row(raw); err != nil {
 			return n, im.invalid(line, err)
 		}
 		n++
@@ -168,7 +169,7 @@ func decode(raw []byte, v interface{ Check() error }) error {
 	return v.Check()
 }
 
-func (im *importer) visitor(_ int, raw []byte) error {
+func (im *importer) visitor(raw []byte) error {
 	var r domain.VisitorRow
 	if err := decode(raw, &r); err != nil {
 		return err
@@ -183,7 +184,7 @@ func (im *importer) flushVisitors() error {
 	return err
 }
 
-func (im *importer) conversation(_ int, raw []byte) error {
+func (im *importer) conversation(raw []byte) error {
 	var r domain.ConversationRow
 	if err := decode(raw, &r); err != nil {
 		return err
@@ -212,7 +213,7 @@ func (im *importer) flushConversations() error {
 	return nil
 }
 
-func (im *importer) message(_ int, raw []byte) error {
+func (im *importer) message(raw []byte) error {
 	var r domain.MessageRow
 	if err := decode(raw, &r); err != nil {
 		return err
@@ -234,7 +235,7 @@ func (im *importer) flushMessages() error {
 	return err
 }
 
-func (im *importer) booking(_ int, raw []byte) error {
+func (im *importer) booking(raw []byte) error {
 	var r domain.BookingRow
 	if err := decode(raw, &r); err != nil {
 		return err

@@ -128,7 +128,8 @@ type BookingRow struct {
 }
 
 // ConversationCSVHeader is the header row of conversations.csv. Labels are
-// joined with "; ".
+// joined with "; "; messages is last_seq (every message, notes and system
+// lines included); visitor_name and visitor_email are the visitor's now.
 var ConversationCSVHeader = []string{"id", "created_at", "updated_at", "last_activity_at", "status", "handoff", "priority", "labels",
 	"visitor_id", "visitor_name", "visitor_email", "assignee_id", "messages", "unread_count"}
 
