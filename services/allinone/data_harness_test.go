@@ -266,11 +266,11 @@ func findInStreams(t *testing.T, natsURL string, skip []string, needles []string
 	}
 	buckets := js.ObjectStoreNames(ctx)
 	for name := range buckets.Name() {
-		os, err := js.ObjectStore(ctx, name)
+		bucket, err := js.ObjectStore(ctx, name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		objects, err := os.List(ctx)
+		objects, err := bucket.List(ctx)
 		if errors.Is(err, jetstream.ErrNoObjectsFound) {
 			continue
 		}
@@ -278,7 +278,7 @@ func findInStreams(t *testing.T, natsURL string, skip []string, needles []string
 			t.Fatal(err)
 		}
 		for _, o := range objects {
-			data, err := os.GetBytes(ctx, o.Name)
+			data, err := bucket.GetBytes(ctx, o.Name)
 			if errors.Is(err, jetstream.ErrObjectNotFound) {
 				continue // deleted meanwhile
 			}
