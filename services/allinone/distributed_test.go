@@ -65,6 +65,12 @@ func (p *process) kill() {
 	_ = p.cmd.Process.Signal(syscall.SIGKILL)
 }
 
+// wait blocks until the process has exited.
+func (p *process) wait() {
+	err := <-p.done
+	p.done <- err // for the clean-up's check
+}
+
 // startProcess starts cmd and, at the end of the test, stops it with SIGTERM
 // and checks that it exits cleanly.
 func startProcess(t *testing.T, name string, cmd *exec.Cmd) *process {

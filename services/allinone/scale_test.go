@@ -19,6 +19,9 @@ import (
 type cluster struct {
 	gateways      []*parley
 	conversations []*process
+	procs         map[string]*process // the last one started of each name
+	held          holdings            // its PostgreSQL schemas and NATS streams
+	run           func(name string, extra ...string) *process
 }
 
 func startCluster(t *testing.T, gateways, conversations, notifies int, env ...string) *cluster {
@@ -30,12 +33,14 @@ func startCluster(t *testing.T, gateways, conversations, notifies int, env ...st
 		"PARLEY_DATABASE_URL=" + pg.URL, "PARLEY_DATABASE_SCHEMA_PREFIX=" + pg.Prefix, "PARLEY_NATS_URL=" + natsURL,
 		"PARLEY_PUBLIC_URL=http://parley.test", "PARLEY_REQUEST_TIMEOUT=2s", "PARLEY_DATA_DIR=" + t.TempDir(), "PATH=" + os.Getenv("PATH"),
 	}, env...)
+	c := &cluster{procs: map[string]*process{}, held: holdings{pgPrefix: pg.Prefix, natsURL: natsURL}}
 	run := func(name string, extra ...string) *process {
 		cmd := exec.Command(filepath.Join(bin, name))
 		cmd.Env = append(append([]string{}, env...), extra...)
-		return startProcess(t, name, cmd)
+		c.procs[name] = startProcess(t, name, cmd)
+		return c.procs[name]
 	}
-	c := &cluster{}
+	c.run = run
 	run("identity")
 	run("tenant")
 	run("billing")

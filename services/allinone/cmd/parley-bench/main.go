@@ -10,6 +10,11 @@
 //     and server sharing the machine's cores).
 //   - sockets: opens N idle visitor sockets and reports the server's
 //     resident memory per socket.
+//   - export: seeds a new workspace with C conversations of M messages
+//     each through the widget's REST API, then times its export (POST
+//     /exports → done → download) and the import of that archive into a
+//     new workspace of a second bin/parley, sampling each server's
+//     resident memory.
 //
 // Results go to stdout as a Markdown table.
 package main
@@ -44,6 +49,8 @@ func main() {
 	rate := flag.Int("rate", 5000, "offered messages/s in the latency phase")
 	sockets := flag.Int("sockets", 20000, "idle visitor sockets in the memory phase (0 skips it)")
 	botVisitors := flag.Int("bot-visitors", 50, "visitors asking the FAQ bot at once in the bot phase (0 skips it)")
+	exportConvs := flag.Int("export-conversations", 1000, "conversations of the workspace exported in the export phase (0 skips it)")
+	exportMsgs := flag.Int("export-messages", 100, "messages in each of those conversations")
 	flag.Parse()
 	// Client and server each hold one descriptor per socket, under the
 	// same limit: keep some for everything else.
@@ -55,6 +62,7 @@ func main() {
 	if err != nil {
 		fatal(err)
 	}
+	running = srv
 	defer srv.stop()
 	b := &bench{url: srv.url}
 	if err := b.setup(*visitors); err != nil {
@@ -80,10 +88,31 @@ func main() {
 		}
 		fmt.Printf("| idle visitor sockets held | %d, **%.1f KB** of server RSS each |\n", held, perConn/1024)
 	}
+	if *exportConvs > 0 {
+		r, err := b.exportImport(*bin, srv.pid, *exportConvs, *exportMsgs)
+		if err != nil {
+			fatal(err)
+		}
+		fmt.Printf("| seeding the export's workspace: %d conversations × %d messages through the widget's REST API | %s (%.0f msg/s) |\n",
+			*exportConvs, *exportMsgs, r.seed.Round(time.Second), float64(r.messages)/r.seed.Seconds())
+		fmt.Printf("| export of %d messages: POST /exports → done · download (%.1f MB zip) | **%s** · %s |\n",
+			r.messages, float64(r.size)/1e6, r.export.Round(10*time.Millisecond), r.download.Round(10*time.Millisecond))
+		fmt.Printf("| … server RSS while it runs: baseline → peak | %s → **%s** |\n", mb(r.exportMem.base), mb(r.exportMem.peak))
+		fmt.Printf("| import of that archive into a new workspace of another Parley: POST /imports → done | **%s** (%d messages) |\n",
+			r.imp.Round(10*time.Millisecond), r.imported)
+		fmt.Printf("| … that server's RSS while it runs: baseline → peak | %s → **%s** |\n", mb(r.importMem.base), mb(r.importMem.peak))
+	}
 }
+
+// running is the server under test, stopped on a fatal error too (os.Exit
+// runs no deferred call, and a server left behind holds the output open).
+var running *server
 
 func fatal(err error) {
 	fmt.Fprintln(os.Stderr, "parley-bench:", err)
+	if running != nil {
+		running.stop()
+	}
 	os.Exit(1)
 }
 
@@ -171,12 +200,20 @@ func (b *bench) put(path, token string, body any) error {
 // call sends body as JSON and decodes the answer into out (unless nil).
 func (b *bench) call(method, path, token string, body any, out any) error {
 	raw, _ := json.Marshal(body)
-	req, _ := http.NewRequest(method, b.url+path, bytes.NewReader(raw))
-	req.Header.Set("Content-Type", "application/json")
+	return b.send(http.DefaultClient, method, path, token, "application/json", raw, out)
+}
+
+// send sends a body (none if nil) of a content type and decodes the JSON
+// answer into out (unless nil).
+func (b *bench) send(client *http.Client, method, path, token, contentType string, body []byte, out any) error {
+	req, _ := http.NewRequest(method, b.url+path, bytes.NewReader(body))
+	if body != nil {
+		req.Header.Set("Content-Type", contentType)
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := client.Do(req)
 	if err != nil {
 		return err
 	}
@@ -191,18 +228,24 @@ func (b *bench) call(method, path, token string, body any, out any) error {
 	return json.Unmarshal(data, out)
 }
 
-// setup signs up a tenant and starts one conversation per visitor.
-func (b *bench) setup(n int) error {
+// signup creates a workspace and returns its owner's access token and its widget key.
+func (b *bench) signup(business, email string) (token, widgetKey string, err error) {
 	var s struct {
 		AccessToken string `json:"access_token"`
 		Tenant      struct {
 			WidgetKey string `json:"widget_key"`
 		} `json:"tenant"`
 	}
-	if err := b.post("/api/v1/signup", "", map[string]string{"business_name": "Bench", "name": "Agent", "email": "bench@example.com", "password": "benchmark password"}, &s); err != nil {
+	err = b.post("/api/v1/signup", "", map[string]string{"business_name": business, "name": "Agent", "email": email, "password": "benchmark password"}, &s)
+	return s.AccessToken, s.Tenant.WidgetKey, err
+}
+
+// setup signs up a tenant and starts one conversation per visitor.
+func (b *bench) setup(n int) error {
+	var err error
+	if b.agent, b.key, err = b.signup("Bench", "bench@example.com"); err != nil {
 		return err
 	}
-	b.agent, b.key = s.AccessToken, s.Tenant.WidgetKey
 	for i := range n {
 		var sess struct {
 			VisitorToken string `json:"visitor_token"`
