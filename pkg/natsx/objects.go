@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -178,4 +179,23 @@ func (p PartWriter) WriteJSONL(ctx context.Context, object string, rows func(yie
 		return 0, err // it holds the writer's error too, when that is what stopped it
 	}
 	return n, werr
+}
+
+// DeleteObject deletes an object of the data bucket and leaves nothing of
+// it: the Object Store's Delete keeps a "deleted" marker that still names
+// the object (and the tenant and export ids in its name), so the marker is
+// purged too. A missing object is not an error.
+func DeleteObject(ctx context.Context, js jetstream.JetStream, obs jetstream.ObjectStore, name string) error {
+	if err := obs.Delete(ctx, name); err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
+		return fmt.Errorf("delete object %s: %w", name, err)
+	}
+	stream, err := js.Stream(ctx, "OBJ_"+contracts.DataBucket)
+	if err != nil {
+		return fmt.Errorf("delete object %s: %w", name, err)
+	}
+	meta := "$O." + contracts.DataBucket + ".M." + base64.URLEncoding.EncodeToString([]byte(name))
+	if err := stream.Purge(ctx, jetstream.WithPurgeSubject(meta)); err != nil {
+		return fmt.Errorf("delete object %s: %w", name, err)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package natsx_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"io"
 	"strings"
 	"sync"
@@ -230,5 +231,50 @@ func TestDataBucketOpensOnceFromManyServices(t *testing.T) {
 	st, err := stores[0].Status(ctx)
 	if err != nil || st.TTL() != natsx.DataRetention || st.Bucket() != contracts.DataBucket {
 		t.Fatalf("bucket %v ttl %v (%v)", st.Bucket(), st.TTL(), err)
+	}
+}
+
+func TestDeleteObjectLeavesNothingThatNamesIt(t *testing.T) {
+	t.Parallel()
+	nc := testkit.Connect(t, testkit.NATS(t))
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	obs, err := natsx.DataBucket(ctx, js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const gone, kept = "exports/tenant-a/export-1/archive.zip", "exports/tenant-b/export-2/archive.zip"
+	for _, name := range []string{gone, kept} {
+		if _, err := obs.Put(ctx, jetstream.ObjectMeta{Name: name}, bytes.NewReader(bytes.Repeat([]byte("x"), 300_000))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := natsx.DeleteObject(ctx, js, obs, gone); err != nil {
+		t.Fatal(err)
+	}
+	if err := natsx.DeleteObject(ctx, js, obs, "exports/never/was"); err != nil {
+		t.Fatalf("a missing object: %v", err)
+	}
+	stream, err := js.Stream(ctx, "OBJ_"+contracts.DataBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := stream.Info(ctx, jetstream.WithSubjectFilter(">"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for subject := range info.State.Subjects {
+		if strings.Contains(subject, base64.URLEncoding.EncodeToString([]byte(gone))) {
+			t.Errorf("the stream still holds %s", subject)
+		}
+	}
+	if _, err := obs.GetInfo(ctx, kept); err != nil {
+		t.Errorf("the other object: %v", err)
+	}
+	if len(info.State.Subjects) == 0 {
+		t.Fatal("the kept object's subjects are missing: the check saw nothing")
 	}
 }

@@ -77,7 +77,7 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Gateway, error) {
 	}
 	h, err := httpapi.New(httpapi.Deps{
 		Config: cfg, NATS: deps.NATS, Keys: keys.New(deps.NATS, deps.Logger), Revocations: revoked,
-		Widgets: widgets, Hub: hub, Objects: objects, Log: deps.Logger,
+		Widgets: widgets, Hub: hub, Objects: objects, JS: js, Log: deps.Logger,
 	})
 	if err != nil {
 		return nil, err

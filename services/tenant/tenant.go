@@ -80,7 +80,7 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Service, error) {
 	host, _ := os.Hostname()
 	plans := entitlements.Register(base)
 	natsapi.Register(base, app.New(store.New(base.DB, base.Relay), plans.Get, cfg.BotAllowPrivateNetworks, deps.Logger, app.Data{
-		NC: deps.NATS, Objects: objects, Now: jobs.Now, Runner: host + "/" + ids.New(),
+		NC: deps.NATS, JS: base.JS, Objects: objects, Now: jobs.Now, Runner: host + "/" + ids.New(),
 		Lease: jobs.Lease, Poll: jobs.Poll, Sweep: jobs.Sweep, TempDir: os.TempDir(),
 	}))
 	return &Service{base: base}, nil

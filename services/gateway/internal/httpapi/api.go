@@ -38,6 +38,7 @@ type Deps struct {
 	Widgets     *widgetconf.Resolver
 	Hub         *realtime.Hub
 	Objects     jetstream.ObjectStore // the data bucket: export archives, import uploads
+	JS          jetstream.JetStream   // purges deleted objects' markers
 	Log         *slog.Logger
 }
 
@@ -50,6 +51,7 @@ type API struct {
 	widgets   *widgetconf.Resolver
 	hub       *realtime.Hub
 	objects   jetstream.ObjectStore
+	js        jetstream.JetStream // purges deleted objects' markers
 	log       *slog.Logger
 	authRL    *limiter
 	sessionRL *limiter
@@ -62,7 +64,7 @@ type API struct {
 // New returns the gateway's HTTP handler.
 func New(d Deps) (http.Handler, error) {
 	cfg, log := d.Config, d.Log
-	a := &API{cfg: cfg, nc: d.NATS, keys: d.Keys, revoked: d.Revocations, widgets: d.Widgets, hub: d.Hub, objects: d.Objects, log: log,
+	a := &API{cfg: cfg, nc: d.NATS, keys: d.Keys, revoked: d.Revocations, widgets: d.Widgets, hub: d.Hub, objects: d.Objects, js: d.JS, log: log,
 		authRL: newLimiter(AuthRateLimitPerMinute), sessionRL: newLimiter(SessionRateLimitPerMinute), metrics: newMetrics(d.Hub), origin: originOf(cfg.PublicURL),
 		proxies: trustedNets(cfg.TrustedProxies)}
 	gin.SetMode(gin.ReleaseMode)

@@ -145,7 +145,7 @@ func (a *API) startImport(c *gin.Context) {
 		Principal: p, ImportID: importID, Object: object, SizeBytes: int64(info.Size),
 	})
 	if err != nil {
-		if derr := a.objects.Delete(ctx, object); derr != nil {
+		if derr := natsx.DeleteObject(ctx, a.js, a.objects, object); derr != nil {
 			a.log.Warn("delete refused import upload", "object", object, "err", derr)
 		}
 		fail(c, err)

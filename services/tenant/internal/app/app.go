@@ -35,6 +35,7 @@ type App struct {
 // Data is what exports and imports need.
 type Data struct {
 	NC      *nats.Conn            // to call the other services' parts
+	JS      jetstream.JetStream   // to purge deleted objects' markers
 	Objects jetstream.ObjectStore // contracts.DataBucket
 	Now     func() time.Time      // the clock (tests move it)
 	Runner  string                // this replica's name in job leases

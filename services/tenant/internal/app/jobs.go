@@ -7,9 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/parley-chat/parley/pkg/apperr"
+	"github.com/parley-chat/parley/pkg/natsx"
 	"github.com/parley-chat/parley/services/tenant/internal/store"
 )
 
@@ -112,13 +111,10 @@ func (a *App) runOne(ctx context.Context, table string, run func(context.Context
 	return true
 }
 
-// deleteObject removes an object of the data bucket; a missing one is fine.
+// deleteObject removes an object of the data bucket, leaving no marker
+// that names it; a missing one is fine.
 func (a *App) deleteObject(ctx context.Context, name string) error {
-	err := a.data.Objects.Delete(ctx, name)
-	if err == nil || errors.Is(err, jetstream.ErrObjectNotFound) {
-		return nil
-	}
-	return err
+	return natsx.DeleteObject(ctx, a.data.JS, a.data.Objects, name)
 }
 
 // jobError is the readable error a failed job shows: a service's own

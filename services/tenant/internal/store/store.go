@@ -114,9 +114,10 @@ func (tx *Tx) Tombstone() error {
 	}).Error
 }
 
-// EraseData deletes every row of the tenant but the tenant row itself.
+// EraseData deletes every row of the tenant but the tenant row itself,
+// the platform tables' (entitlements, unpublished events) included.
 func (tx *Tx) EraseData() error {
-	for _, table := range []string{"tenant_settings", "canned_responses", "bot_config", "export_tokens", ExportJobs, ImportJobs, "audit_log"} {
+	for _, table := range []string{"tenant_settings", "canned_responses", "bot_config", "export_tokens", ExportJobs, ImportJobs, "audit_log", "entitlements", "outbox"} {
 		if err := tx.DB.Exec(`DELETE FROM `+table+` WHERE tenant_id = ?`, tx.TenantID).Error; err != nil {
 			return err
 		}
