@@ -111,7 +111,7 @@ func (a *App) ExportGet(ctx context.Context, r contracts.IDRequest) (contracts.E
 			return nil
 		}
 		token := newToken()
-		if err := tx.SaveDownloadToken(hashToken(token), e.ID, r.Principal.UserID, a.now().Add(DownloadTokenTTL)); err != nil {
+		if err := tx.SaveDownloadToken(hashToken(token), e.ID, r.Principal.UserID, r.Principal.Name, a.now().Add(DownloadTokenTTL)); err != nil {
 			return err
 		}
 		out.DownloadURL = "/api/v1/exports/" + e.ID + "/download?token=" + token
@@ -150,8 +150,7 @@ func (a *App) ExportDownload(ctx context.Context, r contracts.ExportDownloadRequ
 		}
 		// The link's token is the credential: the member who minted it
 		// downloads, from wherever the link was opened.
-		by := member(red.MintedBy)
-		by.IP = r.IP
+		by := contracts.AuditActor{Type: "member", ID: red.MintedBy, Name: red.MintedName, IP: r.IP}
 		return audit(tx, by, contracts.AuditExportDownloaded, "export", e.ID, nil, nil)
 	})
 	return out, err

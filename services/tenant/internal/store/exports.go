@@ -98,15 +98,16 @@ func (s *Store) DueExports(ctx context.Context, now time.Time) ([]DueExport, err
 }
 
 // SaveDownloadToken stores the hash of a download token of an export.
-func (tx *Tx) SaveDownloadToken(hash, exportID, mintedBy string, expires time.Time) error {
-	return tx.DB.Exec(`INSERT INTO export_tokens (token_hash, tenant_id, export_id, minted_by, expires_at) VALUES (?, ?, ?, ?, ?)`,
-		hash, tx.TenantID, exportID, mintedBy, expires).Error
+func (tx *Tx) SaveDownloadToken(hash, exportID, mintedBy, mintedName string, expires time.Time) error {
+	return tx.DB.Exec(`INSERT INTO export_tokens (token_hash, tenant_id, export_id, minted_by, minted_name, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		hash, tx.TenantID, exportID, mintedBy, mintedName, expires).Error
 }
 
 // Redeemed is what a redeemed download token was bound to.
 type Redeemed struct {
-	TenantID string
-	MintedBy string
+	TenantID   string
+	MintedBy   string
+	MintedName string
 }
 
 // RedeemDownloadToken deletes the token of exportID with this hash if it has
@@ -115,7 +116,7 @@ type Redeemed struct {
 func (s *Store) RedeemDownloadToken(ctx context.Context, hash, exportID string, now time.Time) (Redeemed, error) {
 	var r Redeemed
 	err := s.Global(ctx, func(tx *Tx) error {
-		err := tx.DB.Table("export_tokens").Select("tenant_id, minted_by").
+		err := tx.DB.Table("export_tokens").Select("tenant_id, minted_by, minted_name").
 			Where("token_hash = ? AND export_id = ? AND expires_at > ?", hash, exportID, now).Take(&r).Error
 		if db.IsNotFound(err) {
 			return apperr.NotFoundf("this download link is not valid (any more); open the export again for a new one")

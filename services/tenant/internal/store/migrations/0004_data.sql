@@ -34,6 +34,7 @@ CREATE TABLE export_tokens (
 	tenant_id  UUID NOT NULL,
 	export_id  UUID NOT NULL,
 	minted_by  TEXT NOT NULL,
+	minted_name TEXT NOT NULL, -- the member's display name, for the audit entry of the download
 	expires_at TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX export_tokens_expiry ON export_tokens (expires_at);
