@@ -3,6 +3,9 @@ package contracts
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/parley-chat/parley/pkg/apperr"
+	"github.com/parley-chat/parley/pkg/ids"
 )
 
 // Data ownership: export, import, erasure, retention, workspace deletion and
@@ -106,6 +109,20 @@ type ExportPartRequest struct {
 	TenantID string `json:"tenant_id"`
 	ExportID string `json:"export_id"`
 	Prefix   string `json:"prefix"`
+}
+
+// Check refuses a request that is not for service's own place in an
+// export, so no service writes where another's part belongs.
+func (r ExportPartRequest) Check(service string) error {
+	switch {
+	case !ids.Valid(r.TenantID):
+		return apperr.InvalidField("tenant_id", "tenant_id must be a UUID")
+	case !ids.Valid(r.ExportID):
+		return apperr.InvalidField("export_id", "export_id must be a UUID")
+	case r.Prefix != ExportPartPrefix(r.TenantID, r.ExportID, service):
+		return apperr.InvalidField("prefix", "prefix must be %s's part of the export", service)
+	}
+	return nil
 }
 
 // ExportFile is one file of a part: its name in the archive (e.g.

@@ -265,7 +265,9 @@ func TestExportEmailArrivesOnceAndWorkspaceDeletionLeavesNothing(t *testing.T) {
 		// Redelivered past the duplicate window: still one email.
 		seq := r.republish(contracts.TenantExportCompleted, env, ids.New())
 		testkit.Eventually(t, 20*time.Second, func() error {
-			if info := r.consumer("TENANT", "notify-export-completed"); info.AckFloor.Stream < seq {
+			if info, err := r.consumer("TENANT", "notify-export-completed"); err != nil {
+				return err
+			} else if info.AckFloor.Stream < seq {
 				return fmt.Errorf("redelivery not handled yet")
 			}
 			return nil

@@ -105,17 +105,14 @@ func (r *rig) republish(t contracts.EventType, env contracts.Envelope, msgID str
 }
 
 // consumer reads a notify consumer's state.
-func (r *rig) consumer(stream, durable string) *jetstream.ConsumerInfo {
-	r.t.Helper()
+// consumer reads a durable consumer's state; an error (it may not exist
+// yet while the service starts) is for the caller's poll to retry.
+func (r *rig) consumer(stream, durable string) (*jetstream.ConsumerInfo, error) {
 	c, err := r.js.Consumer(context.Background(), stream, durable)
 	if err != nil {
-		r.t.Fatal(err)
+		return nil, err
 	}
-	info, err := c.Info(context.Background())
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	return info
+	return c.Info(context.Background())
 }
 
 func header(t *testing.T, m testkit.MailpitMessage, name, want string) {
@@ -193,7 +190,9 @@ func TestARedeliveredEventSendsNothingTwice(t *testing.T) {
 
 		seq := r.republish(contracts.IdentityInviteCreated, env, ids.New())
 		testkit.Eventually(t, 20*time.Second, func() error {
-			if info := r.consumer("IDENTITY", "notify-invites"); info.AckFloor.Stream < seq {
+			if info, err := r.consumer("IDENTITY", "notify-invites"); err != nil {
+				return err
+			} else if info.AckFloor.Stream < seq {
 				return fmt.Errorf("redelivery not handled yet (ack floor %d < %d)", info.AckFloor.Stream, seq)
 			}
 			return nil
@@ -233,7 +232,9 @@ func TestAnSMTPOutageDelaysMailAndLosesNone(t *testing.T) {
 	// Every email was tried and failed several times (six attempts each
 	// take 3.1s of backoff) before the server comes back.
 	testkit.Eventually(t, 30*time.Second, func() error {
-		if info := r.consumer("IDENTITY", "notify-password-resets"); info.Delivered.Consumer < n*6 || info.NumAckPending != n {
+		if info, err := r.consumer("IDENTITY", "notify-password-resets"); err != nil {
+			return err
+		} else if info.Delivered.Consumer < n*6 || info.NumAckPending != n {
 			return fmt.Errorf("%d attempts, %d pending", info.Delivered.Consumer, info.NumAckPending)
 		}
 		return nil
@@ -245,7 +246,9 @@ func TestAnSMTPOutageDelaysMailAndLosesNone(t *testing.T) {
 	}
 	t.Logf("SMTP down for %s; all %d emails arrived %s after it came back", up.Sub(down).Round(time.Millisecond), n, time.Since(up).Round(time.Millisecond))
 	testkit.Eventually(t, 10*time.Second, func() error {
-		if info := r.consumer("IDENTITY", "notify-password-resets"); info.NumAckPending != 0 {
+		if info, err := r.consumer("IDENTITY", "notify-password-resets"); err != nil {
+			return err
+		} else if info.NumAckPending != 0 {
 			return fmt.Errorf("%d still pending", info.NumAckPending)
 		}
 		return nil
@@ -290,7 +293,9 @@ func TestARefusedAddressIsNotRetried(t *testing.T) {
 	r.publish(contracts.IdentityInviteCreated, tenant, invite("next@example.com"))
 	mp.WaitFor(t, "next@example.com", 1, 20*time.Second)
 	testkit.Eventually(t, 10*time.Second, func() error {
-		if info := r.consumer("IDENTITY", "notify-invites"); info.NumPending+uint64(info.NumAckPending) != 0 || info.NumRedelivered != 0 {
+		if info, err := r.consumer("IDENTITY", "notify-invites"); err != nil {
+			return err
+		} else if info.NumPending+uint64(info.NumAckPending) != 0 || info.NumRedelivered != 0 {
 			return fmt.Errorf("%d undelivered, %d unacked, %d redelivered", info.NumPending, info.NumAckPending, info.NumRedelivered)
 		}
 		return nil
@@ -319,7 +324,9 @@ func TestAnExpiredLinkIsNotEmailed(t *testing.T) {
 	}
 	mp.WaitFor(t, "timely@example.com", 1, 20*time.Second)
 	testkit.Eventually(t, 10*time.Second, func() error {
-		if info := r.consumer("IDENTITY", "notify-password-resets"); info.NumPending+uint64(info.NumAckPending) != 0 {
+		if info, err := r.consumer("IDENTITY", "notify-password-resets"); err != nil {
+			return err
+		} else if info.NumPending+uint64(info.NumAckPending) != 0 {
 			return fmt.Errorf("%d undelivered, %d unacked", info.NumPending, info.NumAckPending)
 		}
 		return nil

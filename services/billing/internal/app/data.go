@@ -7,7 +7,6 @@ import (
 
 	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/contracts"
-	"github.com/parley-chat/parley/pkg/ids"
 	"github.com/parley-chat/parley/services/billing/internal/domain"
 	"github.com/parley-chat/parley/services/billing/internal/store"
 )
@@ -58,13 +57,8 @@ const usagePage = 500
 // page so it is never whole in memory).
 func (a *App) ExportPart(ctx context.Context, r contracts.ExportPartRequest, w PartWriter) (contracts.ExportPart, error) {
 	var out contracts.ExportPart
-	switch {
-	case !ids.Valid(r.TenantID):
-		return out, apperr.InvalidField("tenant_id", "tenant_id must be a UUID")
-	case !ids.Valid(r.ExportID):
-		return out, apperr.InvalidField("export_id", "export_id must be a UUID")
-	case r.Prefix != contracts.ExportPartPrefix(r.TenantID, r.ExportID, contracts.ServiceBilling):
-		return out, apperr.InvalidField("prefix", "prefix must be billing's part of the export")
+	if err := r.Check(contracts.ServiceBilling); err != nil {
+		return out, err
 	}
 	var doc billingDoc
 	err := a.store.Tenant(ctx, r.TenantID, func(tx *store.Tx) error {

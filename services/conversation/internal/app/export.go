@@ -10,9 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/contracts"
-	"github.com/parley-chat/parley/pkg/ids"
 	"github.com/parley-chat/parley/services/conversation/internal/domain"
 	"github.com/parley-chat/parley/services/conversation/internal/store"
 )
@@ -37,11 +35,8 @@ const exportPage = 1000
 // during the export may or may not be in it.
 func (a *App) ExportPart(ctx context.Context, r contracts.ExportPartRequest) (contracts.ExportPart, error) {
 	var out contracts.ExportPart
-	if !ids.Valid(r.TenantID) || !ids.Valid(r.ExportID) {
-		return out, apperr.InvalidField("export_id", "tenant and export ids must be UUIDs")
-	}
-	if r.Prefix != contracts.ExportPartPrefix(r.TenantID, r.ExportID, contracts.ServiceConversation) {
-		return out, apperr.InvalidField("prefix", "prefix must be the conversation part of this export")
+	if err := r.Check(contracts.ServiceConversation); err != nil {
+		return out, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // on failure, stops the uploads still running

@@ -58,7 +58,7 @@ type (
 // transaction and then streamed out.
 func (a *App) ExportPart(ctx context.Context, r contracts.ExportPartRequest, w PartWriter) (contracts.ExportPart, error) {
 	var out contracts.ExportPart
-	if err := checkPartRequest(r); err != nil {
+	if err := r.Check(contracts.ServiceIdentity); err != nil {
 		return out, err
 	}
 	var (
@@ -117,20 +117,6 @@ func (a *App) ExportPart(ctx context.Context, r contracts.ExportPartRequest, w P
 		out.Files = append(out.Files, contracts.ExportFile{Name: f.name, Object: object, Count: n})
 	}
 	return out, nil
-}
-
-// checkPartRequest refuses a request whose prefix is not identity's own
-// place in that export.
-func checkPartRequest(r contracts.ExportPartRequest) error {
-	switch {
-	case !ids.Valid(r.TenantID):
-		return apperr.InvalidField("tenant_id", "tenant_id must be a UUID")
-	case !ids.Valid(r.ExportID):
-		return apperr.InvalidField("export_id", "export_id must be a UUID")
-	case r.Prefix != contracts.ExportPartPrefix(r.TenantID, r.ExportID, contracts.ServiceIdentity):
-		return apperr.InvalidField("prefix", "prefix must be identity's part of the export")
-	}
-	return nil
 }
 
 // RevokeVisitorAll refuses every token of a visitor issued until now (an

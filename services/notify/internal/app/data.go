@@ -55,13 +55,8 @@ const deliveryPage = 500
 // by page, so the file is never whole in memory.
 func (a *App) ExportPart(ctx context.Context, r contracts.ExportPartRequest, w PartWriter) (contracts.ExportPart, error) {
 	var out contracts.ExportPart
-	switch {
-	case !ids.Valid(r.TenantID):
-		return out, apperr.InvalidField("tenant_id", "tenant_id must be a UUID")
-	case !ids.Valid(r.ExportID):
-		return out, apperr.InvalidField("export_id", "export_id must be a UUID")
-	case r.Prefix != contracts.ExportPartPrefix(r.TenantID, r.ExportID, contracts.ServiceNotify):
-		return out, apperr.InvalidField("prefix", "prefix must be notify's part of the export")
+	if err := r.Check(contracts.ServiceNotify); err != nil {
+		return out, err
 	}
 	files := []struct {
 		name string
