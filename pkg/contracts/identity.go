@@ -43,6 +43,11 @@ type LoginRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
 	ClientIP string `json:"client_ip,omitempty"`
+	// DeviceToken is the device cookie of a browser that signed in before:
+	// a trusted device has its own failure allowance. NewDeviceToken is the
+	// one the gateway will set on success; identity remembers it then.
+	DeviceToken    string `json:"device_token,omitempty"`
+	NewDeviceToken string `json:"new_device_token,omitempty"`
 }
 
 // AuthResult is a user with a new token pair.

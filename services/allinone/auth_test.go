@@ -1,9 +1,12 @@
 package allinone_test
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/cookiejar"
 	"strconv"
 	"strings"
 	"testing"
@@ -290,5 +293,76 @@ func TestASuccessfulLoginClearsTheEmailsFailures(t *testing.T) {
 			login("a typo, again").problem(t, 401, "unauthenticated", "")
 		}
 		login(owner.Password).must(t, 200)
+	}
+}
+
+// A browser that signed in before keeps its own allowance of failures (its
+// device cookie): whoever hammers an email from elsewhere locks only
+// themselves out, not the email's owner. The device's allowance is its own
+// limit, a forged or spent cookie earns nothing.
+func TestFailuresElsewhereDoNotLockOutAKnownDevice(t *testing.T) {
+	t.Parallel()
+	p := start(t, testkit.SQLiteDB(t), t.TempDir(), map[string]string{"PARLEY_LOGIN_MAX_FAILURES": "3"})
+	owner := p.signup("Device Cookie Co")
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	browser := &http.Client{Transport: p.http.Transport, Jar: jar}
+	login := func(c *http.Client, password, cookie string) (int, string) {
+		body, _ := json.Marshal(map[string]string{"email": owner.Email, "password": password})
+		req, _ := http.NewRequest("POST", p.URL+"/api/v1/auth/login", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if cookie != "" {
+			req.Header.Set("Cookie", "parley_device="+cookie)
+		}
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		for _, ck := range res.Cookies() {
+			if ck.Name == "parley_device" {
+				if !ck.HttpOnly || ck.Path != "/api/v1/auth/login" || ck.SameSite != http.SameSiteStrictMode {
+					t.Errorf("device cookie %+v: want httpOnly, SameSite=Strict, on the login route only", ck)
+				}
+				return res.StatusCode, ck.Value
+			}
+		}
+		return res.StatusCode, ""
+	}
+	status, first := login(browser, owner.Password, "")
+	if status != 200 || first == "" {
+		t.Fatalf("first sign-in: %d, device cookie %q", status, first)
+	}
+	status, second := login(browser, owner.Password, "") // the jar sends the cookie
+	if status != 200 || second == "" || second == first {
+		t.Fatalf("second sign-in: %d, device cookie renewed %q → %q", status, first, second)
+	}
+
+	// Someone else fails three times: that email is locked for them...
+	for range 3 {
+		p.do("POST", "/api/v1/auth/login", "", map[string]string{"email": owner.Email, "password": "a wrong guess"}).problem(t, 401, "unauthenticated", "")
+	}
+	p.do("POST", "/api/v1/auth/login", "", map[string]string{"email": owner.Email, "password": owner.Password}).problem(t, 429, "rate_limited", "")
+	// ...and for a forged cookie, or the spent first one...
+	if status, _ := login(http.DefaultClient, owner.Password, "forged-device-token"); status != 429 {
+		t.Errorf("a forged device cookie: %d, want 429", status)
+	}
+	if status, _ := login(http.DefaultClient, owner.Password, first); status != 429 {
+		t.Errorf("a spent device cookie: %d, want 429", status)
+	}
+	// ...but the owner's browser signs in.
+	if status, _ := login(browser, owner.Password, ""); status != 200 {
+		t.Fatalf("the known device was locked out with the email: %d", status)
+	}
+	// The device has its own limit: three failures from it, then it waits too.
+	for range 3 {
+		if status, _ := login(browser, "the owner mistypes", ""); status != 401 {
+			t.Fatalf("a wrong password from the device: %d, want 401", status)
+		}
+	}
+	if status, _ := login(browser, owner.Password, ""); status != 429 {
+		t.Errorf("after its own failures the device: %d, want 429", status)
 	}
 }

@@ -39,6 +39,25 @@ func (a *API) setRefreshCookie(c *gin.Context, token string, maxAge int) {
 	})
 }
 
+// A browser that signed in keeps a device cookie (OWASP "device cookies"):
+// httpOnly, sent only to the login route, renewed at every login. Identity
+// gives a login from a known device its own failure allowance, so failures
+// from elsewhere cannot lock the owner of an email out.
+const (
+	deviceCookie = "parley_device"
+	devicePath   = "/api/v1/auth/login"
+	deviceMaxAge = 365 * 24 * 3600
+	newDeviceKey = "new_device_token" // the gin key of the cookie a successful login sets
+)
+
+func (a *API) setDeviceCookie(c *gin.Context, token string) {
+	secure := strings.HasPrefix(a.cfg.PublicURL, "https://") && !strings.HasPrefix(strings.ToLower(c.GetHeader("Origin")), "http://")
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: deviceCookie, Value: token, Path: devicePath, MaxAge: deviceMaxAge, HttpOnly: true,
+		Secure: secure, SameSite: http.SameSiteStrictMode,
+	})
+}
+
 // respondTokens answers an endpoint that issues a token pair, moving the
 // refresh token into the cookie in cookie mode.
 func respondTokens[Req, Resp any](a *API, c *gin.Context, ep contracts.Endpoint[Req, Resp], req Req, status int, refresh func(Resp) string) {
@@ -49,6 +68,9 @@ func respondTokens[Req, Resp any](a *API, c *gin.Context, ep contracts.Endpoint[
 		}
 		fail(c, err)
 		return
+	}
+	if t := c.GetString(newDeviceKey); t != "" {
+		a.setDeviceCookie(c, t)
 	}
 	if !cookieMode(c) {
 		c.JSON(status, out)

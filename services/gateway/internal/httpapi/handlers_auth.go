@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -40,8 +42,12 @@ func (a *API) login(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	respondTokens(a, c, contracts.IdentityLogin, contracts.LoginRequest{Email: b.Email, Password: b.Password, ClientIP: c.ClientIP()},
-		http.StatusOK, authRefresh)
+	known, _ := c.Cookie(deviceCookie)
+	fresh := newDeviceToken()
+	c.Set(newDeviceKey, fresh)
+	respondTokens(a, c, contracts.IdentityLogin, contracts.LoginRequest{
+		Email: b.Email, Password: b.Password, ClientIP: c.ClientIP(), DeviceToken: known, NewDeviceToken: fresh,
+	}, http.StatusOK, authRefresh)
 }
 
 type refreshBody struct {
@@ -148,4 +154,11 @@ func localeOf(c *gin.Context, chosen string) string {
 		return chosen
 	}
 	return c.GetHeader("Accept-Language")
+}
+
+// newDeviceToken is a fresh device cookie value: 32 random bytes.
+func newDeviceToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }

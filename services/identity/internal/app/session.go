@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"time"
 
@@ -20,7 +22,9 @@ var badLogin = apperr.New(apperr.Unauthenticated, "invalid email or password")
 // passwords get the same answer in the same time. After LoginMaxFailures
 // failures in LoginWindow for one email, or IPFailureFactor times as many
 // for one client IP (offices share an IP), every attempt for it is refused
-// with 429 until the window ends.
+// with 429 until the window ends — except from a device that signed in as
+// that email before (its device token): such a device has its own
+// LoginMaxFailures, so whoever hammers an email cannot lock its owner out.
 func (a *App) Login(ctx context.Context, r contracts.LoginRequest) (contracts.AuthResult, error) {
 	var res contracts.AuthResult
 	if r.Email == "" {
@@ -34,17 +38,18 @@ func (a *App) Login(ctx context.Context, r contracts.LoginRequest) (contracts.Au
 	}
 	// A malformed email cannot match an account, but still counts against the IP.
 	email, emailErr := validate.Email("email", r.Email)
+	// One read of the global tables: the device, the limits, then the account's tenant.
 	var keys []string
-	if emailErr == nil {
-		keys = append(keys, "email:"+email)
-	}
-	if r.ClientIP != "" {
-		keys = append(keys, "ip:"+r.ClientIP)
-	}
-	// One read of the global tables: the limits, then the account's tenant.
 	var owner store.EmailOwner
 	var found, failedBefore bool
 	err := a.store.Global(ctx, func(tx *store.Tx) (err error) {
+		trusted := false
+		if emailErr == nil && r.DeviceToken != "" {
+			if trusted, err = tx.TrustedDevice(hashDevice(r.DeviceToken), email); err != nil {
+				return err
+			}
+		}
+		keys = limitKeys(email, emailErr == nil, r.ClientIP, r.DeviceToken, trusted)
 		if failedBefore, err = a.checkLimit(tx, keys); err != nil || emailErr != nil {
 			return err
 		}
@@ -79,19 +84,60 @@ func (a *App) Login(ctx context.Context, r contracts.LoginRequest) (contracts.Au
 	if err != nil {
 		return res, err
 	}
-	if failedBefore {
-		_ = a.store.Global(ctx, func(tx *store.Tx) error { return tx.ClearLoginFailures("email:" + email) })
+	// The email's (or device's) failures are forgiven, and this device is
+	// remembered under a fresh token (the old one is spent).
+	err = a.store.Global(ctx, func(tx *store.Tx) error {
+		if failedBefore {
+			if err := tx.ClearLoginFailures(keys[0]); err != nil {
+				return err
+			}
+		}
+		if r.NewDeviceToken == "" {
+			return nil
+		}
+		return tx.RememberDevice(hashDevice(r.DeviceToken), hashDevice(r.NewDeviceToken), email, a.now().Add(DeviceLifetime))
+	})
+	if err != nil {
+		a.log.Warn("login: remembering the device failed", "err", err)
 	}
 	return res, nil
 }
 
+// DeviceLifetime is how long a device that signed in stays trusted.
+const DeviceLifetime = 365 * 24 * time.Hour
+
 // IPFailureFactor is how many more failures a client IP may have than one email.
 const IPFailureFactor = 10
 
-// checkLimit refuses (429) a login whose email or client IP failed too
-// often in the window, and reports whether the email has failures to clear.
-func (a *App) checkLimit(tx *store.Tx, keys []string) (emailFailed bool, err error) {
-	for _, k := range keys {
+// limitKeys are the limiter's counters of one login attempt: a trusted
+// device's own, or else the email's and the client IP's. The first is the
+// one a success clears.
+func limitKeys(email string, emailOK bool, ip, deviceToken string, trusted bool) []string {
+	if trusted {
+		return []string{"device:" + hashDevice(deviceToken)}
+	}
+	var keys []string
+	if emailOK {
+		keys = append(keys, "email:"+email)
+	}
+	if ip != "" {
+		keys = append(keys, "ip:"+ip)
+	}
+	return keys
+}
+
+func hashDevice(token string) string {
+	if token == "" {
+		return ""
+	}
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// checkLimit refuses (429) a login whose counters failed too often in the
+// window, and reports whether the first (email or device) has failures to clear.
+func (a *App) checkLimit(tx *store.Tx, keys []string) (failed bool, err error) {
+	for i, k := range keys {
 		n, start, err := tx.LoginFailures(k, a.cfg.LoginWindow)
 		if err != nil {
 			return false, err
@@ -99,14 +145,14 @@ func (a *App) checkLimit(tx *store.Tx, keys []string) (emailFailed bool, err err
 		limit := a.cfg.LoginMaxFailures
 		if strings.HasPrefix(k, "ip:") {
 			limit *= IPFailureFactor
-		} else {
-			emailFailed = n > 0
+		} else if i == 0 {
+			failed = n > 0
 		}
 		if n >= limit {
 			return false, apperr.RateLimitedFor(time.Until(start.Add(a.cfg.LoginWindow)))
 		}
 	}
-	return emailFailed, nil
+	return failed, nil
 }
 
 func (a *App) recordFailure(ctx context.Context, keys []string) error {

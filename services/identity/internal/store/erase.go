@@ -3,7 +3,7 @@ package store
 // DeleteTenant removes every row identity holds of the transaction's
 // tenant: members and their email claims, sessions and refresh tokens,
 // invites, API keys, account tokens, visitor revocations, the login limiter's
-// counters of its members, its copy of the entitlements and any event of it
+// counters and remembered devices of its members, its copy of the entitlements and any event of it
 // not yet published. It is idempotent: a second run finds nothing.
 func (tx *Tx) DeleteTenant() error {
 	var userIDs, emails []string
@@ -23,6 +23,11 @@ func (tx *Tx) DeleteTenant() error {
 	}
 	if len(keys) > 0 {
 		if err := tx.DB.Exec(`DELETE FROM login_failures WHERE key IN ?`, keys).Error; err != nil {
+			return err
+		}
+	}
+	if len(emails) > 0 {
+		if err := tx.DB.Exec(`DELETE FROM login_devices WHERE email IN ?`, emails).Error; err != nil {
 			return err
 		}
 	}

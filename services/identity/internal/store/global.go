@@ -64,3 +64,20 @@ func (tx *Tx) RecordLoginFailure(key string, window time.Duration) error {
 func (tx *Tx) ClearLoginFailures(key string) error {
 	return tx.DB.Exec(`DELETE FROM login_failures WHERE key = ?`, key).Error
 }
+
+// TrustedDevice reports whether tokenHash names a device that signed in as
+// email before and has not expired.
+func (tx *Tx) TrustedDevice(tokenHash, email string) (bool, error) {
+	var n int64
+	err := tx.DB.Table("login_devices").Where("token_hash = ? AND email = ? AND expires_at > ?", tokenHash, email, now()).Count(&n).Error
+	return n > 0, err
+}
+
+// RememberDevice replaces the device token oldHash (if any) by newHash for
+// email, until expires, and drops the email's expired devices.
+func (tx *Tx) RememberDevice(oldHash, newHash, email string, expires time.Time) error {
+	if err := tx.DB.Exec(`DELETE FROM login_devices WHERE token_hash = ? OR (email = ? AND expires_at <= ?)`, oldHash, email, now()).Error; err != nil {
+		return err
+	}
+	return tx.DB.Exec(`INSERT INTO login_devices (token_hash, email, expires_at) VALUES (?, ?, ?)`, newHash, email, expires).Error
+}

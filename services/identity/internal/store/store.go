@@ -27,7 +27,7 @@ var migrations embed.FS
 var Migrations, _ = fs.Sub(migrations, "migrations")
 
 // GlobalTables are read before the tenant is known.
-var GlobalTables = []string{"user_emails", "signing_keys", "login_failures", "visitor_revocations"}
+var GlobalTables = []string{"user_emails", "signing_keys", "login_failures", "visitor_revocations", "login_devices"}
 
 // Store is identity's database: outbox.Store runs its transactions.
 type Store struct{ *outbox.Store[*Tx] }
