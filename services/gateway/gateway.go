@@ -64,8 +64,8 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Gateway, error) {
 		defer cancel()
 		return natsx.Call(ctx, deps.NATS, contracts.IdentityVisitorRevocations, contracts.Empty{})
 	}
-	isRevoked := func(p contracts.Principal) bool { _, ok := revoked.Check(p); return !ok }
-	hub := realtime.New(deps.NATS, js, isRevoked, deps.Logger)
+	hub := realtime.New(deps.NATS, js, revoked.Check, deps.Logger)
+	revoked.OnAccessChanged = hub.Recheck
 	hub.VisitorRevoked = revoked.VisitorRevoked
 	widgets := widgetconf.New(deps.NATS)
 	// A deleted workspace: its tokens are refused (revoked checks the tenant),

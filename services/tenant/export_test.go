@@ -132,13 +132,17 @@ func TestExportArchive(t *testing.T) {
 				t.Errorf("audit_log.jsonl lacks %s:\n%s", action, files["audit_log.jsonl"])
 			}
 		}
-		// The parts are gone; the export's completion was announced.
-		for _, f := range []string{"identity/members.jsonl", "conversation/messages.jsonl", "tenant/settings.json"} {
-			svc, name, _ := strings.Cut(f, "/")
-			if err := r.gone(contracts.ExportPartPrefix(p.TenantID, e.ID, svc) + name); err != nil {
-				t.Error(err)
+		// The parts go once the archive is done (the runner's cleanup); the
+		// export's completion was announced.
+		testkit.Eventually(t, 10*time.Second, func() error {
+			for _, f := range []string{"identity/members.jsonl", "conversation/messages.jsonl", "tenant/settings.json"} {
+				svc, name, _ := strings.Cut(f, "/")
+				if err := r.gone(contracts.ExportPartPrefix(p.TenantID, e.ID, svc) + name); err != nil {
+					return err
+				}
 			}
-		}
+			return nil
+		})
 		r.waitEvent(contracts.TenantExportCompleted.Subject(p.TenantID), `"status":"done"`)
 		testkit.Eventually(t, 10*time.Second, func() error {
 			page := call(t, r.nc, contracts.TenantAuditList, contracts.AuditListRequest{Principal: p, Action: "export."})

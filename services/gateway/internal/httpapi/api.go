@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/nats-io/nats.go"
@@ -75,6 +76,9 @@ func New(d Deps) (http.Handler, error) {
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
 	e.Use(requestID, accessLog(log, a.metrics), recovery(log))
+	if strings.HasPrefix(cfg.PublicURL, "https://") {
+		e.Use(strictTransport)
+	}
 	e.NoMethod(methodNotAllowed)
 	a.routes(e)
 	widgetweb.Register(e, widgetweb.Deps{Resolve: d.Widgets.Resolve, PublicURL: cfg.PublicURL, Log: log})

@@ -74,6 +74,14 @@ func recovery(log *slog.Logger) gin.HandlerFunc {
 	}
 }
 
+// strictTransport tells browsers to reach this Parley only over HTTPS for a
+// year (HSTS), on every response, when its public URL is https. Not for
+// subdomains: a self-hosted Parley may share its domain with other sites.
+func strictTransport(c *gin.Context) {
+	c.Header("Strict-Transport-Security", "max-age=31536000")
+	c.Next()
+}
+
 // apiHeaders are set on every API response: nothing is cached, sniffed,
 // framed or leaked through Referer.
 func apiHeaders(c *gin.Context) {

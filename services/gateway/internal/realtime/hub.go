@@ -20,7 +20,7 @@ import (
 )
 
 // Revoked says whether an agent's session has ended since it connected.
-type Revoked func(p contracts.Principal) bool
+type Revoked func(p contracts.Principal) (contracts.Principal, bool)
 
 // Hub holds a gateway's sockets.
 type Hub struct {

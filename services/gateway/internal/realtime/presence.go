@@ -69,6 +69,30 @@ func (h *Hub) reportPresence(k agentKey, name string, online bool) {
 	}
 }
 
+// Recheck closes the sockets whose access ended since they connected: a
+// session logged out or revoked, a member removed, a visitor forgotten,
+// and a member whose role changed (the client reconnects with its new
+// role). The heartbeat runs it, and the gateway at once on such an event.
+func (h *Hub) Recheck() {
+	h.mu.RLock()
+	var ended []*Conn
+	for c := range h.conns {
+		if c.isAgent() {
+			p, ok := h.revoked(contracts.Principal{TenantID: c.Actor.TenantID, UserID: c.Actor.ID, Role: c.Actor.Role, SessionID: c.Session})
+			if !ok || p.Role != c.Actor.Role {
+				ended = append(ended, c)
+			}
+		} else if h.VisitorRevoked != nil && h.VisitorRevoked(c.Actor.TenantID, c.Actor.ID, c.since) {
+			// Its token was issued before the socket opened, so before the revocation.
+			ended = append(ended, c)
+		}
+	}
+	h.mu.RUnlock()
+	for _, c := range ended {
+		c.close()
+	}
+}
+
 // heartbeat renews the presence of every agent this gateway holds, and
 // closes the sockets of sessions that ended since they connected.
 func (h *Hub) heartbeat() {
@@ -81,19 +105,8 @@ func (h *Hub) heartbeat() {
 			names[k] = st.name
 		}
 	}
-	var ended []*Conn
-	for c := range h.conns {
-		if c.isAgent() && h.revoked(contracts.Principal{TenantID: c.Actor.TenantID, UserID: c.Actor.ID, Role: c.Actor.Role, SessionID: c.Session}) {
-			ended = append(ended, c)
-		} else if !c.isAgent() && h.VisitorRevoked != nil && h.VisitorRevoked(c.Actor.TenantID, c.Actor.ID, c.since) {
-			// Its token was issued before the socket opened, so before the revocation.
-			ended = append(ended, c)
-		}
-	}
 	h.mu.RUnlock()
-	for _, c := range ended {
-		c.close()
-	}
+	h.Recheck()
 	for _, k := range online {
 		h.reportPresence(k, names[k], true)
 	}

@@ -49,6 +49,10 @@ type List struct {
 	// OnTenantDeleted, if set, is called for each deletion learnt (the
 	// gateway closes the tenant's sockets and forgets its widget).
 	OnTenantDeleted func(tenantID string)
+	// OnAccessChanged, if set, is called after a session or member was
+	// revoked or a role changed (the gateway rechecks its open sockets at
+	// once rather than at the next heartbeat).
+	OnAccessChanged func()
 }
 
 // New returns an empty list.
@@ -188,6 +192,9 @@ func (l *List) Follow(ctx context.Context, js jetstream.JetStream) error {
 		var env contracts.Envelope
 		if json.Unmarshal(m.Data(), &env) == nil && env.CheckSubject(m.Subject()) == nil {
 			l.Apply(env)
+			if l.OnAccessChanged != nil && (env.Type == contracts.IdentityAccessRevoked.Name() || env.Type == contracts.IdentityMemberChanged.Name()) {
+				l.OnAccessChanged()
+			}
 		}
 		if md, err := m.Metadata(); err == nil && md.NumPending == 0 {
 			l.ready.Store(true)
