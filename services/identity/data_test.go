@@ -128,35 +128,7 @@ func (tm team) ownerPrincipal() contracts.Principal {
 
 // events reads the stream's events on subject, oldest first.
 func (e *env) events(stream contracts.Stream, subject string) []contracts.Envelope {
-	e.t.Helper()
-	ctx := context.Background()
-	s, err := e.js.Stream(ctx, stream.Name)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	c, err := s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject}})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	var out []contracts.Envelope
-	for {
-		batch, err := c.FetchNoWait(100)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		n := 0
-		for m := range batch.Messages() {
-			n++
-			var env contracts.Envelope
-			if err := json.Unmarshal(m.Data(), &env); err != nil {
-				e.t.Fatal(err)
-			}
-			out = append(out, env)
-		}
-		if n == 0 {
-			return out
-		}
-	}
+	return testkit.StreamEvents(e.t, e.js, stream, subject)
 }
 
 func (e *env) publish(t contracts.EventType, tenantID string, payload any) {

@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/config"
 	"github.com/parley-chat/parley/pkg/contracts"
@@ -106,34 +104,15 @@ func startWith(t *testing.T, d testkit.DB, mp *testkit.Mailpit) (*rig, *db.DB) {
 // streamHolding lists the NOTIFY stream's messages of the tenant that hold any needle.
 func (r *rig) streamHolding(tenantID string, needles ...string) []string {
 	r.t.Helper()
-	ctx := context.Background()
-	s, err := r.js.Stream(ctx, contracts.NotifyStream.Name)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	c, err := s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{contracts.NotifyStream.TenantEvents(tenantID)}})
-	if err != nil {
-		r.t.Fatal(err)
-	}
 	var found []string
-	for {
-		batch, err := c.FetchNoWait(100)
-		if err != nil {
-			r.t.Fatal(err)
-		}
-		n := 0
-		for m := range batch.Messages() {
-			n++
-			for _, x := range needles {
-				if bytes.Contains(m.Data(), []byte(x)) {
-					found = append(found, x+" in "+m.Subject())
-				}
+	for _, m := range testkit.StreamMessages(r.t, r.js, contracts.NotifyStream, contracts.NotifyStream.TenantEvents(tenantID)) {
+		for _, x := range needles {
+			if bytes.Contains(m.Data(), []byte(x)) {
+				found = append(found, x+" in "+m.Subject())
 			}
 		}
-		if n == 0 {
-			return found
-		}
 	}
+	return found
 }
 
 // visitorEmailed has notify email the visitor a transcript, the visitor
