@@ -117,6 +117,9 @@ type Conversation struct {
 	UnreadCount    int             `json:"unread_count"` // visitor messages after AgentReadSeq
 	AgentReadSeq   int64           `json:"agent_read_seq"`
 	VisitorReadSeq int64           `json:"visitor_read_seq"`
+	Resolutions    int             `json:"resolutions"`      // how many times it was resolved
+	Rating         *Rating         `json:"rating,omitempty"` // the visitor's latest rating
+	Survey         *SurveyPrompt   `json:"survey,omitempty"` // resolved and not rated yet
 	CreatedAt      time.Time       `json:"created_at"`
 	UpdatedAt      time.Time       `json:"updated_at"`
 	LastActivityAt time.Time       `json:"last_activity_at"`
@@ -141,6 +144,8 @@ type VisitorConversation struct {
 	LastSeq        int64           `json:"last_seq"`
 	AgentReadSeq   int64           `json:"agent_read_seq"`
 	VisitorReadSeq int64           `json:"visitor_read_seq"`
+	Rating         *Rating         `json:"rating,omitempty"`
+	Survey         *SurveyPrompt   `json:"survey,omitempty"`
 	CreatedAt      time.Time       `json:"created_at"`
 	LastActivityAt time.Time       `json:"last_activity_at"`
 }
@@ -149,7 +154,8 @@ type VisitorConversation struct {
 func (c Conversation) ForVisitor() VisitorConversation {
 	return VisitorConversation{
 		ID: c.ID, Status: c.Status, Handoff: c.Handoff, Queue: c.Queue, Assignee: c.Assignee, LastMessage: c.LastMessage, LastSeq: c.LastSeq,
-		AgentReadSeq: c.AgentReadSeq, VisitorReadSeq: c.VisitorReadSeq, CreatedAt: c.CreatedAt, LastActivityAt: c.LastActivityAt,
+		AgentReadSeq: c.AgentReadSeq, VisitorReadSeq: c.VisitorReadSeq, Rating: c.Rating, Survey: c.Survey,
+		CreatedAt: c.CreatedAt, LastActivityAt: c.LastActivityAt,
 	}
 }
 

@@ -47,6 +47,8 @@ type Settings struct {
 	// RetentionDays deletes conversations whose last activity is older; 0
 	// keeps them forever (the default), else MinRetentionDays–MaxRetentionDays.
 	RetentionDays int `json:"retention_days"`
+	// Survey asks visitors to rate resolved conversations (on by default).
+	Survey SurveySettings `json:"survey"`
 }
 
 // Availability says whether the team is within business hours now and, if
@@ -148,6 +150,7 @@ type SettingsPatch struct {
 	OfflineMessage *string         `json:"offline_message,omitempty"`
 	AgentOpenLimit *int            `json:"agent_open_limit,omitempty"`
 	RetentionDays  *int            `json:"retention_days,omitempty"`
+	Survey         *SurveySettings `json:"survey,omitempty"`
 }
 
 // IdentitySecret is the key a tenant's server uses to sign user_hash.
