@@ -32,6 +32,35 @@ func (tx *Tx) AddActivity(a contracts.Activity) error {
 	return tx.Emit(contracts.ConversationActivityEvent, a)
 }
 
+// ActivityPage lists up to limit activities after k, by (at, id).
+func (tx *Tx) ActivityPage(k Key, limit int) ([]contracts.Activity, error) {
+	q := tx.DB.Table("activities").Where("tenant_id = ?", tx.TenantID)
+	if k.ID != "" {
+		q = q.Where("at > ? OR (at = ? AND id > ?)", k.At, k.At, k.ID)
+	}
+	var rows []activityRow
+	if err := q.Order("at, id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	return decodeActivities(rows)
+}
+
+// InsertActivities stores imported activities as they are, unpublished.
+func (tx *Tx) InsertActivities(acts []contracts.Activity) error {
+	if len(acts) == 0 {
+		return nil
+	}
+	rows := make([]activityRow, len(acts))
+	for i, a := range acts {
+		raw, err := json.Marshal(a)
+		if err != nil {
+			return err
+		}
+		rows[i] = activityRow{ID: a.ID, TenantID: tx.TenantID, ConversationID: a.ConversationID, Kind: a.Kind, At: a.At, Payload: string(raw)}
+	}
+	return tx.DB.Table("activities").CreateInBatches(rows, insertBatch).Error
+}
+
 // Activities returns a conversation's activities, oldest first.
 func (tx *Tx) Activities(conversationID string) ([]contracts.Activity, error) {
 	var rows []activityRow
@@ -39,6 +68,10 @@ func (tx *Tx) Activities(conversationID string) ([]contracts.Activity, error) {
 		Order("at, id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
+	return decodeActivities(rows)
+}
+
+func decodeActivities(rows []activityRow) ([]contracts.Activity, error) {
 	out := make([]contracts.Activity, 0, len(rows))
 	for _, r := range rows {
 		var a contracts.Activity
