@@ -225,7 +225,7 @@ func (a *App) Report(ctx context.Context, r contracts.ReportRequest) (contracts.
 	err = a.store.Tenant(ctx, r.Actor.TenantID, func(tx *store.Tx) error {
 		var err error
 		data, err = tx.ReportData(store.ReportFilter{Start: prev.Start.UTC(), End: cur.End.UTC(), MissesStart: cur.Start.UTC(),
-			Label: r.Label, AgentID: r.AgentID})
+			Label: r.Label, AgentID: r.AgentID, Business: r.BusinessHours})
 		return err
 	})
 	if err != nil {

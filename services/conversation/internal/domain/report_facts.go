@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"math"
 	"slices"
 	"time"
 
@@ -160,12 +161,13 @@ func DeriveReport(conversationID, assigneeID string, m MessageFacts, acts []cont
 	return out
 }
 
-// clocks is the wall-clock and business-hours seconds from start to end.
+// clocks is the wall-clock and business-hours time from start to end, in
+// whole seconds.
 func clocks(h contracts.BusinessHours, start *time.Time, end time.Time) (*float64, *float64) {
 	if start == nil {
 		return nil, nil
 	}
-	wall := max(end.Sub(*start).Seconds(), 0)
-	biz := BusinessSeconds(h, *start, end)
+	wall := math.Round(max(end.Sub(*start).Seconds(), 0))
+	biz := math.Round(BusinessSeconds(h, *start, end))
 	return &wall, &biz
 }

@@ -1,12 +1,13 @@
 package store
 
 import (
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
 	"github.com/parley-chat/parley/pkg/contracts"
-	"github.com/parley-chat/parley/pkg/db"
 	"github.com/parley-chat/parley/services/conversation/internal/domain"
 )
 
@@ -18,42 +19,76 @@ import (
 // reportTables are the read model's tables, every one keyed by conversation.
 var reportTables = []string{"report_conversations", "report_resolutions", "report_ratings", "report_misses"}
 
+// The rows as stored: times are Unix microseconds.
 type reportConversation struct {
-	TenantID                  string
-	domain.ReportConversation `gorm:"embedded"`
-	Labels                    string
+	TenantID, ConversationID                                      string
+	FirstVisitorAt, LastVisitorAt, ReachedTeamAt, FirstResponseAt *int64
+	StartedWithBot                                                bool
+	FirstResponderID                                              string
+	FirstResponse, FirstResponseBiz                               *float64
+	Resolutions                                                   int
+	AssigneeID, Labels                                            string
 }
 
 type reportResolution struct {
-	TenantID                string
-	domain.ReportResolution `gorm:"embedded"`
+	TenantID, ConversationID string
+	Resolution               int
+	ResolvedAt               int64
+	AgentID                  string
+	Surveyed, Rated          bool
+	Seconds, BizSeconds      *float64
 }
 
 type reportRating struct {
-	TenantID            string
-	domain.ReportRating `gorm:"embedded"`
+	TenantID, ConversationID string
+	Resolution               int
+	RatedAt                  int64
+	Score                    int
+	Scale, Comment, AgentID  string
 }
 
 type reportMiss struct {
-	TenantID          string
-	domain.ReportMiss `gorm:"embedded"`
+	TenantID, ConversationID string
+	Seq                      int64
+	AskedAt                  int64
+	Question                 string
+}
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func microsOf(t *time.Time) *int64 {
+	if t == nil {
+		return nil
+	}
+	m := t.UnixMicro()
+	return &m
+}
+
+func timeOf(m sql.NullInt64) *time.Time {
+	if !m.Valid {
+		return nil
+	}
+	t := time.UnixMicro(m.Int64).UTC()
+	return &t
 }
 
 // ReportFacts returns the message facts recorded for a conversation.
 func (tx *Tx) ReportFacts(conversationID string) (domain.MessageFacts, bool, error) {
-	var r domain.ReportConversation
-	err := tx.DB.Table("report_conversations").Where("tenant_id = ? AND conversation_id = ?", tx.TenantID, conversationID).Take(&r).Error
-	if db.IsNotFound(err) {
-		return domain.MessageFacts{}, false, nil
+	var first, last, answered sql.NullInt64
+	var f domain.MessageFacts
+	err := tx.DB.Raw(`SELECT first_visitor_at, last_visitor_at, first_response_at, first_responder_id FROM report_conversations
+		WHERE tenant_id = ? AND conversation_id = ?`, tx.TenantID, conversationID).Row().Scan(&first, &last, &answered, &f.FirstResponderID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, false, nil
 	}
-	return domain.MessageFacts{FirstVisitorAt: r.FirstVisitorAt, LastVisitorAt: r.LastVisitorAt,
-		FirstResponseAt: r.FirstResponseAt, FirstResponderID: r.FirstResponderID}, err == nil, err
+	f.FirstVisitorAt, f.LastVisitorAt, f.FirstResponseAt = timeOf(first), timeOf(last), timeOf(answered)
+	return f, err == nil, err
 }
 
 // SetReportLastVisitorAt moves a conversation's last visitor message later.
 func (tx *Tx) SetReportLastVisitorAt(conversationID string, at time.Time) error {
 	return tx.DB.Exec(`UPDATE report_conversations SET last_visitor_at = ? WHERE tenant_id = ? AND conversation_id = ?`,
-		at, tx.TenantID, conversationID).Error
+		micros(at), tx.TenantID, conversationID).Error
 }
 
 // SetReportConversation writes a conversation's current assignee and labels.
@@ -74,15 +109,20 @@ func (tx *Tx) SaveReportRows(rows []domain.ReportRows, labels map[string]string)
 	var ms []reportMiss
 	for i, r := range rows {
 		ids[i] = r.Conversation.ConversationID
-		cs = append(cs, reportConversation{TenantID: tx.TenantID, ReportConversation: r.Conversation, Labels: labels[ids[i]]})
+		c := r.Conversation
+		cs = append(cs, reportConversation{TenantID: tx.TenantID, ConversationID: c.ConversationID,
+			FirstVisitorAt: microsOf(c.FirstVisitorAt), LastVisitorAt: microsOf(c.LastVisitorAt), ReachedTeamAt: microsOf(c.ReachedTeamAt),
+			FirstResponseAt: microsOf(c.FirstResponseAt), StartedWithBot: c.StartedWithBot, FirstResponderID: c.FirstResponderID,
+			FirstResponse: c.FirstResponse, FirstResponseBiz: c.FirstResponseBiz, Resolutions: c.Resolutions, AssigneeID: c.AssigneeID,
+			Labels: labels[ids[i]]})
 		for _, x := range r.Resolutions {
-			rs = append(rs, reportResolution{tx.TenantID, x})
+			rs = append(rs, reportResolution{tx.TenantID, x.ConversationID, x.Resolution, micros(x.ResolvedAt), x.AgentID, x.Surveyed, x.Rated, x.Seconds, x.BizSeconds})
 		}
 		for _, x := range r.Ratings {
-			ra = append(ra, reportRating{tx.TenantID, x})
+			ra = append(ra, reportRating{tx.TenantID, x.ConversationID, x.Resolution, micros(x.RatedAt), x.Score, x.Scale, x.Comment, x.AgentID})
 		}
 		for _, x := range r.Misses {
-			ms = append(ms, reportMiss{tx.TenantID, x})
+			ms = append(ms, reportMiss{tx.TenantID, x.ConversationID, x.Seq, micros(x.AskedAt), x.Question})
 		}
 	}
 	if err := tx.DeleteReportRows(ids); err != nil {
@@ -174,43 +214,91 @@ type ReportFilter struct {
 	MissesStart time.Time // bot misses only of the current period
 	Label       string    // conversations that carry it now
 	AgentID     string    // bot misses of conversations assigned to them now
+	Business    bool      // read the business-hours clocks (else the wall clock)
 }
 
-// ReportData reads the rows of a report.
+// ReportData reads the rows of a report: only the columns it counts,
+// scanned without reflection (a year is a few hundred thousand rows).
 func (tx *Tx) ReportData(f ReportFilter) (domain.ReportData, error) {
 	d := domain.ReportData{}
-	scope := func(table string) *gormDB {
-		q := tx.DB.Table(table).Where("tenant_id = ?", tx.TenantID)
-		if f.Label != "" {
-			q = q.Where("conversation_id IN (?)", tx.labelled(f.Label))
-		}
-		return q
+	from, to, missesFrom := micros(f.Start), micros(f.End), micros(f.MissesStart)
+	scope, scopeArgs := "tenant_id = ?", []any{tx.TenantID}
+	if f.Label != "" {
+		scope += ` AND conversation_id IN (SELECT conversation_id FROM report_conversations WHERE tenant_id = ? AND labels LIKE ? ESCAPE '\')`
+		scopeArgs = append(scopeArgs, tx.TenantID, labelPattern(f.Label))
 	}
-	seen := map[string]bool{}
-	for _, column := range []string{"first_visitor_at", "first_response_at"} {
-		var rows []domain.ReportConversation
-		if err := scope("report_conversations").Where(column+" >= ? AND "+column+" < ?", f.Start, f.End).Find(&rows).Error; err != nil {
-			return d, err
-		}
-		for _, r := range rows {
-			if !seen[r.ConversationID] {
-				seen[r.ConversationID] = true
-				d.Conversations = append(d.Conversations, r)
-			}
-		}
+	args := func(more ...any) []any { return append(append([]any{}, scopeArgs...), more...) }
+	// Only the clock asked for is read; it fills both fields.
+	firstResponse, seconds := "first_response", "seconds"
+	if f.Business {
+		firstResponse, seconds = "first_response_biz", "biz_seconds"
 	}
-	if err := scope("report_resolutions").Where("resolved_at >= ? AND resolved_at < ?", f.Start, f.End).Find(&d.Resolutions).Error; err != nil {
+	convColumns := `first_visitor_at, last_visitor_at, reached_team_at, started_with_bot, first_response_at,
+		first_responder_id, ` + firstResponse + `, resolutions, assignee_id`
+	scanConv := func(r *sql.Rows) error {
+		var c domain.ReportConversation
+		var first, last, reached, answered sql.NullInt64
+		if err := r.Scan(&first, &last, &reached, &c.StartedWithBot, &answered, &c.FirstResponderID,
+			&c.FirstResponse, &c.Resolutions, &c.AssigneeID); err != nil {
+			return err
+		}
+		c.FirstResponseBiz = c.FirstResponse
+		c.FirstVisitorAt, c.LastVisitorAt, c.ReachedTeamAt, c.FirstResponseAt = timeOf(first), timeOf(last), timeOf(reached), timeOf(answered)
+		d.Conversations = append(d.Conversations, c)
+		return nil
+	}
+	// New in the periods, then answered in them but new before or after.
+	if err := tx.each(`SELECT `+convColumns+` FROM report_conversations WHERE `+scope+` AND first_visitor_at >= ? AND first_visitor_at < ?`,
+		args(from, to), scanConv); err != nil {
 		return d, err
 	}
-	if err := scope("report_ratings").Where("rated_at >= ? AND rated_at < ?", f.Start, f.End).Find(&d.Ratings).Error; err != nil {
+	if err := tx.each(`SELECT `+convColumns+` FROM report_conversations WHERE `+scope+` AND first_response_at >= ? AND first_response_at < ?
+		AND (first_visitor_at IS NULL OR first_visitor_at < ? OR first_visitor_at >= ?)`, args(from, to, from, to), scanConv); err != nil {
 		return d, err
 	}
-	misses := scope("report_misses").Where("asked_at >= ? AND asked_at < ?", f.MissesStart, f.End)
+	if err := tx.each(`SELECT resolved_at, agent_id, surveyed, rated, `+seconds+` FROM report_resolutions WHERE `+scope+
+		` AND resolved_at >= ? AND resolved_at < ?`, args(from, to), func(r *sql.Rows) error {
+		var x domain.ReportResolution
+		var at int64
+		if err := r.Scan(&at, &x.AgentID, &x.Surveyed, &x.Rated, &x.Seconds); err != nil {
+			return err
+		}
+		x.BizSeconds = x.Seconds
+		x.ResolvedAt = time.UnixMicro(at).UTC()
+		d.Resolutions = append(d.Resolutions, x)
+		return nil
+	}); err != nil {
+		return d, err
+	}
+	if err := tx.each(`SELECT conversation_id, rated_at, score, scale, comment, agent_id FROM report_ratings WHERE `+scope+
+		` AND rated_at >= ? AND rated_at < ?`, args(from, to), func(r *sql.Rows) error {
+		var x domain.ReportRating
+		var at int64
+		if err := r.Scan(&x.ConversationID, &at, &x.Score, &x.Scale, &x.Comment, &x.AgentID); err != nil {
+			return err
+		}
+		x.RatedAt = time.UnixMicro(at).UTC()
+		d.Ratings = append(d.Ratings, x)
+		return nil
+	}); err != nil {
+		return d, err
+	}
+	missScope, missArgs := scope, args(missesFrom, to)
 	if f.AgentID != "" {
-		misses = misses.Where("conversation_id IN (?)", tx.DB.Table("report_conversations").Select("conversation_id").
-			Where("tenant_id = ? AND assignee_id = ?", tx.TenantID, f.AgentID))
+		missScope += ` AND conversation_id IN (SELECT conversation_id FROM report_conversations WHERE tenant_id = ? AND assignee_id = ?)`
+		missArgs = append(args(tx.TenantID, f.AgentID), missesFrom, to)
 	}
-	if err := misses.Find(&d.Misses).Error; err != nil {
+	if err := tx.each(`SELECT asked_at, question FROM report_misses WHERE `+missScope+` AND asked_at >= ? AND asked_at < ?`,
+		missArgs, func(r *sql.Rows) error {
+			var x domain.ReportMiss
+			var at int64
+			if err := r.Scan(&at, &x.Question); err != nil {
+				return err
+			}
+			x.AskedAt = time.UnixMicro(at).UTC()
+			d.Misses = append(d.Misses, x)
+			return nil
+		}); err != nil {
 		return d, err
 	}
 	agents := map[string]bool{}
@@ -233,12 +321,25 @@ func (tx *Tx) ReportData(f ReportFilter) (domain.ReportData, error) {
 	return d, err
 }
 
-// labelled selects the conversations that carry a label now.
-func (tx *Tx) labelled(label string) *gormDB {
+// each runs a query and calls scan for every row.
+func (tx *Tx) each(q string, args []any, scan func(*sql.Rows) error) error {
+	rows, err := tx.DB.Raw(q, args...).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// labelPattern matches a label in a conversation's JSON array of labels.
+func labelPattern(label string) string {
 	quoted, _ := json.Marshal(label)
-	pattern := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(string(quoted)) + "%"
-	return tx.DB.Table("report_conversations").Select("conversation_id").
-		Where(`tenant_id = ? AND labels LIKE ? ESCAPE '\'`, tx.TenantID, pattern)
+	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(string(quoted)) + "%"
 }
 
 // reportActivities loads the activities of some conversations.

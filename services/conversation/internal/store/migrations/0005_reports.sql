@@ -1,15 +1,17 @@
 -- The reports' read model (docs/reports.md): the facts of each conversation
 -- with their clocks computed when they happened, kept by the conversation-
 -- reports consumer and rebuilt from messages and activities on demand.
--- Queries read only these tables, by (tenant_id, time).
+-- Queries read only these tables, by (tenant_id, time). Times are Unix
+-- microseconds (BIGINT): a year of rows reads several times faster than as
+-- timestamps, on both databases.
 CREATE TABLE report_conversations (
 	tenant_id               UUID NOT NULL,
 	conversation_id         UUID NOT NULL,
-	first_visitor_at        TIMESTAMPTZ,
-	last_visitor_at         TIMESTAMPTZ,
-	reached_team_at         TIMESTAMPTZ,
+	first_visitor_at        BIGINT,
+	last_visitor_at         BIGINT,
+	reached_team_at         BIGINT,
 	started_with_bot        BOOLEAN NOT NULL,
-	first_response_at       TIMESTAMPTZ,
+	first_response_at       BIGINT,
 	first_responder_id      TEXT NOT NULL,
 	first_response          DOUBLE PRECISION,
 	first_response_biz      DOUBLE PRECISION,
@@ -25,7 +27,7 @@ CREATE TABLE report_resolutions (
 	tenant_id       UUID NOT NULL,
 	conversation_id UUID NOT NULL,
 	resolution      INTEGER NOT NULL,
-	resolved_at     TIMESTAMPTZ NOT NULL,
+	resolved_at     BIGINT NOT NULL,
 	agent_id        TEXT NOT NULL,
 	surveyed        BOOLEAN NOT NULL,
 	rated           BOOLEAN NOT NULL,
@@ -39,7 +41,7 @@ CREATE TABLE report_ratings (
 	tenant_id       UUID NOT NULL,
 	conversation_id UUID NOT NULL,
 	resolution      INTEGER NOT NULL,
-	rated_at        TIMESTAMPTZ NOT NULL,
+	rated_at        BIGINT NOT NULL,
 	score           INTEGER NOT NULL,
 	scale           TEXT NOT NULL,
 	comment         TEXT NOT NULL,
@@ -52,7 +54,7 @@ CREATE TABLE report_misses (
 	tenant_id       UUID NOT NULL,
 	conversation_id UUID NOT NULL,
 	seq             BIGINT NOT NULL,
-	asked_at        TIMESTAMPTZ NOT NULL,
+	asked_at        BIGINT NOT NULL,
 	question        TEXT NOT NULL,
 	PRIMARY KEY (tenant_id, conversation_id, seq)
 );
