@@ -15,6 +15,10 @@
 //     /exports → done → download) and the import of that archive into a
 //     new workspace of a second bin/parley, sampling each server's
 //     resident memory.
+//   - report: seeds a workspace with a year of history (100,000
+//     conversations, 1,000,000 messages, their activities and read-model
+//     rows) straight into SQLite and times the report over 30 and 365 days
+//     (report.go); -only report runs just this phase.
 //
 // Results go to stdout as a Markdown table.
 package main
@@ -51,7 +55,15 @@ func main() {
 	botVisitors := flag.Int("bot-visitors", 50, "visitors asking the FAQ bot at once in the bot phase (0 skips it)")
 	exportConvs := flag.Int("export-conversations", 1000, "conversations of the workspace exported in the export phase (0 skips it)")
 	exportMsgs := flag.Int("export-messages", 100, "messages in each of those conversations")
+	reportConvs := flag.Int("report-conversations", 100_000, "conversations of the workspace of the report phase (0 skips it)")
+	reportMsgs := flag.Int("report-messages", 10, "messages in each of those conversations")
+	only := flag.String("only", "", `run only this phase ("report")`)
 	flag.Parse()
+	if *only == "report" {
+		fmt.Printf("| what | result |\n| --- | --- |\n")
+		reportRows(*bin, *reportConvs, *reportMsgs)
+		return
+	}
 	// Client and server each hold one descriptor per socket, under the
 	// same limit: keep some for everything else.
 	if limit := raiseFileLimit(); *sockets > limit-2000 {
@@ -102,6 +114,23 @@ func main() {
 			r.imp.Round(10*time.Millisecond), r.imported)
 		fmt.Printf("| … that server's RSS while it runs: baseline → peak | %s → **%s** |\n", mb(r.importMem.base), mb(r.importMem.peak))
 	}
+	if *reportConvs > 0 {
+		reportRows(*bin, *reportConvs, *reportMsgs)
+	}
+}
+
+// reportRows runs the report phase and prints its rows.
+func reportRows(bin string, convs, perConv int) {
+	r, err := reportPhase(bin, convs, perConv)
+	if err != nil {
+		fatal(err)
+	}
+	fmt.Printf("| seeding the report's workspace: %d conversations, %d messages, their activities and read-model rows (straight into SQLite) | %s |\n",
+		r.conversations, r.messages, r.seed.Round(time.Second))
+	for _, days := range []int{30, 365} {
+		p50, worst := p50max(r.timings[days])
+		fmt.Printf("| report over %d days, %s, 5 runs | p50 **%s**, max %s |\n", days, r.via, p50.Round(time.Millisecond), worst.Round(time.Millisecond))
+	}
 }
 
 // running is the server under test, stopped on a fatal error too (os.Exit
@@ -140,7 +169,8 @@ type server struct {
 	data string
 }
 
-func startServer(bin string) (*server, error) {
+// startServer starts bin with a fresh data directory, and env besides.
+func startServer(bin string, env ...string) (*server, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -155,6 +185,7 @@ func startServer(bin string) (*server, error) {
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), "PARLEY_DATA_DIR="+filepath.Join(data, "data"), "PARLEY_HTTP_ADDR=127.0.0.1:"+strconv.Itoa(port),
 		"PARLEY_PUBLIC_URL="+url, "PARLEY_LOG_LEVEL=warn")
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, err

@@ -71,6 +71,10 @@ func (a *App) ImportPart(ctx context.Context, r contracts.ImportPartRequest) (co
 	if err != nil {
 		return contracts.ImportPart{}, err
 	}
+	if _, err := a.rebuildReports(ctx, r.TenantID); err != nil {
+		// The import stands; an owner can rebuild the reports later.
+		a.log.Warn("reports after import", "tenant", r.TenantID, "err", err)
+	}
 	return out, nil
 }
 

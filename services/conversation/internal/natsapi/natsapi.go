@@ -43,6 +43,7 @@ func Register(b *service.Base, a *app.App, settings *app.SettingsCache, bots *ap
 	service.Handle(b, contracts.ConversationRate, a.Rate)
 	b.Go(a.Run)
 	registerData(b, a, settings, bots, o)
+	registerReports(b, a)
 
 	// The bot answers visitors from their message.created events: a durable
 	// consumer, so an answer survives a crash; parallel across conversations

@@ -152,6 +152,9 @@ func (tx *Tx) DeleteConversations(ids []string) (int64, error) {
 	if m.Error != nil {
 		return 0, m.Error
 	}
+	if err := tx.DeleteReportRows(ids); err != nil {
+		return 0, err
+	}
 	for _, q := range []string{
 		`DELETE FROM bookings WHERE tenant_id = ? AND conversation_id IN ?`,
 		`DELETE FROM activities WHERE tenant_id = ? AND conversation_id IN ?`,
@@ -189,7 +192,7 @@ func (tx *Tx) CountInactive(t time.Time) (conversations, messages int64, err err
 // tenantTables are the tenant's rows other than conversations (which go
 // with their messages, DeleteConversations) in the order they are deleted.
 // outbox is included: an event of a deleted tenant is never published.
-var tenantTables = []string{"visitors", "bookings", "agents", "presence", "booking_locks", "timers", "entitlements", "outbox"}
+var tenantTables = append([]string{"visitors", "bookings", "agents", "presence", "booking_locks", "timers", "entitlements", "outbox"}, reportTables...)
 
 // DeleteTenantRows deletes up to limit rows of one of the tenant's tables
 // other than conversations and messages, and reports whether any were left
@@ -221,6 +224,8 @@ func rowKey(table string) string {
 		return "ref_id"
 	case "outbox":
 		return "seq"
+	case "report_conversations", "report_resolutions", "report_ratings", "report_misses":
+		return "conversation_id"
 	}
 	return "id"
 }
