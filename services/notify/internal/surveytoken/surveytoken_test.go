@@ -47,9 +47,15 @@ func TestATamperedExpiredOrForeignTokenIsRefused(t *testing.T) {
 	flip[40] ^= 1
 	other := surveytoken.Key{ID: 3, Secret: bytes.Repeat([]byte{8}, 32)}
 	for name, check := range map[string]func() error{
-		"one character changed": func() error { _, err := surveytoken.Verify([]surveytoken.Key{key}, string(flip), time.Now()); return err },
-		"cut short":             func() error { _, err := surveytoken.Verify([]surveytoken.Key{key}, tok[:len(tok)-1], time.Now()); return err },
-		"another secret":        func() error { _, err := surveytoken.Verify([]surveytoken.Key{other}, tok, time.Now()); return err },
+		"one character changed": func() error {
+			_, err := surveytoken.Verify([]surveytoken.Key{key}, string(flip), time.Now())
+			return err
+		},
+		"cut short": func() error {
+			_, err := surveytoken.Verify([]surveytoken.Key{key}, tok[:len(tok)-1], time.Now())
+			return err
+		},
+		"another secret": func() error { _, err := surveytoken.Verify([]surveytoken.Key{other}, tok, time.Now()); return err },
 		"expired": func() error {
 			_, err := surveytoken.Verify([]surveytoken.Key{key}, tok, c.ExpiresAt)
 			return err
