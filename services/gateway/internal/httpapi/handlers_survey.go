@@ -47,8 +47,11 @@ func (a *API) survey(c *gin.Context) {
 	status := http.StatusOK
 	switch code := apperr.CodeOf(err); {
 	case err == nil:
-	case code == apperr.Invalid && v.ErrorField != "":
+	case code == apperr.Invalid:
 		status = http.StatusBadRequest
+		if v.ErrorField != "comment" {
+			v.ErrorField = "score" // the form's only other field
+		}
 	case code == apperr.NotFound:
 		status, v.Message = http.StatusNotFound, "not_found"
 	default:
