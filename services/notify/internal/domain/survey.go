@@ -8,24 +8,21 @@ import (
 	"github.com/parley-chat/parley/pkg/contracts"
 )
 
-// Scores are the answers of a survey scale, lowest first, each with the
-// catalogue key of its label.
-func Scores(scale string) []struct {
+// Answer is one answer of a survey scale: its score and the catalogue key
+// of its label.
+type Answer struct {
 	Score int
 	Label string
-} {
+}
+
+// Answers are the answers of a scale, lowest first.
+func Answers(scale string) []Answer {
 	if scale == contracts.ScaleThumbs {
-		return []struct {
-			Score int
-			Label string
-		}{{1, "survey_down"}, {5, "survey_up"}}
+		return []Answer{{1, "survey_down"}, {5, "survey_up"}}
 	}
-	out := make([]struct {
-		Score int
-		Label string
-	}, 5)
+	out := make([]Answer, 5)
 	for i := range out {
-		out[i].Score, out[i].Label = i+1, "survey_"+strconv.Itoa(i+1)
+		out[i] = Answer{i + 1, "survey_" + strconv.Itoa(i+1)}
 	}
 	return out
 }
@@ -34,7 +31,7 @@ func Scores(scale string) []struct {
 // is too long, naming the field.
 func CheckAnswer(scale string, score int, comment string) error {
 	ok := false
-	for _, s := range Scores(scale) {
+	for _, s := range Answers(scale) {
 		ok = ok || s.Score == score
 	}
 	if !ok {
@@ -76,7 +73,7 @@ func (s Survey) Build() (Email, error) {
 		Unsubscribe: s.Unsubscribe, VisitorID: s.Visitor.ID, ConversationID: s.ConversationID,
 	}
 	var choices []Link
-	for _, sc := range Scores(s.Scale) {
+	for _, sc := range Answers(s.Scale) {
 		choices = append(choices, Link{Label: T(l, sc.Label), URL: s.Page + "?score=" + strconv.Itoa(sc.Score)})
 	}
 	return build(e, Content{
