@@ -84,6 +84,12 @@ func TestTheSurveyPageRatesOnlyWhenItsFormIsSent(t *testing.T) {
 		t.Errorf("asked notify %+v", r)
 	}
 
+	huge := post(url.Values{"score": {"5"}, "comment": {strings.Repeat("x", 40<<10)}})
+	expect(t, "POST a huge comment", huge, http.StatusRequestEntityTooLarge)
+	if !strings.Contains(string(huge.body), `id="comment-error" role="alert">Le commentaire est trop long`) {
+		t.Errorf("the re-shown form lacks the comment's error:\n%s", huge.body)
+	}
+
 	ok := post(url.Values{"score": {"5"}, "comment": {"Rapide"}})
 	expect(t, "POST", ok, http.StatusOK)
 	if !strings.Contains(string(ok.body), `<p role="status">Merci ! Votre réponse est enregistrée.</p>`) || strings.Contains(string(ok.body), "<form") {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -32,23 +33,13 @@ func (a *API) survey(c *gin.Context) {
 	if c.Request.Method == http.MethodGet {
 		page, err = natsx.Call(c, a.nc, contracts.NotifySurveyGet, contracts.SurveyTokenRequest{Token: token})
 	} else {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxSurveyForm)
-		v.Score, v.Comment = c.PostForm("score"), c.PostForm("comment")
-		score, _ := strconv.Atoi(v.Score) // not a number: notify names the field
-		page, err = natsx.Call(c, a.nc, contracts.NotifySurveyAnswer, contracts.SurveyAnswerRequest{Token: token, Score: score, Comment: v.Comment})
-		if e := apperr.As(err); err != nil && e.Code == apperr.Invalid {
-			v.ErrorField = e.Field
-			page, err = natsx.Call(c, a.nc, contracts.NotifySurveyGet, contracts.SurveyTokenRequest{Token: token})
-			if err == nil {
-				err = e
-			}
-		}
+		page, err = a.answerSurvey(c, token, &v)
 	}
 	status := http.StatusOK
 	switch code := apperr.CodeOf(err); {
 	case err == nil:
-	case code == apperr.Invalid:
-		status = http.StatusBadRequest
+	case code == apperr.Invalid || code == apperr.TooLarge:
+		status = code.HTTPStatus()
 		if v.ErrorField != "comment" {
 			v.ErrorField = "score" // the form's only other field
 		}
@@ -70,6 +61,32 @@ func (a *API) survey(c *gin.Context) {
 	if err := surveyTemplate.Execute(c.Writer, v); err != nil {
 		a.log.Warn("survey page", "err", err)
 	}
+}
+
+// answerSurvey sends the form's answer to notify. A refused answer comes
+// back as its error with the page to show the form again, v keeping what
+// was typed and naming the field.
+func (a *API) answerSurvey(c *gin.Context, token string, v *surveyView) (contracts.SurveyPage, error) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxSurveyForm)
+	var refused *apperr.Error
+	var tooLarge *http.MaxBytesError
+	if err := c.Request.ParseForm(); errors.As(err, &tooLarge) {
+		refused = &apperr.Error{Code: apperr.TooLarge, Field: "comment", Message: "the form is too large"}
+	} else {
+		v.Score, v.Comment = c.PostForm("score"), c.PostForm("comment")
+		score, _ := strconv.Atoi(v.Score) // not a number: notify names the field
+		page, err := natsx.Call(c, a.nc, contracts.NotifySurveyAnswer, contracts.SurveyAnswerRequest{Token: token, Score: score, Comment: v.Comment})
+		if e := apperr.As(err); err == nil || (e.Code != apperr.Invalid && e.Code != apperr.TooLarge) {
+			return page, err
+		}
+		refused = apperr.As(err)
+	}
+	v.ErrorField = refused.Field
+	page, err := natsx.Call(c, a.nc, contracts.NotifySurveyGet, contracts.SurveyTokenRequest{Token: token})
+	if err != nil {
+		return page, err
+	}
+	return page, refused
 }
 
 // surveyView is what the template shows.
