@@ -163,7 +163,7 @@ button{font:inherit;font-weight:600;padding:.6rem 1.4rem;border-radius:6px;borde
 {{else if .Thanks}}<h1>{{.T.title}}</h1><p role="status">{{.T.thanks}}</p>
 {{else}}<h1>{{.T.title}}</h1><p>{{.Intro}}</p>
 <form method="post">
-<fieldset{{if eq .ErrorField "score"}} aria-describedby="score-error" aria-invalid="true"{{end}}><legend>{{.T.title}}</legend>
+<fieldset role="radiogroup"{{if eq .ErrorField "score"}} aria-describedby="score-error" aria-invalid="true"{{end}}><legend>{{.T.title}}</legend>
 {{if eq .ErrorField "score"}}<p class="error" id="score-error" role="alert">{{.T.err_score}}</p>{{end}}
 {{range .Choices}}<label class="choice"><input type="radio" name="score" value="{{.Value}}"{{if .Checked}} checked{{end}} required> {{.Label}}</label>
 {{end}}</fieldset>
