@@ -80,11 +80,15 @@ func (w world) stubs(t *testing.T, r *rig) {
 }
 
 // startWith runs notify and opens its database for the tests to search.
-func startWith(t *testing.T, d testkit.DB, mp *testkit.Mailpit) (*rig, *db.DB) {
+// extra adds settings (or nil).
+func startWith(t *testing.T, d testkit.DB, mp *testkit.Mailpit, extra map[string]string) (*rig, *db.DB) {
 	t.Helper()
 	dir := t.TempDir()
-	extra := map[string]string{"PARLEY_DATA_DIR": dir}
-	r := startNotify(t, d, mp, extra)
+	env := map[string]string{"PARLEY_DATA_DIR": dir}
+	for k, v := range extra {
+		env[k] = v
+	}
+	r := startNotify(t, d, mp, env)
 	m := map[string]string{"PARLEY_DATA_DIR": dir, "PARLEY_DATABASE_URL": d.URL}
 	if d.Name == "postgres" {
 		m["PARLEY_DATABASE_SCHEMA_PREFIX"] = d.Prefix
@@ -150,7 +154,7 @@ func TestVisitorExportAndErasure(t *testing.T) {
 	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
 		mp := testkit.StartMailpit(t)
-		r, sql := startWith(t, d, mp)
+		r, sql := startWith(t, d, mp, nil)
 		w := newWorld()
 		w.stubs(t, r)
 		other := newWorld() // the same tenant's other visitor keeps everything
@@ -198,7 +202,7 @@ func TestConversationsDeletedForgetsThem(t *testing.T) {
 	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
 		mp := testkit.StartMailpit(t)
-		r, sql := startWith(t, d, mp)
+		r, sql := startWith(t, d, mp, nil)
 		w := newWorld()
 		w.stubs(t, r)
 		visitorEmailed(t, r, sql, mp, w)
@@ -224,7 +228,7 @@ func TestExportEmailArrivesOnceAndWorkspaceDeletionLeavesNothing(t *testing.T) {
 	t.Parallel()
 	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
 		mp := testkit.StartMailpit(t)
-		r, sql := startWith(t, d, mp)
+		r, sql := startWith(t, d, mp, nil)
 		w := newWorld()
 		w.stubs(t, r)
 		principal := contracts.Principal{TenantID: w.tenantID, UserID: w.member.ID, Role: contracts.RoleOwner}

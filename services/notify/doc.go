@@ -13,6 +13,12 @@
 //     one thread id, so mail clients group them. An unsubscribed address
 //     gets no more answers from that tenant; a transcript it asks for
 //     ("Email me this conversation") is still sent.
+//   - A visitor who left an address, after a surveyed resolution: "How did
+//     we do?" on the tenant's scale, if they did not rate it in the widget
+//     within PARLEY_NOTIFY_VISITOR_DELAY and it was not reopened meanwhile;
+//     once per resolution, suppressed by an unsubscribe. Each answer links
+//     to <PUBLIC_URL>/survey/<signed token>?score=N, the gateway's page,
+//     which rates only when its form is sent (SurveyGet, SurveyAnswer).
 //   - An agent: conversations assigned to them, or waiting unassigned, while
 //     they have no dashboard open, in at most one digest per
 //     PARLEY_NOTIFY_DIGEST_INTERVAL, unless they turned it off. Whoever is

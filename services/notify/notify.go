@@ -17,6 +17,7 @@ import (
 	"github.com/parley-chat/parley/services/notify/internal/natsapi"
 	"github.com/parley-chat/parley/services/notify/internal/replytoken"
 	"github.com/parley-chat/parley/services/notify/internal/store"
+	"github.com/parley-chat/parley/services/notify/internal/surveytoken"
 )
 
 // Deps are what the process gives the service.
@@ -49,12 +50,17 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Service, error) {
 		return nil, err
 	}
 	st := store.New(base.DB, base.Relay)
-	var keys []replytoken.Key
+	keys, err := replyKeys(ctx, st)
+	if err != nil {
+		_ = base.DB.Close()
+		return nil, err
+	}
+	// Survey links are signed with the same stored secrets under their own
+	// purpose (see surveytoken).
+	for _, k := range keys {
+		opt.SurveyKeys = append(opt.SurveyKeys, surveytoken.Key{ID: k.ID, Secret: k.Secret})
+	}
 	if cfg.Email.InboundSMTPAddr != "" {
-		if keys, err = replyKeys(ctx, st); err != nil {
-			_ = base.DB.Close()
-			return nil, err
-		}
 		opt.ReplyAddress = func(tenantID, conversationID, visitorID string) (string, error) {
 			tok, err := replytoken.Sign(keys[0], replytoken.Claims{TenantID: tenantID, ConversationID: conversationID, VisitorID: visitorID})
 			return replytoken.Address(tok, cfg.Email.InboundDomain), err
@@ -62,7 +68,7 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Service, error) {
 	}
 	a := app.New(st, deps.NATS, opt, deps.Logger)
 	natsapi.Register(base, a, cfg.Email.VisitorDelay, cfg.Email.DigestInterval)
-	if keys != nil {
+	if cfg.Email.InboundSMTPAddr != "" {
 		srv, err := inbound.New(inbound.Config{
 			Addr: cfg.Email.InboundSMTPAddr, Domain: cfg.Email.InboundDomain,
 			Keys: func() []replytoken.Key { return keys }, Handler: receive(a), Logger: deps.Logger.With("part", "inbound"),
@@ -93,7 +99,8 @@ func receive(a *app.App) inbound.Handler {
 	}
 }
 
-// replyKeys loads the keys of reply addresses, newest first; the first
+// replyKeys loads the keys of reply addresses and survey links, newest
+// first; the first
 // replica ever to start makes key 1.
 func replyKeys(ctx context.Context, st *store.Store) ([]replytoken.Key, error) {
 	first, err := replytoken.NewKey(1)

@@ -93,6 +93,10 @@ func (a *API) routes(e *gin.Engine) {
 	e.GET("/.well-known/jwks.json", apiHeaders, a.jwks)
 	e.POST("/webhooks/stripe", apiHeaders, deadline(a.cfg.RequestTimeout), a.stripeWebhook)
 
+	// The page behind a survey email's links: the token is the credential.
+	e.GET("/survey/:token", a.authRL.perIP, deadline(a.cfg.RequestTimeout), a.survey)
+	e.POST("/survey/:token", a.authRL.perIP, deadline(a.cfg.RequestTimeout), a.survey)
+
 	v1 := e.Group("/api/v1", apiHeaders, deadline(a.cfg.RequestTimeout))
 	public := v1.Group("", a.authRL.perIP)
 	public.POST("/signup", a.signup)

@@ -53,7 +53,7 @@ func track(tx *store.Tx, c contracts.Conversation, alert bool) error {
 	}
 	next := store.Conversation{
 		ID: c.ID, Status: c.Status, Handoff: c.Handoff, AssigneeID: c.AssigneeID,
-		VisitorName: c.Visitor.Name, Preview: preview(c.LastMessage), UpdatedAt: c.UpdatedAt,
+		VisitorID: c.Visitor.ID, VisitorName: c.Visitor.Name, Preview: preview(c.LastMessage), UpdatedAt: c.UpdatedAt,
 	}
 	if next.Preview == "" && known {
 		next.Preview = prev.Preview

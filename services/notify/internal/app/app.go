@@ -26,6 +26,7 @@ import (
 	"github.com/parley-chat/parley/pkg/natsx"
 	"github.com/parley-chat/parley/services/notify/internal/domain"
 	"github.com/parley-chat/parley/services/notify/internal/store"
+	"github.com/parley-chat/parley/services/notify/internal/surveytoken"
 )
 
 // Sender hands an email to the SMTP server.
@@ -48,6 +49,8 @@ type Options struct {
 	// ReplyAddress makes the signed reply address of a visitor's
 	// conversation; nil when Parley receives no email.
 	ReplyAddress func(tenantID, conversationID, visitorID string) (string, error)
+	// SurveyKeys sign survey links (the first) and verify them (any).
+	SurveyKeys []surveytoken.Key
 }
 
 // App holds the use cases.

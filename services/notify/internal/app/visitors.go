@@ -142,18 +142,9 @@ type conversationMail struct {
 // visitor may see it: NotFound unless the visitor owns it.
 func (a *App) conversation(ctx context.Context, known brands, visitor contracts.Actor, id string) (conversationMail, error) {
 	var out conversationMail
-	own, err := natsx.Call(ctx, a.nc, contracts.ConversationListOwn, contracts.ConversationRequest{Actor: visitor})
-	if err != nil {
+	var err error
+	if out.View, err = a.ownView(ctx, visitor, id); err != nil {
 		return out, err
-	}
-	found := false
-	for _, c := range own.Conversations {
-		if c.ID == id {
-			out.View, found = c, true
-		}
-	}
-	if !found {
-		return out, apperr.NotFoundf("conversation not found")
 	}
 	if out.Visitor, err = natsx.Call(ctx, a.nc, contracts.ConversationVisitorGet, contracts.VisitorRequest{TenantID: visitor.TenantID, VisitorID: visitor.ID}); err != nil {
 		return out, err
@@ -186,6 +177,21 @@ func (a *App) conversation(ctx context.Context, known brands, visitor contracts.
 	return out, nil
 }
 
+// ownView is the visitor's view of their conversation: NotFound unless
+// they own it.
+func (a *App) ownView(ctx context.Context, visitor contracts.Actor, id string) (contracts.VisitorConversation, error) {
+	own, err := natsx.Call(ctx, a.nc, contracts.ConversationListOwn, contracts.ConversationRequest{Actor: visitor})
+	if err != nil {
+		return contracts.VisitorConversation{}, err
+	}
+	for _, c := range own.Conversations {
+		if c.ID == id {
+			return c, nil
+		}
+	}
+	return contracts.VisitorConversation{}, apperr.NotFoundf("conversation not found")
+}
+
 // widgetLink is the visitor's last page with the fragment that makes the
 // loader reopen the conversation; empty when the page is unknown.
 func widgetLink(page, conversationID string) string {
@@ -199,13 +205,19 @@ func widgetLink(page, conversationID string) string {
 
 // unsubscribeLink makes and stores a new List-Unsubscribe link for the
 // conversation's visitor.
-func (a *App) unsubscribeLink(tx *store.Tx, c *domain.Conversation) error {
+func (a *App) unsubscribeLink(tx *store.Tx, c *domain.Conversation) (err error) {
+	c.Unsubscribe, err = a.unsubscribeURL(tx, c.Visitor.Email, c.Visitor.ID)
+	return err
+}
+
+// unsubscribeURL makes and stores a new List-Unsubscribe link for a
+// visitor's address.
+func (a *App) unsubscribeURL(tx *store.Tx, email, visitorID string) (string, error) {
 	token := ids.Secret(24)
-	if err := tx.AddUnsubscribeToken(ids.Hash(token), domain.NormalizeEmail(c.Visitor.Email), c.Visitor.ID); err != nil {
-		return err
+	if err := tx.AddUnsubscribeToken(ids.Hash(token), domain.NormalizeEmail(email), visitorID); err != nil {
+		return "", err
 	}
-	c.Unsubscribe = strings.TrimRight(a.opt.PublicURL, "/") + "/api/v1/email/unsubscribe?token=" + url.QueryEscape(token)
-	return nil
+	return strings.TrimRight(a.opt.PublicURL, "/") + "/api/v1/email/unsubscribe?token=" + url.QueryEscape(token), nil
 }
 
 // TranscriptEmail emails a conversation to its visitor ("Email me this

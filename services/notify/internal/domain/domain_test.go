@@ -21,7 +21,7 @@ func TestLocaleFallsBackToEnglish(t *testing.T) {
 // Every language has every string the English catalogue has.
 func TestEveryLanguageIsComplete(t *testing.T) {
 	for _, l := range domain.Locales[1:] {
-		for _, key := range []string{"greeting", "invite_subject", "reset_subject", "change_subject", "reply_subject", "transcript_subject", "digest_subject", "unsubscribe"} {
+		for _, key := range []string{"greeting", "invite_subject", "reset_subject", "change_subject", "reply_subject", "transcript_subject", "digest_subject", "unsubscribe", "survey_subject", "survey_question", "survey_1", "survey_up", "survey_note"} {
 			if domain.T(l, key) == domain.T("en", key) {
 				t.Errorf("%s: %s is not translated", l, key)
 			}

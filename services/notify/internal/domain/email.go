@@ -28,15 +28,19 @@ const (
 	KindAgentDigest   Kind = "agent_digest"
 	KindExportReady   Kind = "export_ready"
 	KindExportFailed  Kind = "export_failed"
+	KindSurvey        Kind = "survey" // "How did we do?" after a resolution
 )
 
 // ToVisitor reports whether the kind goes to a visitor, so it carries
-// List-Unsubscribe. Only unrequested visitor email (answers) is suppressed
-// by an unsubscribe; a transcript is sent because the visitor asked for it.
-func (k Kind) ToVisitor() bool { return k == KindVisitorReply || k == KindTranscript }
+// List-Unsubscribe. Only unrequested visitor email (answers, surveys) is
+// suppressed by an unsubscribe; a transcript is sent because the visitor
+// asked for it.
+func (k Kind) ToVisitor() bool {
+	return k == KindVisitorReply || k == KindTranscript || k == KindSurvey
+}
 
 // Suppressible reports whether an unsubscribe stops this kind.
-func (k Kind) Suppressible() bool { return k == KindVisitorReply }
+func (k Kind) Suppressible() bool { return k == KindVisitorReply || k == KindSurvey }
 
 // Email is one email, ready to send.
 type Email struct {

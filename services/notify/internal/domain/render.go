@@ -44,6 +44,7 @@ type Content struct {
 	Lines       []Line
 	Items       []Item
 	Button      *Link
+	Choices     []Link // a row of answers (a survey's scale)
 	Notes       []string
 	Unsubscribe *Link
 }
@@ -71,6 +72,12 @@ func Render(c Content) (text, html string, err error) {
 	}
 	if c.Button != nil {
 		fmt.Fprintf(&t, "%s:\n%s\n\n", c.Button.Label, c.Button.URL)
+	}
+	for _, ch := range c.Choices {
+		fmt.Fprintf(&t, "%s: %s\n", ch.Label, ch.URL)
+	}
+	if len(c.Choices) > 0 {
+		t.WriteString("\n")
 	}
 	for _, n := range c.Notes {
 		t.WriteString(n + "\n\n")
@@ -110,6 +117,7 @@ var page = template.Must(template.New("email").Funcs(template.FuncMap{
 <div>{{range $i, $l := lines .Body}}{{if $i}}<br>{{end}}{{$l}}{{end}}</div></div>{{end}}
 {{if .Items}}<ul style="margin:0 0 16px;padding-left:20px">{{range .Items}}<li><strong>{{.Title}}</strong> — {{.Detail}}</li>{{end}}</ul>{{end}}
 {{with .Button}}<p style="margin:24px 0"><a href="{{.URL}}" style="display:inline-block;background:{{$.Color}};color:#ffffff;text-decoration:none;padding:10px 18px;border-radius:6px;font-weight:600">{{.Label}}</a></p>{{end}}
+{{if .Choices}}<p style="margin:24px 0">{{range .Choices}}<a href="{{.URL}}" style="display:inline-block;min-width:44px;margin:0 8px 8px 0;background:{{$.Color}};color:#ffffff;text-decoration:none;padding:10px 14px;border-radius:6px;font-weight:600;text-align:center">{{.Label}}</a>{{end}}</p>{{end}}
 {{range .Notes}}<p style="margin:0 0 12px;font-size:13px;color:#52525b">{{.}}</p>{{end}}
 </td></tr>
 <tr><td style="padding:16px 24px;font-size:12px;color:#71717a;border-top:1px solid #e4e4e7">{{.Footer}}{{with .Unsubscribe}}<br><a href="{{.URL}}" style="color:#71717a">{{.Label}}</a>{{end}}</td></tr>

@@ -1,8 +1,9 @@
 // Package natsapi is the notify service's NATS face: its endpoints (export
-// parts and visitor exports included), the consumers of identity's,
+// parts, visitor exports and survey links included), the consumers of identity's,
 // conversation's and tenant's events (erasures, workspace deletions,
 // finished exports), the consumer that sends queued email, and the workers
-// that send visitor answers and agent digests when they fall due.
+// that send visitor answers, survey emails and agent digests when they fall
+// due.
 package natsapi
 
 import (
@@ -28,6 +29,9 @@ func Register(b *service.Base, a *app.App, visitorDelay, digestInterval time.Dur
 	service.Handle(b, contracts.NotifyTranscriptEmail, a.TranscriptEmail)
 	service.Handle(b, contracts.NotifyUnsubscribe, a.Unsubscribe)
 	service.Handle(b, contracts.NotifyVisitorExport, a.VisitorExport)
+	// Survey links answer whether or not email is on now: they were sent.
+	service.Handle(b, contracts.NotifySurveyGet, a.SurveyGet)
+	service.Handle(b, contracts.NotifySurveyAnswer, a.SurveyAnswer)
 	parts := natsx.PartWriter{JS: b.JS}
 	service.Handle(b, contracts.NotifyExportPart, func(ctx context.Context, r contracts.ExportPartRequest) (contracts.ExportPart, error) {
 		return a.ExportPart(ctx, r, parts)
@@ -101,12 +105,14 @@ func Register(b *service.Base, a *app.App, visitorDelay, digestInterval time.Dur
 		{"notify-conversations", contracts.ConversationUpdatedEvent, a.OnConversation},
 		{"notify-reads", contracts.ConversationReadDone, a.OnRead},
 		{"notify-presence", contracts.ConversationAgentPresence, a.OnPresence},
+		{"notify-activity", contracts.ConversationActivityEvent, a.OnActivity},
 	} {
 		b.Consume(natsx.ConsumerConfig{
 			Stream: contracts.ConversationStream, Durable: c.durable, Filter: c.t.AllTenants(), Parallel: 4, Key: byTenant,
 		}, drop(c.h))
 	}
 	b.Go(every(tick(visitorDelay), a.SendDueVisitorEmails, b))
+	b.Go(every(tick(visitorDelay), a.SendDueSurveys, b))
 	b.Go(every(tick(digestInterval), a.SendDigests, b))
 }
 

@@ -68,6 +68,7 @@ type Conversation struct {
 	Status      string
 	Handoff     string
 	AssigneeID  string
+	VisitorID   string
 	VisitorName string
 	Preview     string
 	UpdatedAt   time.Time
@@ -86,13 +87,13 @@ func (tx *Tx) Conversation(id string) (c Conversation, found bool, err error) {
 // SaveConversation stores a conversation's state unless a newer one is stored.
 func (tx *Tx) SaveConversation(c Conversation) error {
 	c.TenantID = tx.TenantID
-	return tx.DB.Exec(`INSERT INTO conversations (tenant_id, id, status, handoff, assignee_id, visitor_name, preview, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	return tx.DB.Exec(`INSERT INTO conversations (tenant_id, id, status, handoff, assignee_id, visitor_id, visitor_name, preview, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (tenant_id, id) DO UPDATE SET status = excluded.status, handoff = excluded.handoff,
-		assignee_id = excluded.assignee_id, visitor_name = excluded.visitor_name,
+		assignee_id = excluded.assignee_id, visitor_id = excluded.visitor_id, visitor_name = excluded.visitor_name,
 		preview = excluded.preview, updated_at = excluded.updated_at
 		WHERE conversations.updated_at <= excluded.updated_at`,
-		c.TenantID, c.ID, c.Status, c.Handoff, c.AssigneeID, c.VisitorName, c.Preview, c.UpdatedAt.UTC()).Error
+		c.TenantID, c.ID, c.Status, c.Handoff, c.AssigneeID, c.VisitorID, c.VisitorName, c.Preview, c.UpdatedAt.UTC()).Error
 }
 
 // Alert is a row of agent_alerts.

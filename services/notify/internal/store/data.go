@@ -21,6 +21,7 @@ func (tx *Tx) Forget(visitorID string, conversationIDs []string) (needles []stri
 	args := []any{tx.TenantID, convs}
 	deletes := []del{
 		{`DELETE FROM visitor_pending WHERE tenant_id = ? AND conversation_id IN ?`, []any{tx.TenantID, convs}},
+		{`DELETE FROM survey_pending WHERE tenant_id = ? AND conversation_id IN ?`, []any{tx.TenantID, convs}},
 		{`DELETE FROM conversations WHERE tenant_id = ? AND id IN ?`, []any{tx.TenantID, convs}},
 		{`DELETE FROM agent_alerts WHERE tenant_id = ? AND conversation_id IN ?`, []any{tx.TenantID, convs}},
 	}
@@ -46,6 +47,7 @@ func (tx *Tx) Forget(visitorID string, conversationIDs []string) (needles []stri
 		addresses = append(addresses, linked...)
 		deletes = append(deletes,
 			del{`DELETE FROM visitor_pending WHERE tenant_id = ? AND visitor_id = ?`, []any{tx.TenantID, visitorID}},
+			del{`DELETE FROM survey_pending WHERE tenant_id = ? AND conversation_id IN (SELECT id FROM conversations WHERE tenant_id = ? AND visitor_id = ?)`, []any{tx.TenantID, tx.TenantID, visitorID}},
 			del{`DELETE FROM unsubscribe_tokens WHERE tenant_id = ? AND (visitor_id = ? OR email IN ?)`, []any{tx.TenantID, visitorID, addresses}},
 			del{`DELETE FROM suppressions WHERE tenant_id = ? AND email IN ?`, []any{tx.TenantID, addresses}},
 		)
@@ -77,7 +79,7 @@ func (tx *Tx) Forget(visitorID string, conversationIDs []string) (needles []stri
 func (tx *Tx) DeleteTenant() error {
 	for _, table := range []string{
 		"deliveries", "preferences", "suppressions", "unsubscribe_tokens", "members", "agent_presence", "conversations",
-		"agent_alerts", "digests", "visitor_pending", "member_syncs", "entitlements", "outbox",
+		"agent_alerts", "digests", "visitor_pending", "survey_pending", "member_syncs", "entitlements", "outbox",
 	} {
 		if err := tx.DB.Exec(`DELETE FROM `+table+` WHERE tenant_id = ?`, tx.TenantID).Error; err != nil {
 			return err

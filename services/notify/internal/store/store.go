@@ -3,7 +3,7 @@
 // links, and the little it keeps of other services' events (members, agent
 // presence, conversations, pending visitor answers, digest alerts).
 //
-// visitor_pending, agent_alerts and unsubscribe_tokens are global tables
+// visitor_pending, survey_pending, agent_alerts and unsubscribe_tokens are global tables
 // (no row-level security) because workers scan them across tenants; every
 // query on them names the tenant itself.
 package store
@@ -27,7 +27,7 @@ var migrations embed.FS
 var Migrations, _ = fs.Sub(migrations, "migrations")
 
 // GlobalTables are scanned across tenants (see the package comment).
-var GlobalTables = []string{"visitor_pending", "agent_alerts", "unsubscribe_tokens"}
+var GlobalTables = []string{"visitor_pending", "survey_pending", "agent_alerts", "unsubscribe_tokens"}
 
 // Store is the notify service's database.
 type Store struct{ *outbox.Store[*Tx] }
