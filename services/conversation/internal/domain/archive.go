@@ -93,9 +93,9 @@ type ConversationRow struct {
 	SurveyResolution int               `json:"survey_resolution"`
 	SurveyScale      string            `json:"survey_scale"`
 	Rating           *contracts.Rating `json:"rating"`
-	CreatedAt      time.Time   `json:"created_at"`
-	UpdatedAt      time.Time   `json:"updated_at"`
-	LastActivityAt time.Time   `json:"last_activity_at"`
+	CreatedAt        time.Time         `json:"created_at"`
+	UpdatedAt        time.Time         `json:"updated_at"`
+	LastActivityAt   time.Time         `json:"last_activity_at"`
 }
 
 // PreviewRow is a conversation's last public message, for lists.

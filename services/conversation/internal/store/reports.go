@@ -203,8 +203,12 @@ func (tx *Tx) ReportSources(conversationIDs []string) ([]ReportSource, error) {
 // ConversationIDsAfter lists up to limit of the tenant's conversation ids
 // after afterID, in order (keyset pages for a rebuild).
 func (tx *Tx) ConversationIDsAfter(afterID string, limit int) ([]string, error) {
+	q := tx.DB.Table("conversations").Where("tenant_id = ?", tx.TenantID)
+	if afterID != "" { // "" is no UUID to PostgreSQL
+		q = q.Where("id > ?", afterID)
+	}
 	var out []string
-	err := tx.DB.Table("conversations").Where("tenant_id = ? AND id > ?", tx.TenantID, afterID).Order("id").Limit(limit).Pluck("id", &out).Error
+	err := q.Order("id").Limit(limit).Pluck("id", &out).Error
 	return out, err
 }
 
