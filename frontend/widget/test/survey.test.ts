@@ -1,7 +1,7 @@
 // Issue 12 in the widget: "How did we do?" at the end of a resolved
 // conversation, its scales, the answer, and what a 409 or a failure shows.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { Survey, choices, ratingChoice, type RatingBody } from '../src/panel/survey'
+import { Survey, choices, mark, ratingChoice, type RatingBody } from '../src/panel/survey'
 import { ApiError } from '../src/panel/api'
 import { strings } from '../src/panel/i18n'
 import { Panel } from '../src/panel/panel'
@@ -23,14 +23,21 @@ describe('the scales', () => {
       [4, '4 — happy'],
       [5, '5 — very happy'],
     ])
-    expect(choices('thumbs', t).map((c) => [c.score, c.face, c.label])).toEqual([
-      [1, '👎', 'Thumbs down — unhappy'],
-      [5, '👍', 'Thumbs up — happy'],
+    expect(choices('thumbs', t).map((c) => [c.score, c.label])).toEqual([
+      [1, 'Thumbs down — unhappy'],
+      [5, 'Thumbs up — happy'],
     ])
+  })
+  it('faces frown at 1, are straight at 3 and smile at 5; thumbs down is thumbs up turned over', () => {
+    const mouth = (score: number) => mark('five', score).querySelector('path')!.getAttribute('d')!.split('M7.5 ')[1]
+    expect([1, 3, 5].map(mouth)).toEqual(['16.3Q12 11.5 16.5 16.3', '15.5Q12 15.5 16.5 15.5', '14.7Q12 19.5 16.5 14.7'])
+    expect(mark('thumbs', 1).querySelector('path')!.getAttribute('transform')).toBe('rotate(180 12 12)')
+    expect(mark('thumbs', 5).querySelector('path')!.hasAttribute('transform')).toBe(false)
+    expect(mark('five', 4).getAttribute('aria-hidden')).toBe('true')
   })
   it('a rating shows with the button it was given with', () => {
     expect(ratingChoice(rated(4).rating!, t).label).toBe('4 — happy')
-    expect(ratingChoice(rated(5, 'thumbs').rating!, t).face).toBe('👍')
+    expect(ratingChoice(rated(5, 'thumbs').rating!, t).label).toBe('Thumbs up — happy')
     expect(ratingChoice(rated(1, 'thumbs').rating!, strings.de).label).toBe('Daumen runter — unzufrieden')
   })
 })

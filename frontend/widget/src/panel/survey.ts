@@ -30,23 +30,51 @@ export interface SurveyDeps {
 /** Choice is one button of a scale. */
 export interface Choice {
   score: number
-  face: string
   label: string
 }
-
-const faces = ['😞', '🙁', '😐', '🙂', '😄']
 
 /** choices are the buttons of a scale: five faces, or thumbs down (1) and up (5). */
 export function choices(scale: string, t: Strings): Choice[] {
   if (scale === 'thumbs')
     return [
-      { score: 1, face: '👎', label: t.rateDown },
-      { score: 5, face: '👍', label: t.rateUp },
+      { score: 1, label: t.rateDown },
+      { score: 5, label: t.rateUp },
     ]
-  return [t.rate1, t.rate2, t.rate3, t.rate4, t.rate5].map((label, i) => ({ score: i + 1, face: faces[i], label }))
+  return [t.rate1, t.rate2, t.rate3, t.rate4, t.rate5].map((label, i) => ({ score: i + 1, label }))
 }
 
-/** ratingChoice is the button a rating was given with (its face and label). */
+const thumb = 'M3 10h3v10H3zm5 10h8.6a2 2 0 0 0 2-1.6l1.3-6.2A1.9 1.9 0 0 0 18 10h-4.2l.7-3.6A1.9 1.9 0 0 0 11 5L8 10z'
+
+/**
+ * mark draws a choice: a face whose mouth goes from a frown (1) to a smile
+ * (5), or a thumb. Drawn, not emoji, so that every system shows the same
+ * thing in the text colour.
+ */
+export function mark(scale: string, score: number): SVGElement {
+  const ns = 'http://www.w3.org/2000/svg'
+  const svg = document.createElementNS(ns, 'svg')
+  svg.setAttribute('viewBox', '0 0 24 24')
+  svg.setAttribute('aria-hidden', 'true')
+  const path = document.createElementNS(ns, 'path')
+  if (scale === 'thumbs') {
+    path.setAttribute('d', thumb)
+    path.setAttribute('fill', 'currentColor')
+    if (score < 3) path.setAttribute('transform', 'rotate(180 12 12)')
+  } else {
+    // The mouth: its ends rise a little and its middle drops as the score grows.
+    const y = (15.5 - (score - 3) * 0.4).toFixed(1)
+    const mid = (15.5 + (score - 3) * 2).toFixed(1)
+    path.setAttribute('d', `M12 2.5a9.5 9.5 0 1 0 0 19a9.5 9.5 0 1 0 0-19M8.5 9.5v1.5M15.5 9.5v1.5M7.5 ${y}Q12 ${mid} 16.5 ${y}`)
+    path.setAttribute('fill', 'none')
+    path.setAttribute('stroke', 'currentColor')
+    path.setAttribute('stroke-width', '1.6')
+    path.setAttribute('stroke-linecap', 'round')
+  }
+  svg.appendChild(path)
+  return svg
+}
+
+/** ratingChoice is the button a rating was given with. */
 export function ratingChoice(r: Rating, t: Strings): Choice {
   const all = choices(r.scale, t)
   return all.find((c) => c.score === r.score) || all[r.score >= 3 ? all.length - 1 : 0]
@@ -79,7 +107,7 @@ export class Survey {
         'div',
         { class: 'sc', role: 'group', 'aria-labelledby': 'svh' },
         choices(s.scale, t).map((ch) =>
-          h('button', { type: 'button', 'aria-label': ch.label, title: ch.label, 'aria-pressed': String(this.score === ch.score), 'data-fid': 'sv' + ch.score, 'aria-disabled': this.busy ? 'true' : null, onclick: () => this.pick(ch.score) }, h('span', { 'aria-hidden': 'true' }, ch.face)),
+          h('button', { type: 'button', 'aria-label': ch.label, title: ch.label, 'aria-pressed': String(this.score === ch.score), 'data-fid': 'sv' + ch.score, 'aria-disabled': this.busy ? 'true' : null, onclick: () => this.pick(ch.score) }, mark(s.scale, ch.score)),
         ),
       ),
     )
@@ -91,7 +119,7 @@ export class Survey {
   private thanks(r: Rating, t: Strings): Node {
     const ch = ratingChoice(r, t)
     const status = h('p', { role: 'status', tabindex: -1 }, h('strong', null, t.rateThanks))
-    const card = h('section', { class: 'sv done', 'aria-label': t.rateAsk }, status, h('p', null, h('span', { class: 'fc', 'aria-hidden': 'true' }, ch.face), fill(t.rateGiven, { r: ch.label })))
+    const card = h('section', { class: 'sv done', 'aria-label': t.rateAsk }, status, h('p', { class: 'gv' }, mark(r.scale, r.score), fill(t.rateGiven, { r: ch.label })))
     if (this.focusThanks) {
       this.focusThanks = false
       queueMicrotask(() => status.isConnected && status.focus())
