@@ -38,7 +38,7 @@ func TestExportPartWritesEveryFileInAStableOrder(t *testing.T) {
 				t.Errorf("%s written to %s", f.Name, f.Object)
 			}
 		}
-		want := map[string]int64{"visitors.jsonl": 2, "conversations.jsonl": 3, "messages.jsonl": 6, "bookings.jsonl": 1,
+		want := map[string]int64{"visitors.jsonl": 2, "conversations.jsonl": 3, "messages.jsonl": 6, "bookings.jsonl": 1, "activities.jsonl": 4,
 			"conversations.csv": 3, "messages.csv": 6}
 		for name, n := range want {
 			if counts[name] != n {

@@ -53,7 +53,9 @@ type env struct {
 	clock    *clock
 	mu       sync.Mutex
 	policies []contracts.RetentionPolicy
-	stop     func() // stops the service as a crash would (no more work); also run at the end
+	settings contracts.Settings  // what the tenant service answers, for every tenant
+	bot      contracts.BotConfig // likewise
+	stop     func()              // stops the service as a crash would (no more work); also run at the end
 }
 
 func start(t testing.TB, d testkit.DB) *env {
@@ -76,10 +78,14 @@ func startOn(t testing.TB, d testkit.DB, srv *server.Server) *env {
 	e := &env{t: t, d: d, nc: nc, clock: &clock{}}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	serve(t, nc, contracts.TenantSettingsInternal, func(context.Context, contracts.TenantIDRequest) (contracts.Settings, error) {
-		return contracts.Settings{}, nil
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return e.settings, nil
 	})
 	serve(t, nc, contracts.TenantBotInternal, func(context.Context, contracts.TenantIDRequest) (contracts.BotConfig, error) {
-		return contracts.BotConfig{}, nil
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return e.bot, nil
 	})
 	serve(t, nc, contracts.TenantRetentionPolicies, func(context.Context, contracts.Empty) (contracts.RetentionPolicies, error) {
 		e.mu.Lock()
