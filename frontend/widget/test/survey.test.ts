@@ -234,6 +234,15 @@ describe('in the panel', () => {
     expect(root.querySelector('.sv.done')!.textContent).toContain('Your rating: 5 — very happy')
   })
 
+  it('the visitor’s reply reopens the conversation: the prompt goes', async () => {
+    listed = asking()
+    start()
+    await until(() => root.querySelector('.sv .sc') !== null && FakeWS.all.length === 1, 'the survey and the socket')
+    FakeWS.all[0].frame({ type: 'message.created', message: msg(3, visitor, { body: 'One more thing' }) })
+    await until(() => root.querySelector('.sv') === null, 'the survey gone')
+    expect(root.querySelector('.note')?.textContent).not.toBe(t.resolved)
+  })
+
   it('a conversation rated before shows its rating, no prompt', async () => {
     listed = rated(4)
     start()

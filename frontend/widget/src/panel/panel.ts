@@ -575,6 +575,12 @@ export class Panel {
       // An agent who writes has read the conversation up to there (the
       // server records it so, without a separate read event).
       if (m.author.type === 'agent') c.agent_read_seq = Math.max(c.agent_read_seq, m.seq)
+      // The visitor's reply reopens a resolved conversation (the server's
+      // rule; its socket gets the message, not the conversation): no survey.
+      if (m.author.type === 'visitor' && c.status === 'resolved') {
+        c.status = 'open'
+        delete c.survey
+      }
       c.last_seq = Math.max(c.last_seq, m.seq)
       c.last_message = { seq: m.seq, author: m.author, body: m.body.slice(0, 140), created_at: m.created_at }
       c.last_activity_at = m.created_at

@@ -118,7 +118,7 @@ export class Survey {
 
   private thanks(r: Rating, t: Strings): Node {
     const ch = ratingChoice(r, t)
-    const status = h('p', { role: 'status', tabindex: -1 }, h('strong', null, t.rateThanks))
+    const status = h('p', { role: 'status', tabindex: -1, 'data-fid': 'svt' }, h('strong', null, t.rateThanks)) // data-fid: focus stays across redraws
     const card = h('section', { class: 'sv done', 'aria-label': t.rateAsk }, status, h('p', { class: 'gv' }, mark(r.scale, r.score), fill(t.rateGiven, { r: ch.label })))
     if (this.focusThanks) {
       this.focusThanks = false
