@@ -2,6 +2,7 @@
 // Same-origin requests from the iframe, never with cookies.
 import type { Conversation, Message, MessagePage, SessionResult, Visitor, VisitorErasure } from './types'
 import type { Identity } from '../shared/protocol'
+import type { RatingBody } from './survey'
 
 /** ApiError is a failed call: status 0 for a network failure. */
 export class ApiError extends Error {
@@ -121,6 +122,11 @@ export class Api {
   /** transcript emails a conversation to the visitor (202). */
   transcript(conv: string, email: string): Promise<void> {
     return this.call('POST', `/api/v1/widget/conversations/${encodeURIComponent(conv)}/transcript`, { email })
+  }
+
+  /** rate answers the conversation's survey; the answer is the conversation, now with its rating. */
+  rate(conv: string, body: RatingBody): Promise<Conversation> {
+    return this.call('POST', `/api/v1/widget/conversations/${encodeURIComponent(conv)}/rating`, body)
   }
 
   patchVisitor(p: VisitorPatch): Promise<Visitor> {

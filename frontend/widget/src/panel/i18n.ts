@@ -1,6 +1,20 @@
 import type { Locale } from '../shared/locale'
 
 const en = {
+  rateAsk: 'How did we do?',
+  rate1: '1 — very unhappy',
+  rate2: '2 — unhappy',
+  rate3: '3 — neutral',
+  rate4: '4 — happy',
+  rate5: '5 — very happy',
+  rateDown: 'Thumbs down — unhappy',
+  rateUp: 'Thumbs up — happy',
+  rateComment: 'Tell us more (optional)',
+  rateSend: 'Send',
+  rateThanks: 'Thanks for your feedback!',
+  rateGiven: 'Your rating: {r}',
+  rateAlready: 'You have already rated this conversation.',
+  rateFailed: 'Your rating could not be sent. Please try again.',
   txLink: 'Email me this conversation',
   txLabel: 'Send this conversation to',
   txSend: 'Send',
@@ -75,6 +89,20 @@ const en = {
 export type Strings = typeof en
 
 const fr: Strings = {
+  rateAsk: 'Comment nous en sommes-nous sortis ?',
+  rate1: '1 — très mécontent',
+  rate2: '2 — mécontent',
+  rate3: '3 — neutre',
+  rate4: '4 — satisfait',
+  rate5: '5 — très satisfait',
+  rateDown: 'Pouce vers le bas — mécontent',
+  rateUp: 'Pouce vers le haut — satisfait',
+  rateComment: 'Dites-nous en plus (facultatif)',
+  rateSend: 'Envoyer',
+  rateThanks: 'Merci pour votre avis !',
+  rateGiven: 'Votre note : {r}',
+  rateAlready: 'Vous avez déjà noté cette conversation.',
+  rateFailed: 'Votre note n’a pas pu être envoyée. Veuillez réessayer.',
   txLink: 'M’envoyer cette conversation par e-mail',
   txLabel: 'Envoyer cette conversation à',
   txSend: 'Envoyer',
@@ -148,6 +176,20 @@ const fr: Strings = {
 }
 
 const de: Strings = {
+  rateAsk: 'Wie waren wir?',
+  rate1: '1 — sehr unzufrieden',
+  rate2: '2 — unzufrieden',
+  rate3: '3 — neutral',
+  rate4: '4 — zufrieden',
+  rate5: '5 — sehr zufrieden',
+  rateDown: 'Daumen runter — unzufrieden',
+  rateUp: 'Daumen hoch — zufrieden',
+  rateComment: 'Erzählen Sie uns mehr (optional)',
+  rateSend: 'Senden',
+  rateThanks: 'Danke für Ihr Feedback!',
+  rateGiven: 'Ihre Bewertung: {r}',
+  rateAlready: 'Sie haben diese Unterhaltung bereits bewertet.',
+  rateFailed: 'Ihre Bewertung konnte nicht gesendet werden. Bitte versuchen Sie es erneut.',
   txLink: 'Diese Unterhaltung per E-Mail senden',
   txLabel: 'Diese Unterhaltung senden an',
   txSend: 'Senden',
@@ -221,6 +263,20 @@ const de: Strings = {
 }
 
 const es: Strings = {
+  rateAsk: '¿Qué tal lo hicimos?',
+  rate1: '1 — muy insatisfecho',
+  rate2: '2 — insatisfecho',
+  rate3: '3 — neutral',
+  rate4: '4 — satisfecho',
+  rate5: '5 — muy satisfecho',
+  rateDown: 'Pulgar abajo — insatisfecho',
+  rateUp: 'Pulgar arriba — satisfecho',
+  rateComment: 'Cuéntanos más (opcional)',
+  rateSend: 'Enviar',
+  rateThanks: '¡Gracias por tu opinión!',
+  rateGiven: 'Tu valoración: {r}',
+  rateAlready: 'Ya valoraste esta conversación.',
+  rateFailed: 'No se pudo enviar tu valoración. Inténtalo de nuevo.',
   txLink: 'Enviarme esta conversación por correo',
   txLabel: 'Enviar esta conversación a',
   txSend: 'Enviar',

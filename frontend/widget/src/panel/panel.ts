@@ -14,6 +14,7 @@ import { backAt } from './time'
 import { queueText } from './queue'
 import { Transcript } from './transcript'
 import { MyData, saveFile } from './mydata'
+import { Survey } from './survey'
 import { pickLocale, browserLanguages, type Locale } from '../shared/locale'
 import { contrast, safeColor, textOn } from '../shared/color'
 import type { Attributes, HostMessageEvent, Identity, PanelMsg } from '../shared/protocol'
@@ -80,6 +81,7 @@ export class Panel {
   private live = h('div', { class: 'sr', 'aria-live': 'polite', 'aria-atomic': 'true' })
   private transcript: Transcript
   private data: MyData
+  private survey: Survey
   // The panel's menu (once the visitor has a conversation): a disclosure
   // button in the header and its list; both persist across renders.
   private menuOpen = false
@@ -110,6 +112,16 @@ export class Panel {
       save: saveFile,
       erased: () => this.erased(),
       restart: () => void this.start(),
+      render: () => this.render(),
+      root: this.main,
+    })
+    this.survey = new Survey({
+      rate: (conv, body) => this.api.rate(conv, body),
+      rated: (c) => {
+        this.upsert(c)
+        this.render()
+      },
+      reload: () => this.reloadConversations(),
       render: () => this.render(),
       root: this.main,
     })
@@ -416,6 +428,17 @@ export class Panel {
     this.sortConvs()
   }
 
+  /** reloadConversations fetches the visitor's conversations again (a stale survey, a 409). */
+  private async reloadConversations() {
+    const gen = this.generation
+    try {
+      const list = await this.api.conversations()
+      if (gen === this.generation) for (const c of list) this.upsert(c)
+    } catch {
+      /* the card keeps what it has */
+    }
+  }
+
   private conv(id: string | null) {
     return id ? this.convs.find((c) => c.id === id) : undefined
   }
@@ -500,9 +523,14 @@ export class Panel {
         this.receive(m, f.type === 'message.created')
         break
       }
-      case 'conversation.updated':
-        if (f.conversation && f.conversation.id) this.upsert(f.conversation)
+      case 'conversation.updated': {
+        const c = f.conversation
+        if (!c || !c.id) return
+        // Resolved just now with a survey: say so to screen readers too.
+        if (c.survey && c.id === this.current && this.conv(c.id)?.survey?.resolution !== c.survey.resolution) this.live.textContent = this.t.rateAsk
+        this.upsert(c)
         break
+      }
       case 'typing':
         if (f.conversation_id && f.author && f.author.type !== 'visitor') {
           if (f.typing) this.typing.set(f.conversation_id, { name: f.author.name || this.t.someone, until: Date.now() + 8000 })
@@ -882,6 +910,8 @@ export class Panel {
     }
     // By the composer, where the visitor will reply.
     if (conv && conv.status === 'resolved') out.push(h('p', { class: 'note' }, t.resolved))
+    const card = conv && this.survey.draw(conv, t)
+    if (card) out.push(card)
     if (conv) out.push(this.transcript.draw(conv.id, t))
     return out
   }

@@ -38,8 +38,24 @@ export interface Conversation {
   last_seq: number
   agent_read_seq: number
   visitor_read_seq: number
+  rating?: Rating // the visitor's latest rating
+  survey?: SurveyPrompt // resolved and not rated yet: ask "How did we do?"
   created_at: string
   last_activity_at: string
+}
+
+/** A visitor's answer to the survey of one resolution (pkg/contracts/reports.go). */
+export interface Rating {
+  score: number // 1–5; thumbs: 1 down, 5 up
+  scale: string // five or thumbs
+  comment?: string
+  resolution: number
+  rated_at: string
+}
+
+export interface SurveyPrompt {
+  scale: string
+  resolution: number
 }
 
 /** Where a queued conversation stands: 1 is next; the expected wait in seconds (0: unknown). */

@@ -195,6 +195,7 @@ func (a *API) routes(e *gin.Engine) {
 	wv.GET("/visitor/export", a.widgetExportVisitor)
 	wv.DELETE("/visitor", a.widgetEraseVisitor)
 	wv.POST("/conversations/:id/transcript", a.sessionRL.perIP, a.widgetTranscriptEmail)
+	wv.POST("/conversations/:id/rating", a.sessionRL.perIP, a.widgetRate)
 
 	// The List-Unsubscribe link of visitor email: the token is the credential.
 	v1.GET("/email/unsubscribe", a.emailUnsubscribe)
