@@ -290,10 +290,12 @@ type VisitorData struct {
 	Bookings      []Booking                 `json:"bookings"`
 }
 
-// VisitorDataConversation is one conversation and all its messages.
+// VisitorDataConversation is one conversation, all its messages and every
+// rating the visitor gave it.
 type VisitorDataConversation struct {
 	Conversation Conversation `json:"conversation"`
 	Messages     []Message    `json:"messages"`
+	Ratings      []Rating     `json:"ratings"`
 }
 
 // VisitorEmails is what notify holds about a visitor: the emails sent to

@@ -19,6 +19,10 @@ type SurveySettings struct {
 	Scale   string `json:"scale"` // five or thumbs
 }
 
+// DefaultSurvey is every tenant's survey until it changes it, including
+// tenants whose settings predate surveys: on, on the 1–5 scale.
+var DefaultSurvey = SurveySettings{Enabled: true, Scale: ScaleFive}
+
 // MaxRatingComment is the longest rating comment, in characters.
 const MaxRatingComment = 2000
 

@@ -172,8 +172,11 @@ func toContract(c store.Conversation, v store.Visitor, agentNames map[string]str
 	out := contracts.Conversation{
 		ID: c.ID, Status: c.Status, Handoff: c.Handoff, AssigneeID: c.Assignee(), Priority: c.Priority, Labels: c.LabelList(),
 		SnoozeUntil: c.SnoozeUntil, Visitor: v.Contract(), LastSeq: c.LastSeq, UnreadCount: c.UnreadCount,
-		AgentReadSeq: c.AgentReadSeq, VisitorReadSeq: c.VisitorReadSeq,
+		AgentReadSeq: c.AgentReadSeq, VisitorReadSeq: c.VisitorReadSeq, Resolutions: c.Resolutions, Rating: c.LatestRating(),
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, LastActivityAt: c.LastActivityAt,
+	}
+	if c.Status == contracts.StatusResolved && c.SurveyResolution > 0 && c.SurveyResolution == c.Resolutions {
+		out.Survey = &contracts.SurveyPrompt{Scale: c.SurveyScale, Resolution: c.SurveyResolution}
 	}
 	if a := c.Assignee(); a != "" {
 		out.Assignee = &contracts.Author{Type: contracts.AuthorAgent, ID: a, Name: agentNames[a]}

@@ -45,6 +45,7 @@ func conversationRow(c store.Conversation) domain.ConversationRow {
 		QueuedAt: utc(c.QueuedAt), HandedAt: utc(c.HandedAt), BotState: c.BotState, BotMisses: c.BotMisses,
 		AssigneeID: c.Assignee(), Priority: c.Priority, Labels: c.LabelList(), SnoozeUntil: utc(c.SnoozeUntil),
 		LastSeq: c.LastSeq, AgentReadSeq: c.AgentReadSeq, VisitorReadSeq: c.VisitorReadSeq, UnreadCount: c.UnreadCount,
+		Resolutions: c.Resolutions, SurveyResolution: c.SurveyResolution, SurveyScale: c.SurveyScale, Rating: c.LatestRating(),
 		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(), LastActivityAt: c.LastActivityAt.UTC()}
 	if c.PreviewSeq > 0 && c.PreviewAt != nil {
 		out.Preview = &domain.PreviewRow{Seq: c.PreviewSeq, Body: c.PreviewBody, At: c.PreviewAt.UTC(),
@@ -59,7 +60,12 @@ func conversationFromRow(r domain.ConversationRow, members memberMap) store.Conv
 		QueuedAt: r.QueuedAt, HandedAt: r.HandedAt, BotState: r.BotState, BotMisses: r.BotMisses,
 		Priority: r.Priority, SnoozeUntil: r.SnoozeUntil,
 		LastSeq: r.LastSeq, AgentReadSeq: r.AgentReadSeq, VisitorReadSeq: r.VisitorReadSeq, UnreadCount: r.UnreadCount,
+		Resolutions: r.Resolutions, SurveyResolution: r.SurveyResolution, SurveyScale: r.SurveyScale,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, LastActivityAt: r.LastActivityAt}
+	if r.Rating != nil {
+		rating := members.rating(*r.Rating)
+		c.SetRating(rating)
+	}
 	if id, ok := members[r.AssigneeID]; ok {
 		c.SetAssignee(id) // an assignee who is no member here is cleared
 	}
@@ -121,6 +127,28 @@ func bookingFromRow(r domain.BookingRow) store.Booking {
 
 // memberMap maps the old workspace's member ids to this one's.
 type memberMap map[string]string
+
+// rating maps the agent a rating is credited to (cleared without a match).
+func (m memberMap) rating(r contracts.Rating) contracts.Rating {
+	if r.AgentID != "" {
+		r.AgentID = m[r.AgentID]
+	}
+	return r
+}
+
+// activityFromRow maps an imported activity's member ids.
+func activityFromRow(r contracts.Activity, members memberMap) contracts.Activity {
+	r.By = members.author(r.By)
+	if r.AssigneeID != "" {
+		r.AssigneeID = members[r.AssigneeID]
+	}
+	if r.Rating != nil {
+		rating := members.rating(*r.Rating)
+		r.Rating = &rating
+	}
+	r.At = r.At.UTC()
+	return r
+}
 
 // author maps an agent author's id; an unmapped one keeps its id and name.
 func (m memberMap) author(a contracts.Author) contracts.Author {

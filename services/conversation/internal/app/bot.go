@@ -69,6 +69,7 @@ type reply struct {
 	state    botState
 	miss     bool // the bot had no answer
 	handoff  bool // queue for a person
+	resolve  bool // the visitor is done: resolve the conversation
 	name     string
 	email    string
 	followUp bool  // label the conversation for follow-up
@@ -150,6 +151,9 @@ func (a *App) respond(ctx context.Context, bot Bot, settings contracts.Settings,
 	st := decodeState(c.BotState)
 	if domain.AsksForHuman(body) {
 		return reply{handoff: true}, nil
+	}
+	if domain.SaysDone(body) {
+		return reply{resolve: true, drafts: []draft{botText(bot, "Glad I could help! Write again any time.", false)}}, nil
 	}
 	switch {
 	case strings.HasPrefix(body, valueFAQ):
@@ -431,6 +435,13 @@ func (a *App) apply(ctx context.Context, env contracts.Envelope, bot Bot, settin
 		}
 		if r.miss {
 			c.BotMisses++
+			if !botValue(m.Body) {
+				if err := record(tx, &c, contracts.ActivityBotMissed, actorAuthor(bot.author()), now, func(a *contracts.Activity) {
+					a.Seq, a.Question = m.Seq, m.Body
+				}); err != nil {
+					return err
+				}
+			}
 		} else {
 			c.BotMisses = 0
 		}
@@ -447,6 +458,13 @@ func (a *App) apply(ctx context.Context, env contracts.Envelope, bot Bot, settin
 			}
 			msgs = append(msgs, msg)
 		}
+		if r.resolve {
+			from := c.Status
+			c.Status = contracts.StatusResolved
+			if err := statusChanged(tx, &c, from, actorAuthor(bot.author()), settings.Survey, now); err != nil {
+				return err
+			}
+		}
 		queued := false
 		if r.handoff || c.BotMisses >= 2 {
 			more, q, err := a.handOver(tx, bot, &c, v, settings, now)
@@ -456,12 +474,13 @@ func (a *App) apply(ctx context.Context, env contracts.Envelope, bot Bot, settin
 			msgs, queued = append(msgs, more...), q
 		}
 		conv, err := a.publish(tx, c, v, msgs...)
-		if err != nil || !queued {
+		if err != nil || !queued && !r.resolve {
 			return err
 		}
 		// Message frames reach visitors without the conversation; this one
-		// tells the widget it is now waiting for a person, and where.
-		if err := tx.Emit(contracts.ConversationUpdatedEvent, contracts.ConversationUpdated{Conversation: conv}); err != nil {
+		// tells the widget it is now waiting for a person, and where, or
+		// that it is resolved (and asks how it went).
+		if err := tx.Emit(contracts.ConversationUpdatedEvent, contracts.ConversationUpdated{Conversation: conv}); err != nil || r.resolve {
 			return err
 		}
 		_, err = a.fillQueue(tx, settings.AgentOpenLimit, now)
@@ -500,12 +519,24 @@ func (a *App) book(tx *store.Tx, bot Bot, c store.Conversation, v store.Visitor,
 	return []draft{{actor: bot.author(), kind: contracts.KindCard, body: "You're booked: " + s.service.Name + " on " + when + ".", payload: card}}, nil
 }
 
-// botText is a bot message; offerHuman adds the "Talk to a person" button.
+// botText is a bot message; offerHuman adds the "That's all, thanks" and
+// "Talk to a person" buttons.
 func botText(bot Bot, text string, offerHuman bool) draft {
 	if !offerHuman {
 		return draft{actor: bot.author(), kind: contracts.KindText, body: text}
 	}
-	return botQuick(bot, text, nil)
+	return botQuick(bot, text, []contracts.QuickOption{{Label: "That's all, thanks", Value: domain.ResolveValue}})
+}
+
+// botValue says whether a visitor's message is one of the bot's own
+// quick-reply values rather than words of their own.
+func botValue(body string) bool {
+	for _, p := range []string{valueFAQ, valueService, valueSlot} {
+		if strings.HasPrefix(body, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // botQuick is a bot message with quick replies, always ending with "Talk to a person".

@@ -68,6 +68,7 @@ var exportFiles = []struct {
 	{domain.FileConversations, nil},
 	{domain.FileMessages, nil},
 	{domain.FileBookings, nil},
+	{domain.FileActivities, nil},
 	{domain.FileConversationsCSV, domain.ConversationCSVHeader},
 	{domain.FileMessagesCSV, domain.MessageCSVHeader},
 }
@@ -143,9 +144,27 @@ func (a *App) exportRows(ctx context.Context, tenantID string, f map[string]*obj
 			}
 		}
 		if len(page) < exportPage {
-			return nil
+			break
 		}
 		k = store.Key{At: page[len(page)-1].CreatedAt, ID: page[len(page)-1].ID}
+	}
+	// Activities.
+	k = store.Key{}
+	for {
+		var page []contracts.Activity
+		if err := a.store.Tenant(ctx, tenantID, func(tx *store.Tx) (err error) { page, err = tx.ActivityPage(k, exportPage); return err }); err != nil {
+			return err
+		}
+		for _, act := range page {
+			act.At = act.At.UTC()
+			if err := f[domain.FileActivities].json(act); err != nil {
+				return err
+			}
+		}
+		if len(page) < exportPage {
+			return nil
+		}
+		k = store.Key{At: page[len(page)-1].At, ID: page[len(page)-1].ID}
 	}
 }
 

@@ -80,6 +80,11 @@ func (a *App) Handoff(ctx context.Context, r contracts.HandoffRequest) (contract
 		}
 		now := a.now()
 		var msgs []store.Message
+		if c.Handoff == contracts.HandoffBot && r.To != contracts.HandoffBot {
+			if err := reachedTeam(tx, &c, actorAuthor(r.Actor), now); err != nil {
+				return err
+			}
+		}
 		switch r.To {
 		case contracts.HandoffAgent:
 			var m store.Message
@@ -169,6 +174,9 @@ func (a *App) enqueue(tx *store.Tx, bot Bot, c *store.Conversation, v store.Visi
 // promise a place in line and a wait that nobody keeps. It reports whether
 // the conversation was queued.
 func (a *App) handOver(tx *store.Tx, bot Bot, c *store.Conversation, v store.Visitor, settings contracts.Settings, now time.Time) ([]store.Message, bool, error) {
+	if err := reachedTeam(tx, c, actorAuthor(bot.author()), now); err != nil {
+		return nil, false, err
+	}
 	avail := settings.BusinessHours.At(now)
 	if avail.Open {
 		msgs, err := a.enqueue(tx, bot, c, v, settings, now)

@@ -58,6 +58,7 @@ func (a *App) ImportPart(ctx context.Context, r contracts.ImportPartRequest) (co
 			{domain.FileConversations, im.conversation, im.flushConversations},
 			{domain.FileMessages, im.message, im.flushMessages},
 			{domain.FileBookings, im.booking, im.flushBookings},
+			{domain.FileActivities, im.activity, im.flushActivities},
 		} {
 			n, err := im.read(ctx, step.file, step.read, step.end)
 			if err != nil {
@@ -92,6 +93,7 @@ type importer struct {
 	conversations []store.Conversation
 	messages      []store.Message
 	bookings      []store.Booking
+	activities    []contracts.Activity
 }
 
 // read streams one file line by line into row, calling end after each batch
@@ -249,6 +251,26 @@ func (im *importer) booking(raw []byte) error {
 	}
 	im.bookings = append(im.bookings, bookingFromRow(r))
 	return nil
+}
+
+func (im *importer) activity(raw []byte) error {
+	var r domain.ActivityRow
+	if err := decode(raw, &r); err != nil {
+		return err
+	}
+	if _, ok := im.lastSeq[r.ConversationID]; !ok {
+		return fmt.Errorf("conversation_id %s is not in %s", r.ConversationID, domain.FileConversations)
+	}
+	im.activities = append(im.activities, activityFromRow(r.Activity, im.members))
+	return nil
+}
+
+// flushActivities stores imported history without publishing it: the
+// reports are rebuilt from it when the import ends.
+func (im *importer) flushActivities() error {
+	err := im.tx.InsertActivities(im.activities)
+	im.activities = im.activities[:0]
+	return err
 }
 
 func (im *importer) flushBookings() error {

@@ -148,7 +148,11 @@ func (a *App) Update(ctx context.Context, r contracts.UpdateRequest) (contracts.
 			}
 		}
 		if r.Status != nil {
+			from := c.Status
 			if err := setStatus(tx, &c, *r.Status, r.SnoozeUntil); err != nil {
+				return err
+			}
+			if err := statusChanged(tx, &c, from, actorAuthor(r.Actor), settings.Survey, now); err != nil {
 				return err
 			}
 		}

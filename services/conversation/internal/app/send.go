@@ -63,6 +63,11 @@ func (a *App) Start(ctx context.Context, r contracts.StartRequest) (contracts.Se
 		if err := tx.CreateConversation(&c); err != nil {
 			return contracts.SendResult{}, err
 		}
+		if !bot.Enabled {
+			if err := reachedTeam(tx, &c, contracts.Author{Type: contracts.AuthorVisitor, ID: r.Actor.ID}, now); err != nil {
+				return contracts.SendResult{}, err
+			}
+		}
 		res, err := a.appendMessage(tx, r.Actor, c, v, r.Body, r.ClientMsgID, false, now)
 		if err != nil || bot.Enabled {
 			return res, err
@@ -232,7 +237,11 @@ func (a *App) write(tx *store.Tx, c *store.Conversation, v store.Visitor, d draf
 					return m, err
 				}
 			}
+			from := c.Status
 			c.Status, c.SnoozeUntil = contracts.StatusOpen, nil
+			if err := statusChanged(tx, c, from, contracts.Author{Type: contracts.AuthorVisitor, ID: d.actor.ID, Name: m.AuthorName}, contracts.SurveySettings{}, now); err != nil {
+				return m, err
+			}
 		}
 	case contracts.AuthorAgent: // the team read everything up to its own reply
 		c.AgentReadSeq, c.UnreadCount = seq, 0

@@ -124,7 +124,16 @@ func (a *App) ExportVisitor(ctx context.Context, r contracts.VisitorDataRequest)
 			if err != nil {
 				return err
 			}
-			item := contracts.VisitorDataConversation{Conversation: conv, Messages: []contracts.Message{}}
+			item := contracts.VisitorDataConversation{Conversation: conv, Messages: []contracts.Message{}, Ratings: []contracts.Rating{}}
+			acts, err := tx.Activities(id)
+			if err != nil {
+				return err
+			}
+			for _, act := range acts {
+				if act.Kind == contracts.ActivityRated && act.Rating != nil {
+					item.Ratings = append(item.Ratings, *act.Rating)
+				}
+			}
 			for seq := int64(0); ; {
 				page, more, err := tx.Messages(id, seq, exportPage, member)
 				if err != nil {

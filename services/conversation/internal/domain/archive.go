@@ -22,6 +22,8 @@ import (
 //	                     conversations.jsonl, then by seq; private notes are
 //	                     the rows with "private": true
 //	bookings.jsonl       BookingRow, by (created_at, id)
+//	activities.jsonl     ActivityRow (contracts.Activity: the conversations'
+//	                     lifecycle history and ratings), by (at, id)
 //	conversations.csv    for spreadsheets (ConversationCSVHeader), same order
 //	messages.csv         for spreadsheets (MessageCSVHeader), same order
 //
@@ -43,6 +45,7 @@ const (
 	FileConversations    = "conversations.jsonl"
 	FileMessages         = "messages.jsonl"
 	FileBookings         = "bookings.jsonl"
+	FileActivities       = "activities.jsonl"
 	FileConversationsCSV = "conversations.csv"
 	FileMessagesCSV      = "messages.csv"
 )
@@ -84,6 +87,12 @@ type ConversationRow struct {
 	VisitorReadSeq int64       `json:"visitor_read_seq"`
 	UnreadCount    int         `json:"unread_count"`
 	Preview        *PreviewRow `json:"preview"`
+	// Resolutions counts its resolutions; SurveyResolution is the one whose
+	// survey awaits an answer (0: none) on SurveyScale; Rating the latest.
+	Resolutions      int               `json:"resolutions"`
+	SurveyResolution int               `json:"survey_resolution"`
+	SurveyScale      string            `json:"survey_scale"`
+	Rating           *contracts.Rating `json:"rating"`
 	CreatedAt      time.Time   `json:"created_at"`
 	UpdatedAt      time.Time   `json:"updated_at"`
 	LastActivityAt time.Time   `json:"last_activity_at"`
@@ -204,14 +213,52 @@ func (r ConversationRow) Check() error {
 			return err
 		}
 	}
-	if r.LastSeq < 0 || r.AgentReadSeq < 0 || r.VisitorReadSeq < 0 || r.UnreadCount < 0 || r.BotMisses < 0 {
-		return fmt.Errorf("last_seq, agent_read_seq, visitor_read_seq, unread_count and bot_misses must not be negative")
+	if r.LastSeq < 0 || r.AgentReadSeq < 0 || r.VisitorReadSeq < 0 || r.UnreadCount < 0 || r.BotMisses < 0 || r.Resolutions < 0 {
+		return fmt.Errorf("last_seq, agent_read_seq, visitor_read_seq, unread_count, bot_misses and resolutions must not be negative")
+	}
+	if r.SurveyResolution < 0 || r.SurveyResolution > r.Resolutions {
+		return fmt.Errorf("survey_resolution must be between 0 and resolutions")
+	}
+	if r.SurveyResolution > 0 {
+		if err := oneOf("survey_scale", r.SurveyScale, surveyScales); err != nil {
+			return err
+		}
 	}
 	if r.BotState != "" && !json.Valid([]byte(r.BotState)) {
 		return fmt.Errorf("bot_state is not JSON")
 	}
 	if r.Preview != nil {
 		if err := oneOf("preview.author.type", r.Preview.Author.Type, authorKind); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ActivityRow is a line of activities.jsonl: a contracts.Activity.
+type ActivityRow struct{ contracts.Activity }
+
+var (
+	activityKinds = []string{contracts.ActivityReachedTeam, contracts.ActivityResolved, contracts.ActivityReopened,
+		contracts.ActivityRated, contracts.ActivityBotMissed}
+	surveyScales = []string{contracts.ScaleFive, contracts.ScaleThumbs}
+)
+
+// Check validates an activity row.
+func (r ActivityRow) Check() error {
+	for _, err := range []error{
+		checkID("id", r.ID), checkID("conversation_id", r.ConversationID),
+		oneOf("kind", r.Kind, activityKinds), checkTime("at", r.At), oneOf("by.type", r.By.Type, authorKind),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	if r.Kind == contracts.ActivityRated {
+		if r.Rating == nil || r.Rating.Score < 1 || r.Rating.Score > 5 {
+			return fmt.Errorf("rating.score must be between 1 and 5")
+		}
+		if err := oneOf("rating.scale", r.Rating.Scale, surveyScales); err != nil {
 			return err
 		}
 	}

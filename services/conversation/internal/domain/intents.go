@@ -8,6 +8,13 @@ import (
 // HandoffValue is the value of the "Talk to a person" quick reply.
 const HandoffValue = "handoff"
 
+// ResolveValue is the value of the "That's all, thanks" quick reply that
+// the bot's answers offer: the visitor is done, and the bot resolves.
+const ResolveValue = "resolve"
+
+// SaysDone reports whether a visitor's message is that quick reply.
+func SaysDone(body string) bool { return strings.EqualFold(strings.TrimSpace(body), ResolveValue) }
+
 // humanPhrases ask for a person, in the widget's languages; each is
 // normalised by Tokens and matched as whole terms.
 var humanPhrases = func() [][]string {

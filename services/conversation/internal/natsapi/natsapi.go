@@ -40,6 +40,7 @@ func Register(b *service.Base, a *app.App, settings *app.SettingsCache, bots *ap
 	service.Handle(b, contracts.ConversationBookings, a.Bookings)
 	service.Handle(b, contracts.ConversationBookingCancel, a.CancelBooking)
 	service.Handle(b, contracts.ConversationBookingICS, a.BookingICS)
+	service.Handle(b, contracts.ConversationRate, a.Rate)
 	b.Go(a.Run)
 	registerData(b, a, settings, bots, o)
 	registerReports(b, a)

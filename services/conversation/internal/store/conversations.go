@@ -40,6 +40,10 @@ type Conversation struct {
 	BotMisses         int    // bot answers in a row it could not give
 	QueuedAt          *time.Time
 	HandedAt          *time.Time
+	Resolutions       int    // how many times it was resolved
+	SurveyResolution  int    // the resolution whose survey awaits an answer; 0: none
+	SurveyScale       string // that survey's scale
+	Rating            string // JSON of the latest contracts.Rating, or ""
 }
 
 // Assignee is the assignee id, or "".

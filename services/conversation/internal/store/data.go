@@ -157,6 +157,7 @@ func (tx *Tx) DeleteConversations(ids []string) (int64, error) {
 	}
 	for _, q := range []string{
 		`DELETE FROM bookings WHERE tenant_id = ? AND conversation_id IN ?`,
+		`DELETE FROM activities WHERE tenant_id = ? AND conversation_id IN ?`,
 		`DELETE FROM conversations WHERE tenant_id = ? AND id IN ?`,
 	} {
 		if err := tx.DB.Exec(q, tx.TenantID, ids).Error; err != nil {

@@ -488,11 +488,16 @@ func auditLine(line []byte) (contracts.AuditEntry, error) {
 }
 
 // checkSettings validates imported settings as a settings patch would.
+// An archive from before surveys has none: the default stays.
 func checkSettings(s contracts.Settings) (contracts.Settings, error) {
-	return applyPatch(domain.DefaultSettings(), contracts.SettingsPatch{
+	patch := contracts.SettingsPatch{
 		Widget: &s.Widget, AllowedDomains: &s.AllowedDomains, BusinessHours: &s.BusinessHours,
 		OfflineMessage: &s.OfflineMessage, AgentOpenLimit: &s.AgentOpenLimit, RetentionDays: &s.RetentionDays,
-	})
+	}
+	if s.Survey != (contracts.SurveySettings{}) {
+		patch.Survey = &s.Survey
+	}
+	return applyPatch(domain.DefaultSettings(), patch)
 }
 
 // planSkills keeps the skills the tenant's plan allows; the others stay

@@ -106,6 +106,12 @@ func applyPatch(s contracts.Settings, r contracts.SettingsPatch) (contracts.Sett
 		}
 		s.RetentionDays = *r.RetentionDays
 	}
+	if r.Survey != nil {
+		if err = domain.CheckSurvey(*r.Survey); err != nil {
+			return s, err
+		}
+		s.Survey = *r.Survey
+	}
 	return s, nil
 }
 

@@ -33,6 +33,7 @@ func DefaultSettings() contracts.Settings {
 			Weekly: map[string][]contracts.TimeRange{"mon": weekday, "tue": weekday, "wed": weekday, "thu": weekday, "fri": weekday},
 		},
 		OfflineMessage: "We're away right now. Leave your email and we'll get back to you.",
+		Survey:         contracts.DefaultSurvey,
 	}
 }
 
@@ -225,6 +226,14 @@ func CheckCanned(short, body string) (string, string, error) {
 	}
 	body, err := validate.Text("body", body, contracts.MaxBodyLength, true)
 	return short, body, err
+}
+
+// CheckSurvey validates the satisfaction survey's settings.
+func CheckSurvey(s contracts.SurveySettings) error {
+	if s.Scale != contracts.ScaleFive && s.Scale != contracts.ScaleThumbs {
+		return apperr.InvalidField("survey.scale", `survey.scale must be "five" or "thumbs"`)
+	}
+	return nil
 }
 
 // CheckRetentionDays accepts 0 (keep forever) or a number of days between

@@ -36,7 +36,7 @@ func (tx *Tx) Settings() (contracts.Settings, string, error) {
 	if err != nil {
 		return contracts.Settings{}, "", err
 	}
-	var s contracts.Settings
+	s := contracts.Settings{Survey: contracts.DefaultSurvey} // settings stored before surveys existed
 	return s, r.IdentitySecret, json.Unmarshal([]byte(r.Settings), &s)
 }
 
