@@ -203,17 +203,17 @@ func (s *seedRows) conversation(tenant, agent string, at time.Time, perConv int,
 	activity(contracts.ActivityResolved, resolved, fmt.Sprintf(`,"resolution":1,"surveyed":true,"assignee_id":%q`, agent))
 	answered := at.Add(time.Minute)
 	s.add("report_conversations", "tenant_id, conversation_id, first_visitor_at, last_visitor_at, reached_team_at, started_with_bot, first_response_at, first_responder_id, first_response, first_response_biz, resolutions, assignee_id, labels",
-		tenant, id, at, lastVisitor, at, bot, answered, agent, 60.0, 60.0, 1, agent, "[]")
+		tenant, id, at.UnixMicro(), lastVisitor.UnixMicro(), at.UnixMicro(), bot, answered.UnixMicro(), agent, 60.0, 60.0, 1, agent, "[]")
 	s.add("report_resolutions", "tenant_id, conversation_id, resolution, resolved_at, agent_id, surveyed, rated, seconds, biz_seconds",
-		tenant, id, 1, resolved, agent, true, rated, 600.0, 600.0)
+		tenant, id, 1, resolved.UnixMicro(), agent, true, rated, 600.0, 600.0)
 	if rated {
 		activity(contracts.ActivityRated, resolved.Add(time.Minute), fmt.Sprintf(`,"rating":{"score":5,"scale":"five","resolution":1,"agent_id":%q}`, agent))
 		s.add("report_ratings", "tenant_id, conversation_id, resolution, rated_at, score, scale, comment, agent_id",
-			tenant, id, 1, resolved.Add(time.Minute), 5, contracts.ScaleFive, "Thanks!", agent)
+			tenant, id, 1, resolved.Add(time.Minute).UnixMicro(), 5, contracts.ScaleFive, "Thanks!", agent)
 	}
 	if bot {
 		activity(contracts.ActivityBotMissed, at, `,"seq":1,"question":"where is my order?"`)
-		s.add("report_misses", "tenant_id, conversation_id, seq, asked_at, question", tenant, id, 1, at, "Where is my order?")
+		s.add("report_misses", "tenant_id, conversation_id, seq, asked_at, question", tenant, id, 1, at.UnixMicro(), "Where is my order?")
 	}
 }
 
