@@ -15,6 +15,7 @@ type settingsBody struct {
 	OfflineMessage *string                   `json:"offline_message"`
 	AgentOpenLimit *int                      `json:"agent_open_limit"`
 	RetentionDays  *int                      `json:"retention_days"` // tenant checks 0 or MinRetentionDays–MaxRetentionDays
+	Survey         *contracts.SurveySettings `json:"survey"`         // tenant checks the scale
 }
 
 func (a *API) getSettings(c *gin.Context) {
@@ -29,7 +30,7 @@ func (a *API) updateSettings(c *gin.Context) {
 	}
 	respond(c, a.nc, contracts.TenantSettingsUpdate, contracts.SettingsPatch{
 		Principal: principal(c), Widget: b.Widget, AllowedDomains: b.AllowedDomains, BusinessHours: b.BusinessHours,
-		OfflineMessage: b.OfflineMessage, AgentOpenLimit: b.AgentOpenLimit, RetentionDays: b.RetentionDays,
+		OfflineMessage: b.OfflineMessage, AgentOpenLimit: b.AgentOpenLimit, RetentionDays: b.RetentionDays, Survey: b.Survey,
 	}, http.StatusOK)
 }
 
