@@ -1,7 +1,7 @@
 // The Reports page (issue 12): the period's figures against the previous
 // period, three charts with their data, CSAT comments, the bot and agents.
 // Its whole state is in the URL query, so a report is linkable.
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { api as coreApi } from '../../api/endpoints';
 import { reportsApi } from '../../api/reports';
 import type { Report, ReportSummary } from '../../api/types';
@@ -24,6 +24,10 @@ export function Reports() {
   const report = useAsync(() => reportsApi.report(qs), [qs]);
   const members = useAsync(() => (admin ? coreApi.members() : Promise.resolve([])), [admin]);
   const set = (patch: Partial<ReportQuery>) => navigate(`${path}?${queryString({ ...q, ...patch })}`, { replace: true });
+  // The default period goes into the URL too, so what is shown is linkable.
+  useEffect(() => {
+    if (search.toString() !== qs) navigate(`${path}?${qs}`, { replace: true });
+  }, [path, search, qs]);
 
   return (
     <div className="page reports-page">
