@@ -123,6 +123,12 @@ export interface Conversation {
   created_at: string;
   updated_at: string;
   last_activity_at: string;
+  /** How many times it was resolved. */
+  resolutions?: number;
+  /** The visitor's latest rating. */
+  rating?: Rating;
+  /** Resolved and not rated yet. */
+  survey?: { scale: SurveyScale; resolution: number };
 }
 
 export interface VisitorConversation {
@@ -194,6 +200,8 @@ export interface Settings {
   agent_open_limit: number;
   /** Conversations are deleted this many days after their last activity; 0 (or absent) keeps them. */
   retention_days?: number;
+  /** Whether a resolved conversation asks its visitor "How did we do?". */
+  survey?: { enabled: boolean; scale: SurveyScale };
 }
 
 export type SettingsPatch = Partial<Settings>;
@@ -232,4 +240,106 @@ export interface EmailStatus {
 
 export interface NotifyPreferences {
   email_new_conversations: boolean;
+}
+
+// Reports and CSAT (issue 12): pkg/contracts/reports.go.
+export type SurveyScale = 'five' | 'thumbs';
+
+export interface Rating {
+  score: number;
+  scale: SurveyScale;
+  comment?: string;
+  resolution: number;
+  agent_id?: string;
+  rated_at: string;
+}
+
+/** A duration figure in seconds; median and p90 are null when count is 0. */
+export interface Durations {
+  count: number;
+  median_seconds: number | null;
+  p90_seconds: number | null;
+}
+
+export interface ReportSummary {
+  conversations: number;
+  resolutions: number;
+  missed: number;
+  first_response: Durations;
+  resolution: Durations;
+  csat_average: number | null;
+  csat_responses: number;
+  containment: number | null;
+}
+
+export interface VolumePoint {
+  start: string;
+  new: number;
+  resolved: number;
+}
+
+export interface RatingComment {
+  conversation_id: string;
+  score: number;
+  scale: SurveyScale;
+  comment: string;
+  agent_id?: string;
+  rated_at: string;
+}
+
+export interface CSATFigures {
+  responses: number;
+  surveyed: number;
+  response_rate: number | null;
+  average: number | null;
+  satisfied: number | null;
+  /** Count of scores 1…5. */
+  distribution: number[];
+  comments: RatingComment[] | null;
+}
+
+export interface UnansweredQuestion {
+  question: string;
+  count: number;
+  last_asked_at: string;
+}
+
+export interface BotFigures {
+  conversations: number;
+  contained: number;
+  containment: number | null;
+  handed_off: number;
+  handoff_rate: number | null;
+  unanswered: UnansweredQuestion[] | null;
+}
+
+export interface AgentFigures {
+  agent_id: string;
+  name: string;
+  handled: number;
+  first_response: Durations;
+  resolution: Durations;
+  csat_average: number | null;
+  csat_responses: number;
+}
+
+export type Granularity = 'day' | 'hour';
+
+export interface Report {
+  from: string;
+  to: string;
+  previous_from: string;
+  previous_to: string;
+  timezone: string;
+  granularity: Granularity;
+  business_hours: boolean;
+  summary: ReportSummary;
+  previous: ReportSummary;
+  volume: VolumePoint[] | null;
+  /** New conversations by local weekday (Monday first) and hour. */
+  heatmap: number[][];
+  csat: CSATFigures;
+  bot: BotFigures;
+  agents: AgentFigures[] | null;
+  generated_at: string;
 }

@@ -16,6 +16,7 @@ import { Goodbye } from '../pages/data/Goodbye';
 import { GettingStarted } from '../pages/GettingStarted';
 import { Inbox } from '../pages/inbox/Inbox';
 import { NotFound } from '../pages/NotFound';
+import { Reports } from '../pages/reports/Reports';
 import { Settings } from '../pages/settings/Settings';
 import { isAdmin, session, useSession } from './session';
 
@@ -81,6 +82,7 @@ function Routes({ path }: { path: string }) {
   if (m) return <Inbox id={m.id} />;
   if (path === '/getting-started') return <GettingStarted />;
   if (path === '/bots') return <Bots />;
+  if (path === '/reports') return <Reports />;
   if (path === '/billing') return <Billing />;
   m = match('/settings/:section', path);
   if (m) return <Settings section={m.section} />;

@@ -28,6 +28,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const items: NavItem[] = [
     { href: '/inbox', label: t('nav.inbox'), icon: 'inbox', badge: unread, match: (p) => p.startsWith('/inbox') },
     { href: '/getting-started', label: t('nav.gettingStarted'), icon: 'rocket', match: (p) => p === '/getting-started' },
+    { href: '/reports', label: t('nav.reports'), icon: 'chart', match: (p) => p === '/reports' },
     { href: '/bots', label: t('nav.bots'), icon: 'bot', match: (p) => p.startsWith('/bots') },
     { href: '/billing', label: t('nav.billing'), icon: 'card', match: (p) => p.startsWith('/billing') },
     admin

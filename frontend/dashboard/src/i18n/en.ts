@@ -4,6 +4,7 @@ import { botStrings } from './bots';
 import { billingStrings } from './billing';
 import { accountStrings } from './account';
 import { dataStrings } from './data';
+import { reportsStrings } from './reports';
 
 export const en = {
   'app.name': 'Parley',
@@ -77,6 +78,7 @@ export const en = {
   'auth.logout.working': 'Logging out…',
   ...accountStrings,
   ...dataStrings,
+  ...reportsStrings,
   'auth.side.title': 'Live chat your customers will like',
   'auth.side.point1': 'One line of code puts a chat on your website.',
   'auth.side.point2': 'Answer from a shared, real-time inbox.',

@@ -56,6 +56,7 @@ type API struct {
 	log       *slog.Logger
 	authRL    *limiter
 	sessionRL *limiter
+	reportRL  *limiter
 	apiKeys   keyCache // verified API keys
 	metrics   *metrics.Registry
 	origin    string // Parley's own browser origin, from PublicURL
@@ -66,7 +67,7 @@ type API struct {
 func New(d Deps) (http.Handler, error) {
 	cfg, log := d.Config, d.Log
 	a := &API{cfg: cfg, nc: d.NATS, keys: d.Keys, revoked: d.Revocations, widgets: d.Widgets, hub: d.Hub, objects: d.Objects, js: d.JS, log: log,
-		authRL: newLimiter(AuthRateLimitPerMinute), sessionRL: newLimiter(SessionRateLimitPerMinute), metrics: newMetrics(d.Hub), origin: originOf(cfg.PublicURL),
+		authRL: newLimiter(AuthRateLimitPerMinute), sessionRL: newLimiter(SessionRateLimitPerMinute), reportRL: newLimiter(ReportRateLimitPerMinute), metrics: newMetrics(d.Hub), origin: originOf(cfg.PublicURL),
 		proxies: trustedNets(cfg.TrustedProxies)}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
@@ -144,6 +145,12 @@ func (a *API) routes(e *gin.Engine) {
 	m.GET("/bot", requireAdmin, a.getBot)
 	m.PUT("/bot", requireAdmin, a.saveBot)
 	m.POST("/bot/faq/try", requireAdmin, a.tryFAQ)
+	reports := m.Group("/reports", a.reportRL.perIP)
+	reports.GET("", a.report)
+	for section := range reportSections {
+		reports.GET("/"+section, a.reportSection(section))
+	}
+	reports.POST("/rebuild", requireAdmin, a.rebuildReports)
 	m.GET("/api-keys", requireAdmin, a.listAPIKeys)
 	m.POST("/api-keys", requireAdmin, a.createAPIKey)
 	m.DELETE("/api-keys/:id", requireAdmin, a.deleteAPIKey)

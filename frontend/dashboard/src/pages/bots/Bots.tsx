@@ -15,7 +15,7 @@ import { FAQEditor, TryPanel } from './FAQ';
 import { OrderStatusEditor } from './OrderStatus';
 import { SecretField } from './SecretField';
 import { PlanNotice, SkillsEditor, skillName } from './Skills';
-import { SECTION_OF, enabledSkills, fieldPaths, incompleteEntries, isDirty, planSkill, resolveField, testPattern, toConfig, toDraft, type Draft } from './model';
+import { SECTION_OF, addEntry, enabledSkills, fieldPaths, incompleteEntries, isDirty, planSkill, resolveField, testPattern, toConfig, toDraft, type Draft } from './model';
 import { badRanges } from '../../components/WeeklyEditor';
 import './bots.css';
 
@@ -121,6 +121,16 @@ function BotEditor({ config, onSaved }: { config: BotConfig; onSaved: (c: BotCon
   const focusError = useRef(false);
   // A save answers with the stored config: start again from it.
   useEffect(() => setDraft(initial), [initial]);
+  // "Add to FAQ" on the Reports page links here with ?faq_question=…: start a
+  // new FAQ entry with that question, for the admin to answer.
+  useEffect(() => {
+    const question = new URLSearchParams(window.location.search).get('faq_question')?.trim();
+    if (!question) return;
+    const entries = addEntry(initial.faq.entries);
+    const added = { ...entries[entries.length - 1], question };
+    setDraft((d) => ({ ...d, faq: { ...d.faq, entries: [...entries.slice(0, -1), added] } }));
+    requestAnimationFrame(() => document.querySelector<HTMLInputElement>(`[data-faq-q="${added.key}"]`)?.focus());
+  }, [initial]);
   // After a failed save, take the agent to the first field in error.
   useEffect(() => {
     if (!focusError.current) return;

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { RatingTag } from './RatingBadge';
 import type { Conversation } from '../../api/types';
 import { Icon } from '../../components/Icon';
 import { Button, EmptyState, ErrorState, SkeletonList, Avatar } from '../../components/ui';
@@ -212,9 +213,10 @@ function ConversationItem({ c, active, now }: { c: Conversation; active: boolean
               </span>
             )}
           </span>
-          {(c.status !== 'open' || (c.labels && c.labels.length > 0) || c.handoff === 'bot' || c.handoff === 'queued') && (
+          {(c.status !== 'open' || (c.labels && c.labels.length > 0) || c.handoff === 'bot' || c.handoff === 'queued' || c.rating) && (
             <span className="conv-item-tags">
               <HandoffTag c={c} />
+              {c.rating && <RatingTag rating={c.rating} />}
               {c.status !== 'open' && <span className={`tag tag-status-${c.status}`}>{t(`inbox.status.${c.status}`)}</span>}
               {(c.labels ?? []).slice(0, 3).map((l) => (
                 <span className="tag" key={l}>

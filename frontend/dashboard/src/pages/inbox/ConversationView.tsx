@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { RatingDetail } from './RatingBadge';
 import { api, clientMsgId } from '../../api/endpoints';
 import { ApiError } from '../../api/http';
 import type { Conversation, ConversationStatus, Message } from '../../api/types';
@@ -259,6 +260,7 @@ function ConversationHeader({
       <div className="conv-title">
         <h2 id="conv-title">{name}</h2>
         <span className={`tag tag-status-${c.status}`}>{t(`inbox.status.${c.status}`)}</span>
+        {c.rating && <RatingDetail rating={c.rating} />}
         {c.status === 'snoozed' && c.snooze_until && <span className="field-hint">{t('conv.snoozedUntil', { time: formatDateTime(c.snooze_until) })}</span>}
       </div>
       <div className="conv-primary">

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { api } from '../../api/endpoints';
-import type { WidgetSettings } from '../../api/types';
+import type { SurveyScale, WidgetSettings } from '../../api/types';
 import { useSession } from '../../app/session';
 import { InputField, SelectField, Switch, Field } from '../../components/ui';
 import { t } from '../../i18n';
@@ -30,8 +30,10 @@ export function WidgetSection({ title, settings, onSaved }: SettingsProps) {
   const initial = { ...widgetDefaults, ...settings.widget };
   const [w, setW] = useState<WidgetSettings>(initial);
   const [colorText, setColorText] = useState(initial.color);
-  const { busy, errors, save, clear, setErrors } = useSave(FIELDS);
-  const dirty = JSON.stringify(w) !== JSON.stringify(initial);
+  const initialSurvey = settings.survey ?? { enabled: true, scale: 'five' as SurveyScale };
+  const [survey, setSurvey] = useState(initialSurvey);
+  const { busy, errors, save, clear, setErrors } = useSave([...FIELDS, 'survey.enabled', 'survey.scale']);
+  const dirty = JSON.stringify(w) !== JSON.stringify(initial) || JSON.stringify(survey) !== JSON.stringify(initialSurvey);
   const set = <K extends keyof WidgetSettings>(k: K, v: WidgetSettings[K]) => {
     setW({ ...w, [k]: v });
     clear(k);
@@ -41,7 +43,7 @@ export function WidgetSection({ title, settings, onSaved }: SettingsProps) {
       setErrors({ fields: { color: t('widget.colorInvalid') } });
       return;
     }
-    void save(async () => onSaved(await api.updateSettings({ widget: w })));
+    void save(async () => onSaved(await api.updateSettings({ widget: w, survey })));
   };
   return (
     <SettingsForm
@@ -149,6 +151,15 @@ export function WidgetSection({ title, settings, onSaved }: SettingsProps) {
         <option value="it">Italiano</option>
         <option value="nl">Nederlands</option>
       </SelectField>
+      <fieldset className="fieldset">
+        <legend>{t('settings.survey')}</legend>
+        <Switch label={t('settings.survey.enabled')} checked={survey.enabled} onChange={(enabled) => setSurvey({ ...survey, enabled })} />
+        <SelectField label={t('settings.survey.scale')} value={survey.scale} disabled={!survey.enabled} error={errors.fields['survey.scale']}
+          onChange={(e) => setSurvey({ ...survey, scale: e.target.value === 'thumbs' ? 'thumbs' : 'five' })}>
+          <option value="five">{t('settings.survey.five')}</option>
+          <option value="thumbs">{t('settings.survey.thumbs')}</option>
+        </SelectField>
+      </fieldset>
     </SettingsForm>
   );
 }
