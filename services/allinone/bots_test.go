@@ -52,8 +52,8 @@ func TestFAQSkillAnswersOffersAndHandsOff(t *testing.T) {
 		if answer["body"] != "We're open 9 to 5, Monday to Friday." || answer["author"].(map[string]any)["type"] != "bot" || answer["kind"] != "quick_replies" {
 			t.Fatalf("answer: %v", answer)
 		}
-		if opts := options(answer); len(opts) != 1 || opts[0]["value"] != "handoff" {
-			t.Fatalf("every answer offers a person: %v", opts)
+		if opts := options(answer); len(opts) != 2 || opts[0]["value"] != "resolve" || opts[1]["value"] != "handoff" {
+			t.Fatalf("every answer offers to finish or a person: %v", opts)
 		}
 		// A near miss offers "Did you mean…" choices; clicking one answers it.
 		p.say(t, v, conv, "return or shipping hours?")
@@ -176,7 +176,7 @@ func TestOrderStatusSkill(t *testing.T) {
 	v3 := p.newVisitor(key)
 	conv3 := p.startConversation(v3, "order 99999").str("conversation.id")
 	slow := p.waitMessages(t, v3.Token, msgPath(conv3), 2)[1]
-	if !strings.Contains(slow["body"].(string), "can't look up orders right now") || options(slow)[0]["value"] != "handoff" {
+	if !strings.Contains(slow["body"].(string), "can't look up orders right now") || options(slow)[1]["value"] != "handoff" {
 		t.Fatalf("slow server: %v", slow)
 	}
 	cfg["order_status"].(map[string]any)["url"] = orders.URL + "/elsewhere"

@@ -269,6 +269,9 @@ func TestVisitorErasureLeavesNoTrace(t *testing.T) {
 			return nil
 		})
 
+		if n := len(activities(t, e, w.tenant, w.adaConvs[0])) + len(activities(t, e, w.tenant, w.adaConvs[1])); n == 0 {
+			t.Fatal("the seed gave Ada's conversations no activity to erase")
+		}
 		admin := w.admin
 		admin.IP = "203.0.113.9"
 		got := call(t, e, contracts.ConversationVisitorErase, contracts.VisitorDataRequest{Actor: admin, VisitorID: w.ada.ID})
@@ -289,6 +292,11 @@ func TestVisitorErasureLeavesNoTrace(t *testing.T) {
 			}
 			return nil
 		})
+		for _, conv := range w.adaConvs {
+			if acts := activities(t, e, w.tenant, conv); len(acts) > 0 {
+				t.Fatalf("%s keeps its activities: %v", conv, kinds(acts))
+			}
+		}
 		// Nothing in the stream but the erasure's own events, which hold ids and counts only.
 		testkit.Eventually(t, 10*time.Second, func() error {
 			for _, m := range events(t, e, w.tenant) {
