@@ -38,6 +38,7 @@ type App struct {
 	ent       Entitlements // conversation quotas; see quota.go
 	objects   Objects      // export parts and import files
 	holder    string       // this replica, as a lease holder
+	reported  *reportSeen  // what the reports consumer need not read again
 }
 
 // Deps are what the application needs besides its store.
@@ -56,7 +57,7 @@ type Deps struct {
 // New returns the application.
 func New(s *store.Store, d Deps) *App {
 	a := &App{store: s, settings: d.Settings, bots: d.Bots, egress: d.Egress, publicURL: d.PublicURL, log: d.Log, now: store.Now,
-		names: newAgentNames(), objects: d.Objects, holder: ids.New()}
+		names: newAgentNames(), objects: d.Objects, holder: ids.New(), reported: newReportSeen()}
 	if d.Clock != nil {
 		a.now = func() time.Time { return d.Clock().UTC().Truncate(time.Microsecond) }
 	}

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"sync"
+	"time"
 
 	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/contracts"
@@ -61,15 +63,22 @@ func (a *App) OnReportEvent(ctx context.Context, env contracts.Envelope) error {
 	if !ids.Valid(id) {
 		return apperr.New(apperr.Invalid, "%s names no conversation", env.Type)
 	}
+	if e.Message != nil && env.Type == contracts.ConversationMessageCreated.Name() && !a.reported.mayChange(id, *e.Message) {
+		return nil // most messages: nothing to read or write
+	}
 	settings, err := a.settings.Get(ctx, env.TenantID)
 	if err != nil {
 		return err
 	}
-	return a.store.Tenant(ctx, env.TenantID, func(tx *store.Tx) error {
+	var seen *domain.MessageFacts // the facts as stored once this commits
+	err = a.store.Tenant(ctx, env.TenantID, func(tx *store.Tx) error {
 		if env.Type == contracts.ConversationMessageCreated.Name() {
 			facts, exists, err := tx.ReportFacts(id)
 			if err != nil {
 				return err
+			}
+			if exists {
+				seen = &facts // as Add leaves them, which is what is stored
 			}
 			before := facts
 			if exists && !facts.Add(*e.Message) {
@@ -107,6 +116,10 @@ func (a *App) OnReportEvent(ctx context.Context, env contracts.Envelope) error {
 			return err
 		})
 	})
+	if err == nil && seen != nil {
+		a.reported.saw(id, *seen)
+	}
+	return err
 }
 
 // firstDelivery runs fn unless the event was handled before.
@@ -234,4 +247,66 @@ func (a *App) Report(ctx context.Context, r contracts.ReportRequest) (contracts.
 	q := domain.ReportQuery{Current: cur, Previous: prev, Location: loc, Granularity: r.Granularity,
 		BusinessHours: r.BusinessHours, AgentID: r.AgentID, Now: a.now()}
 	return domain.BuildReport(q, data), nil
+}
+
+// reportSeen remembers, per conversation, what the read model already
+// holds of its messages, so that the consumer skips without a transaction
+// the messages that cannot change a figure: bot and system messages and
+// notes always; agents' and visitors' messages once a person has answered
+// (the first response is set for good); a visitor's message less than
+// lastVisitorStep after the last one stored (Missed waits 30 minutes, so a
+// minute's imprecision cannot change it). Skipping is safe on any replica:
+// answered never goes back. Bounded: it starts afresh when full.
+type reportSeen struct {
+	mu sync.Mutex
+	m  map[string]seenFacts
+}
+
+type seenFacts struct {
+	answered    bool
+	lastVisitor time.Time
+}
+
+const (
+	reportSeenMax   = 100_000
+	lastVisitorStep = time.Minute
+)
+
+func newReportSeen() *reportSeen { return &reportSeen{m: map[string]seenFacts{}} }
+
+// mayChange says whether a message may change the conversation's figures.
+func (r *reportSeen) mayChange(conversationID string, m contracts.Message) bool {
+	human := m.Author.Type == contracts.AuthorVisitor || m.Author.Type == contracts.AuthorAgent && !m.Private
+	if !human {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s, ok := r.m[conversationID]
+	switch {
+	case !ok:
+		return true
+	case s.answered:
+		return false
+	case m.Author.Type == contracts.AuthorVisitor:
+		return m.CreatedAt.Sub(s.lastVisitor) >= lastVisitorStep
+	}
+	return true
+}
+
+// saw records the facts stored for a conversation.
+func (r *reportSeen) saw(conversationID string, f domain.MessageFacts) {
+	if f.FirstVisitorAt == nil {
+		return // no row yet: nothing to compare with
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.m) >= reportSeenMax {
+		clear(r.m)
+	}
+	s := seenFacts{answered: f.FirstResponseAt != nil}
+	if f.LastVisitorAt != nil {
+		s.lastVisitor = *f.LastVisitorAt
+	}
+	r.m[conversationID] = s
 }
