@@ -43,6 +43,8 @@ type PlanConfig struct {
 	Name                  string   `json:"name"`
 	Seats                 int      `json:"seats"`                   // 0: no limit
 	ConversationsPerMonth int      `json:"conversations_per_month"` // 0: no limit
+	MaxFileMB             int      `json:"max_file_mb"`             // one attachment; 0: 10 MB
+	StorageMB             int      `json:"storage_mb"`              // all attachments; 0: no limit
 	Features              []string `json:"features"`
 	// TrialDays of a paid plan (default 14); the free plan has none.
 	TrialDays   *int   `json:"trial_days,omitempty"`
@@ -64,11 +66,11 @@ const DefaultTrialDays = 14
 func DefaultPlans() []PlanConfig {
 	trial := DefaultTrialDays
 	return []PlanConfig{
-		{ID: "free", Name: "Free", Seats: 2, ConversationsPerMonth: 100, Features: []string{contracts.FeatureBotFAQ}},
-		{ID: "starter", Name: "Starter", Seats: 5, ConversationsPerMonth: 1000, TrialDays: &trial, Features: []string{
+		{ID: "free", Name: "Free", Seats: 2, ConversationsPerMonth: 100, MaxFileMB: 10, StorageMB: 1024, Features: []string{contracts.FeatureBotFAQ}},
+		{ID: "starter", Name: "Starter", Seats: 5, ConversationsPerMonth: 1000, MaxFileMB: 25, StorageMB: 10 << 10, TrialDays: &trial, Features: []string{
 			contracts.FeatureBotFAQ, contracts.FeatureBotOrderStatus, contracts.FeatureBotAppointments, contracts.FeatureBotAfterHours,
 		}},
-		{ID: "pro", Name: "Pro", Seats: 25, ConversationsPerMonth: 10000, TrialDays: &trial, Features: slices.Clone(contracts.AllFeatures)},
+		{ID: "pro", Name: "Pro", Seats: 25, ConversationsPerMonth: 10000, MaxFileMB: 50, StorageMB: 100 << 10, TrialDays: &trial, Features: slices.Clone(contracts.AllFeatures)},
 	}
 }
 

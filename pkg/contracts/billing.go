@@ -34,6 +34,8 @@ type Entitlements struct {
 	Status                string    `json:"status"`                  // active, trialing, past_due, canceled, unlimited
 	Seats                 int       `json:"seats"`                   // members (with pending invites); 0: no limit
 	ConversationsPerMonth int       `json:"conversations_per_month"` // 0: no limit
+	MaxFileBytes          int64     `json:"max_file_bytes"`          // one attachment; 0: DefaultMaxFileBytes
+	StorageBytes          int64     `json:"storage_bytes"`           // all attachments; 0: no limit
 	Features              []string  `json:"features"`
 	PeriodStart           time.Time `json:"period_start"`
 	PeriodEnd             time.Time `json:"period_end"`
@@ -84,6 +86,8 @@ type Plan struct {
 	Name                  string   `json:"name"`
 	Seats                 int      `json:"seats"`                   // 0: no limit
 	ConversationsPerMonth int      `json:"conversations_per_month"` // 0: no limit
+	MaxFileBytes          int64    `json:"max_file_bytes"`          // one attachment; 0: DefaultMaxFileBytes
+	StorageBytes          int64    `json:"storage_bytes"`           // all attachments; 0: no limit
 	Features              []string `json:"features"`
 	TrialDays             int      `json:"trial_days"`
 	Paid                  bool     `json:"paid"`
@@ -108,8 +112,10 @@ type BillingOverview struct {
 	CancelAtPeriodEnd bool       `json:"cancel_at_period_end"`
 	Seats             Usage      `json:"seats"`
 	Conversations     Usage      `json:"conversations"`
-	Plans             []Plan     `json:"plans"`
-	UpgradePlan       string     `json:"upgrade_plan,omitempty"`
+	// Storage is filled in by the gateway from ConversationStorage.
+	Storage     StorageUsage `json:"storage"`
+	Plans       []Plan       `json:"plans"`
+	UpgradePlan string       `json:"upgrade_plan,omitempty"`
 }
 
 // UsageRequest pages through a tenant's usage ledger, newest first.

@@ -36,6 +36,8 @@ type Author struct {
 	Type AuthorType `json:"type"`
 	ID   string     `json:"id,omitempty"`
 	Name string     `json:"name,omitempty"`
+	// AvatarURL is an agent's photo (AvatarPath), when they set one.
+	AvatarURL string `json:"avatar_url,omitempty"`
 }
 
 // MessageKind is the shape of a message. Only text is written by people;
@@ -48,6 +50,8 @@ const (
 	KindQuickReplies MessageKind = "quick_replies"
 	KindCard         MessageKind = "card"
 	KindEvent        MessageKind = "event"
+	// KindDeleted is a deleted message: no body, no files, its seq kept.
+	KindDeleted MessageKind = "deleted"
 )
 
 // MaxBodyLength is the longest message body, in characters.
@@ -65,7 +69,10 @@ type Message struct {
 	Payload        json.RawMessage `json:"payload,omitempty"`
 	Private        bool            `json:"private"`
 	ClientMsgID    string          `json:"client_msg_id,omitempty"`
-	CreatedAt      time.Time       `json:"created_at"`
+	// Attachments are the message's files, with signed URLs; a message with
+	// files may have an empty body.
+	Attachments []Attachment `json:"attachments,omitempty"`
+	CreatedAt   time.Time    `json:"created_at"`
 }
 
 // Visitor is what agents know of a visitor.
@@ -167,13 +174,17 @@ type SendRequest struct {
 	Body           string `json:"body"`
 	ClientMsgID    string `json:"client_msg_id"`
 	Private        bool   `json:"private,omitempty"`
+	// Attachments are ids of files the same actor uploaded
+	// (ConversationUploadAccept) and has not sent yet; at most MaxAttachments.
+	Attachments []string `json:"attachments,omitempty"`
 }
 
 // StartRequest is a visitor's first message, which starts a conversation.
 type StartRequest struct {
-	Actor       Actor  `json:"actor"`
-	Body        string `json:"body"`
-	ClientMsgID string `json:"client_msg_id"`
+	Actor       Actor    `json:"actor"`
+	Body        string   `json:"body"`
+	ClientMsgID string   `json:"client_msg_id"`
+	Attachments []string `json:"attachments,omitempty"` // as in SendRequest
 	// The visitor's context, stored with the first message so that the bot's
 	// first answer already knows it (optional, validated like VisitorUpdateRequest).
 	CurrentURL *string `json:"current_url,omitempty"`

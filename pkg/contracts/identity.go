@@ -10,7 +10,8 @@ type User struct {
 	Email     string    `json:"email"`
 	Role      Role      `json:"role"`
 	CreatedAt time.Time `json:"created_at"`
-	Locale    string    `json:"locale,omitempty"` // the language of their emails
+	Locale    string    `json:"locale,omitempty"`     // the language of their emails
+	AvatarURL string    `json:"avatar_url,omitempty"` // their photo (AvatarPath), when set
 }
 
 // Tokens is a fresh access/refresh token pair.

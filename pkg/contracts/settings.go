@@ -18,6 +18,9 @@ type WidgetSettings struct {
 	Locale               string `json:"locale"`                 // empty: the browser's
 	ReplyTime            string `json:"reply_time"`             // minutes, hours or day
 	RequireVerified      bool   `json:"require_verified_identity"`
+	// LogoURL is the tenant's logo (LogoPath), set only by TenantLogoSet;
+	// an update that sends another value is refused.
+	LogoURL string `json:"logo_url,omitempty"`
 }
 
 // TimeRange is one opening span of a day, "09:00" to "17:30", local time.
@@ -49,6 +52,8 @@ type Settings struct {
 	RetentionDays int `json:"retention_days"`
 	// Survey asks visitors to rate resolved conversations (on by default).
 	Survey SurveySettings `json:"survey"`
+	// Attachments say whether and which files visitors and agents may send.
+	Attachments AttachmentSettings `json:"attachments"`
 }
 
 // Availability says whether the team is within business hours now and, if
