@@ -27,23 +27,23 @@ type Settings interface {
 
 // App is the conversation service's application layer.
 type App struct {
-	store     *store.Store
-	settings  Settings
-	bots      *BotConfigs
-	egress    *egress.Client
-	publicURL string
-	log       *slog.Logger
-	now       func() time.Time
-	names     *agentNames
-	avatars   *agentNames // agents' photo URLs, cached like their names
-	keys      fileKeys    // URL-signing keys of files
-	uploads   blob.Store  // contracts.UploadBucket
-	attachments blob.Store // contracts.AttachmentBucket
-	sends     *sender
-	ent       Entitlements // conversation quotas; see quota.go
-	objects   Objects      // export parts and import files
-	holder    string       // this replica, as a lease holder
-	reported  *reportSeen  // what the reports consumer need not read again
+	store       *store.Store
+	settings    Settings
+	bots        *BotConfigs
+	egress      *egress.Client
+	publicURL   string
+	log         *slog.Logger
+	now         func() time.Time
+	names       *agentNames
+	avatars     *agentNames // agents' photo URLs, cached like their names
+	keys        fileKeys    // URL-signing keys of files
+	uploads     blob.Store  // contracts.UploadBucket
+	attachments blob.Store  // contracts.AttachmentBucket
+	sends       *sender
+	ent         Entitlements // conversation quotas; see quota.go
+	objects     Objects      // export parts and import files
+	holder      string       // this replica, as a lease holder
+	reported    *reportSeen  // what the reports consumer need not read again
 }
 
 // Deps are what the application needs besides its store.
