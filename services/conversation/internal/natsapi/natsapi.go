@@ -1,7 +1,8 @@
 // Package natsapi is the conversation service's NATS face: its endpoints,
 // the consumer that keeps the local copy of each team current, the
 // subscription that drops cached tenant settings when they change, the
-// timer loop (snooze wake-ups, lapsed presences), and the data-ownership
+// timer loop (snooze wake-ups, lapsed presences, unsent uploads past
+// contracts.UploadTTL), the attachment endpoints (see app/files.go), and the data-ownership
 // work (data.go: exports, imports, erasure, retention, workspace deletion).
 package natsapi
 
