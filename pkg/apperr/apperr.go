@@ -25,7 +25,7 @@ const (
 	NotFound         Code = "not_found"          // 404; also for other tenants' objects
 	MethodNotAllowed Code = "method_not_allowed" // 405
 	Conflict         Code = "conflict"           // 409
-	Gone             Code = "gone"               // 410: existed, no longer valid (an expired link)
+	Gone             Code = "gone"               // 410: a link that expired
 	TooLarge         Code = "too_large"          // 413
 	UnsupportedMedia Code = "unsupported_media"  // 415
 	RateLimited      Code = "rate_limited"       // 429; RetryAfter says when
