@@ -186,7 +186,8 @@ func TestAttachmentsUploadSendRead(t *testing.T) {
 			t.Fatalf("read: %+v", page.Messages[0])
 		}
 		f, b, err := open(t, e, got[1].URL)
-		if err != nil || string(b) != pdf || f.ContentType != "application/pdf" || !f.Inline || f.Name != "invoice.pdf" || f.Bucket != contracts.AttachmentBucket {
+		if err != nil || string(b) != pdf || f.ContentType != "application/pdf" || !f.Inline || f.Name != "invoice.pdf" || f.Bucket != contracts.AttachmentBucket ||
+			!f.ExpiresAt.Equal(*got[1].ExpiresAt) {
 			t.Fatalf("open pdf: %+v %v", f, err)
 		}
 		f, b, err = open(t, e, got[0].URL)

@@ -527,7 +527,7 @@ func (a *App) FileOpen(ctx context.Context, r contracts.FileOpenRequest) (contra
 			return apperr.NotFoundf("file not found")
 		}
 		out = contracts.FileOpen{TenantID: t.TenantID, Bucket: contracts.AttachmentBucket, Object: domain.FileObject(t.TenantID, f.ID),
-			Name: f.Name, ContentType: f.ContentType, Size: f.Size, Inline: f.Inline}
+			Name: f.Name, ContentType: f.ContentType, Size: f.Size, Inline: f.Inline, ExpiresAt: t.ExpiresAt}
 		if t.Variant == domain.VariantThumb {
 			out.Object, out.ContentType, out.Size, out.Inline = domain.ThumbObject(t.TenantID, f.ID), f.ThumbType, f.ThumbSize, true
 		}
