@@ -3,6 +3,7 @@ package conversation_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
@@ -224,6 +225,12 @@ func TestAttachmentsUploadSendRead(t *testing.T) {
 		_, _, err = open(t, e, fresh.URL[:len(fresh.URL)-3]+"AAA")
 		wantCode(t, err, apperr.NotFound, "")
 		_, _, err = open(t, e, "/api/v1/files/"+strings.Repeat("x", 40))
+		wantCode(t, err, apperr.NotFound, "")
+		// The file's signature does not open its thumbnail.
+		body, sig, _ := strings.Cut(strings.TrimPrefix(got[0].URL, "/api/v1/files/"), ".")
+		raw, _ := base64.RawURLEncoding.DecodeString(body)
+		asThumb := base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(raw), "||", "|thumb|", 1))) + "." + sig
+		_, _, err = open(t, e, "/api/v1/files/"+asThumb)
 		wantCode(t, err, apperr.NotFound, "")
 		e.clock.set(16 * time.Minute)
 		_, _, err = open(t, e, fresh.URL)
