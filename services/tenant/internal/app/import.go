@@ -491,6 +491,7 @@ func auditLine(line []byte) (contracts.AuditEntry, error) {
 // An archive from before surveys or attachments has none: the default stays
 // (stored attachment settings always carry a kinds list, empty or not).
 func checkSettings(s contracts.Settings) (contracts.Settings, error) {
+	s.Widget.LogoURL = "" // another workspace's logo object: the archive does not carry it
 	patch := contracts.SettingsPatch{
 		Widget: &s.Widget, AllowedDomains: &s.AllowedDomains, BusinessHours: &s.BusinessHours,
 		OfflineMessage: &s.OfflineMessage, AgentOpenLimit: &s.AgentOpenLimit, RetentionDays: &s.RetentionDays,
