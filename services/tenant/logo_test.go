@@ -223,3 +223,44 @@ func TestLogoGoesWithTheWorkspace(t *testing.T) {
 		}
 	})
 }
+
+// TestLogoTravelsInTheArchive exports a workspace with a logo and imports
+// it into one that has its own: the new workspace gets a copy under its own
+// id (never the old workspace's object) and its previous logo is deleted.
+func TestLogoTravelsInTheArchive(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
+		r := newRig(t, d)
+		r.start(0)
+		uploads, logos := r.logoBuckets()
+		src, dst := r.workspace("Old Logo"), r.workspace("New Logo")
+		srcLogo := logoID(t, call(t, r.nc, contracts.TenantLogoSet, contracts.LogoRequest{Principal: src, UploadID: putUpload(t, uploads, src.TenantID, pngImage(t, 300, 200))}))
+		dstLogo := logoID(t, call(t, r.nc, contracts.TenantLogoSet, contracts.LogoRequest{Principal: dst, UploadID: putUpload(t, uploads, dst.TenantID, pngImage(t, 20, 20))}))
+
+		e := call(t, r.nc, contracts.TenantExportCreate, contracts.PrincipalRequest{Principal: src})
+		done := r.waitExport(src, e.ID, contracts.JobDone)
+		if done.Counts["logo.png"] != 1 {
+			t.Fatalf("counts %v", done.Counts)
+		}
+		dl := call(t, r.nc, contracts.TenantExportDownload, contracts.ExportDownloadRequest{ExportID: e.ID, Token: tokenOf(t, done)})
+		zipped := r.object(dl.Object)
+		if m, err := png.Decode(bytes.NewReader(unzip(t, zipped)["logo.png"])); err != nil || m.Bounds().Dx() != 300 {
+			t.Fatalf("logo.png in the archive: %v", err)
+		}
+
+		r.fakes.mu.Lock()
+		r.fakes.members = []contracts.User{{ID: dst.UserID, Email: "ADA@example.com"}}
+		r.fakes.mu.Unlock()
+		imp, err := r.startImport(dst, zipped)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.waitImport(dst, imp.ID, contracts.JobDone); got.Counts["logo.png"] != 1 {
+			t.Fatalf("import counts %v", got.Counts)
+		}
+		s := call(t, r.nc, contracts.TenantSettingsGet, contracts.PrincipalRequest{Principal: dst})
+		id := logoID(t, s)
+		if id == srcLogo || id == dstLogo || !stored(t, logos, id) || !stored(t, logos, srcLogo) || stored(t, logos, dstLogo) {
+			t.Fatalf("imported logo %s (source %s, previous %s)", id, srcLogo, dstLogo)
+		}
+	})
+}

@@ -1,12 +1,16 @@
 package app
 
 import (
+	"archive/zip"
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/blob"
@@ -165,4 +169,55 @@ func (a *App) dropObject(ctx context.Context, s blob.Store, name string) {
 	if err := s.Delete(ctx, name); err != nil {
 		a.log.Warn("object not deleted", "object", name, "err", err)
 	}
+}
+
+// logoFiles are the names a workspace's logo takes in an export archive,
+// by its type (a logo is always re-encoded as one of these).
+var logoFiles = map[string]string{media.PNG: "logo.png", media.JPEG: "logo.jpg"}
+
+// exportLogo copies the logo into the export's part as logo.png or
+// logo.jpg; a logo whose object is gone is left out (nil).
+func (a *App) exportLogo(ctx context.Context, prefix, id string) (*contracts.ExportFile, error) {
+	rc, _, err := a.logos.Logos.Get(ctx, id)
+	if errors.Is(err, blob.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	br := bufio.NewReaderSize(rc, 512)
+	head, _ := br.Peek(512)
+	name := logoFiles[media.Sniff(head).ContentType]
+	if name == "" {
+		return nil, nil
+	}
+	f := contracts.ExportFile{Name: name, Object: prefix + name, Count: 1}
+	if _, err := a.data.Objects.Put(ctx, jetstream.ObjectMeta{Name: f.Object}, br); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// importLogo makes a new logo, under a new id, from an archive's logo
+// file: re-encoded like an upload, so an archive cannot bring in anything
+// an upload could not.
+func (a *App) importLogo(ctx context.Context, zf *zip.File) (string, error) {
+	if zf.UncompressedSize64 > MaxLogoBytes {
+		return "", badArchive("%s is larger than a logo may be", zf.Name)
+	}
+	r, err := zf.Open()
+	if err != nil {
+		return "", badArchive("%s cannot be read", zf.Name)
+	}
+	defer r.Close()
+	logo, err := fitLogo(io.LimitReader(r, MaxLogoBytes))
+	if err != nil {
+		return "", badArchive("%s: %s", zf.Name, apperr.As(err).Message)
+	}
+	id := ids.New()
+	if _, err := a.logos.Logos.Put(ctx, id, bytes.NewReader(logo)); err != nil {
+		return "", err
+	}
+	return id, nil
 }
