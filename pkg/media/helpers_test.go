@@ -51,7 +51,7 @@ func solid(w, h int, c color.Color) *image.NRGBA {
 	return m
 }
 
-func encodePNG(t *testing.T, m image.Image) []byte {
+func encodePNG(t testing.TB, m image.Image) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	if err := png.Encode(&b, m); err != nil {
@@ -60,7 +60,7 @@ func encodePNG(t *testing.T, m image.Image) []byte {
 	return b.Bytes()
 }
 
-func encodeJPEG(t *testing.T, m image.Image) []byte {
+func encodeJPEG(t testing.TB, m image.Image) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	if err := jpeg.Encode(&b, m, &jpeg.Options{Quality: 95}); err != nil {

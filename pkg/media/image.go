@@ -55,7 +55,7 @@ func Reencode(r io.Reader, maxPixels int) (Image, error) {
 		return Image{}, err
 	}
 	out := Image{Data: data, ContentType: ct, Width: m.Bounds().Dx(), Height: m.Bounds().Dy(), Thumb: data}
-	if t := fit(m, ThumbBox); t != m {
+	if t, scaled := fit(m, ThumbBox); scaled {
 		if out.Thumb, _, err = encode(t, lossless); err != nil {
 			return Image{}, err
 		}
@@ -89,7 +89,7 @@ func Fit(r io.Reader, max int, maxPixels int) ([]byte, string, int, int, error) 
 	if err != nil {
 		return nil, "", 0, 0, err
 	}
-	m = fit(m, max)
+	m, _ = fit(m, max)
 	data, ct, err := encode(m, lossless)
 	if err != nil {
 		return nil, "", 0, 0, err
@@ -162,12 +162,13 @@ func encode(m image.Image, lossless bool) ([]byte, string, error) {
 	return buf.Bytes(), JPEG, nil
 }
 
-// fit scales m down to fit box × box, or returns m when it fits.
-func fit(m image.Image, box int) image.Image {
+// fit scales m down to fit box × box; scaled is false when m fits already
+// and is returned as it is.
+func fit(m image.Image, box int) (_ image.Image, scaled bool) {
 	b := m.Bounds()
 	w, h := b.Dx(), b.Dy()
 	if w <= box && h <= box {
-		return m
+		return m, false
 	}
 	if w >= h {
 		w, h = box, max(1, h*box/w)
@@ -176,5 +177,5 @@ func fit(m image.Image, box int) image.Image {
 	}
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	draw.CatmullRom.Scale(dst, dst.Bounds(), m, b, draw.Src, nil)
-	return dst
+	return dst, true
 }
