@@ -146,6 +146,9 @@ type FileOpen struct {
 	// Inline: safe to show in the browser (re-encoded images, PDF, plain
 	// text); anything else is served with Content-Disposition: attachment.
 	Inline bool `json:"inline"`
+	// ExpiresAt is when the signed URL stops working: the gateway lets
+	// browsers cache the file until then, and no longer.
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // MessageDeleteRequest deletes a message: its body and files go, its seq
