@@ -199,7 +199,9 @@ func TestUploadOverTheLimitIsRefusedBeforeReading(t *testing.T) {
 	serveConversationFiles(h)
 	pr, pw := io.Pipe()
 	defer pw.Close()
-	go func() { _, _ = pw.Write([]byte("--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\n")) }()
+	go func() {
+		_, _ = pw.Write([]byte("--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\n"))
+	}()
 	req, err := http.NewRequest("POST", h.base+"/api/v1/widget/uploads", pr)
 	if err != nil {
 		t.Fatal(err)
@@ -393,7 +395,7 @@ func TestSendsCarryAttachments(t *testing.T) {
 	})
 	serve(h, contracts.ConversationStart, func(r contracts.StartRequest) (contracts.SendResult, error) {
 		return contracts.SendResult{
-			Conversation: contracts.Conversation{ID: conv, Status: contracts.StatusOpen, Visitor: contracts.Visitor{ID: visitorID}, CreatedAt: time.Now().UTC(), LastMessageAt: time.Now().UTC()},
+			Conversation: contracts.Conversation{ID: conv, Status: contracts.StatusOpen, Handoff: contracts.HandoffAgent, Visitor: contracts.Visitor{ID: visitorID}, CreatedAt: time.Now().UTC(), UpdatedAt: time.Now().UTC(), LastActivityAt: time.Now().UTC()},
 			Message:      message(r.Actor, r.Body, r.Attachments),
 		}, nil
 	})
