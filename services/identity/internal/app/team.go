@@ -30,11 +30,6 @@ func (a *App) CreateInvite(ctx context.Context, r contracts.InviteCreateRequest)
 	if err := domain.CheckInviteRole(r.Role); err != nil {
 		return out, err
 	}
-	if err := a.emailFree(ctx, email); apperr.Is(err, apperr.Conflict) {
-		return out, apperr.New(apperr.Conflict, "%s already has a Parley account", email)
-	} else if err != nil {
-		return out, err
-	}
 	p := r.Principal
 	secret := ids.Secret(32)
 	limits, err := a.entitlementsOf(ctx, p.TenantID)
@@ -51,6 +46,14 @@ func (a *App) CreateInvite(ctx context.Context, r contracts.InviteCreateRequest)
 		me, err := admin(tx, p)
 		if err != nil {
 			return err
+		}
+		// Only this workspace's own members are told apart: an address with
+		// an account elsewhere is invited like any other (accepting then
+		// answers 409), so that one tenant cannot probe another's members.
+		if owner, taken, err := tx.FindEmail(email); err != nil {
+			return err
+		} else if taken && owner.TenantID == p.TenantID {
+			return apperr.New(apperr.Conflict, "%s is already a member of this workspace", email)
 		}
 		if err := checkSeats(tx, limits, email, true); err != nil {
 			return err
