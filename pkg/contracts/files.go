@@ -146,8 +146,7 @@ type FileOpen struct {
 	// Inline: safe to show in the browser (re-encoded images, PDF, plain
 	// text); anything else is served with Content-Disposition: attachment.
 	Inline bool `json:"inline"`
-	// ExpiresAt is when the signed URL stops working: the gateway lets
-	// browsers cache the file until then, and no longer.
+	// ExpiresAt is when the URL stops working (for Cache-Control's max-age).
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
