@@ -234,11 +234,13 @@ func (a *App) RemoveMember(ctx context.Context, r contracts.IDRequest) (contract
 	if !ids.Valid(r.ID) {
 		return contracts.Empty{}, apperr.NotFoundf("member not found")
 	}
-	return contracts.Empty{}, a.store.Tenant(ctx, r.Principal.TenantID, func(tx *store.Tx) error {
+	var avatar string
+	err := a.store.Tenant(ctx, r.Principal.TenantID, func(tx *store.Tx) error {
 		me, target, owners, err := a.loadTeamChange(tx, r.Principal, r.ID)
 		if err != nil {
 			return err
 		}
+		avatar = target.AvatarID
 		if err := domain.CanRemove(me.Role, target.Role, owners); err != nil {
 			return err
 		}
@@ -252,8 +254,14 @@ func (a *App) RemoveMember(ctx context.Context, r contracts.IDRequest) (contract
 		if err := tx.Emit(contracts.IdentityAccessRevoked, contracts.AccessRevoked{UserID: target.ID}); err != nil {
 			return err
 		}
-		return tx.Emit(contracts.IdentityMemberChanged, contracts.MemberChanged{User: target.Contract(), Removed: true})
+		gone := target.Contract()
+		gone.AvatarURL = "" // deleted below
+		return tx.Emit(contracts.IdentityMemberChanged, contracts.MemberChanged{User: gone, Removed: true})
 	})
+	if err == nil && avatar != "" {
+		a.deleteObject(ctx, a.photos.Avatars, avatar)
+	}
+	return contracts.Empty{}, err
 }
 
 func (a *App) loadTeamChange(tx *store.Tx, p contracts.Principal, targetID string) (me, target store.User, owners int, err error) {
