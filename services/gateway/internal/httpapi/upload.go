@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -33,6 +34,12 @@ const (
 	UploadRateLimitPerMinute = 30
 	UploadRateBurst          = 10
 )
+
+// AcceptTimeout bounds the owner's work on an upload (reading it back,
+// sniffing, re-encoding an image of up to contracts.MaxImagePixels, writing
+// the result), which a loaded machine cannot promise within the request
+// timeout.
+const AcceptTimeout = time.Minute
 
 // received is an upload stored in UploadBucket.
 type received struct {
@@ -136,7 +143,7 @@ func (a *API) dropUpload(ctx context.Context, object string) {
 // handOver asks the owner to take an upload and answers with what it
 // returns; if the owner refused or did not answer, the upload is deleted.
 func handOver[Req, Resp any](a *API, c *gin.Context, up received, ep contracts.Endpoint[Req, Resp], req Req, status int) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), a.cfg.RequestTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), max(a.cfg.RequestTimeout, AcceptTimeout))
 	defer cancel()
 	out, err := natsx.Call(ctx, a.nc, ep, req)
 	if err != nil {
