@@ -3,7 +3,7 @@ import { log, card, quickReplies } from '../src/panel/view'
 import { group, shown } from '../src/panel/messages'
 import { linkify, safeUrl, initials } from '../src/panel/dom'
 import { strings } from '../src/panel/i18n'
-import { agent, bot, msg, visitor } from './helpers'
+import { agent, bot, logFiles, msg, visitor } from './helpers'
 import { corpus } from './xss'
 
 const opts = (over = {}) => ({
@@ -15,6 +15,7 @@ const opts = (over = {}) => ({
   choose: vi.fn(),
   retry: vi.fn(),
   discard: vi.fn(),
+  ...logFiles(),
   ...over,
 })
 
