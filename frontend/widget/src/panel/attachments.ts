@@ -52,19 +52,20 @@ function thumb(a: Attachment, o: FileView): HTMLElement {
 
 function card(a: Attachment, o: FileView): HTMLElement {
   const link = h('a', { class: 'fn', download: a.name, rel: 'noopener', 'data-fid': 'dl-' + a.id, title: fill(o.t.download, { f: a.name }) }, a.name)
+  let cur = o.fresh(a)
   const set = (f: Attachment) => {
+    cur = f
     const href = parleyUrl(o.base, f.url)
     if (href) link.href = href
     else link.removeAttribute('href')
   }
-  set(o.fresh(a))
+  set(cur)
   link.addEventListener('click', (e) => {
-    const f = o.fresh(a)
-    if (!expired(f)) return
+    if (!expired(cur)) return
     // Expired: new URLs first, then the download.
     e.preventDefault()
-    void o.renew(f).then((n) => {
-      if (!n) return
+    void o.renew(cur).then((n) => {
+      if (!n || expired(n)) return
       set(n)
       if (link.href) link.click()
     })

@@ -717,7 +717,7 @@ export class Panel {
       const gen = this.generation
       this.policyReq = this.api.policy().then(
         (p) => {
-          if (gen !== this.generation) return null
+          if (gen !== this.generation || !p || typeof p !== 'object') return null
           this.policy = { ...p, kinds: p.kinds || [] }
           this.picker.accept = p.accept || ''
           this.render()
