@@ -2,11 +2,12 @@
 // sites (shop.test and parley.test, see harness.mjs): a visitor drops an
 // image that an agent's socket gets live with a working thumbnail, and it
 // opens full size in an accessible overlay; a file over the limit is refused
-// before a byte is sent; an agent (with a photo) sends a PDF that the
-// visitor downloads byte for byte; an HTML file named .png is refused when
+// before a byte is sent; an agent sends a PDF that the visitor downloads
+// byte for byte; an HTML file named .png is refused when
 // the tenant does not allow "other" files and, when it does, is only a
 // download card, never rendered; the visitor deletes their own message and
-// the agent is told; the tenant's logo is in the header. Run: npm run test:e2e.
+// the agent is told; an agent's photo beside their messages and the
+// tenant's logo in the header. Run: npm run test:e2e.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
@@ -120,20 +121,19 @@ test('a dropped image reaches the agent live as a thumbnail and opens full size;
   })
   await f.locator('.tray li.failed [role=alert]', { hasText: 'huge.zip is too large: files can be up to 10 MB.' }).waitFor()
   assert.deepEqual(uploads, [], 'no upload request for refused files')
-  for (const b of await f.locator('.tray li button').all()) await b.click()
-  await f.locator('.tray li').first().waitFor({ state: 'detached' })
+  while ((await f.locator('.tray li').count()) > 0) await f.locator('.tray li button').first().click()
 
   // Two images at once, sent without text: the conversation starts with them.
   await dropFiles(page, [
     { name: 'red-square.png', type: 'image/png', png: { w: 64, h: 48 } },
-    { name: 'second <b>shot</b>.png', type: 'image/png', png: { w: 30, h: 30 } },
+    { name: 'second <img src=x onerror=alert(1)>.png', type: 'image/png', png: { w: 30, h: 30 } },
   ])
   await until(async () => (await f.locator('.tray li.done').count()) === 2, 'two uploads done', 30000)
   assert.equal(uploads.length, 2)
   await f.locator('form.cmp textarea').press('Enter')
   const thumb = f.locator('.log .m:not(.p) button.th img[alt="red-square.png"]')
   await thumb.waitFor({ timeout: 15000 })
-  await f.locator('.log .m:not(.p) button.th img[alt="second <b>shot</b>.png"]').waitFor()
+  await f.locator('.log .m:not(.p) button.th img[alt="second <img src=x onerror=alert(1)>.png"]').waitFor()
   await until(() => thumb.evaluate((i) => i.complete && i.naturalWidth > 0), 'the thumbnail loaded from Parley')
   assert.equal(await f.locator('.tray li').count(), 0)
 
@@ -175,13 +175,8 @@ test('a dropped image reaches the agent live as a thumbnail and opens full size;
   assert.deepEqual(page.dialogs, [])
 })
 
-test('an agent with a photo sends a PDF that the visitor downloads byte for byte; the logo is in the header', { timeout: 120000 }, async () => {
+test('an agent sends a PDF that the visitor downloads byte for byte', { timeout: 120000 }, async () => {
   assert.ok(conv, 'the first test made the conversation')
-  const photo = await pngBytes(page, 300, 200)
-  const me = await multipart('PUT', '/api/v1/me/avatar', 'me.png', photo, 'image/png')
-  assert.match(me.avatar_url, /^\/api\/v1\/media\/avatars\//)
-  await multipart('PUT', '/api/v1/settings/logo', 'logo.png', await pngBytes(page, 400, 100), 'image/png')
-
   const up = await multipart('POST', '/api/v1/uploads', 'invoice 42.pdf', PDF, 'application/pdf')
   assert.equal(up.kind, 'document')
   await h.api('POST', `/api/v1/conversations/${conv}/messages`, { body: 'Here is your invoice.', client_msg_id: randomUUID(), attachments: [up.id] }, acme.token)
@@ -190,24 +185,10 @@ test('an agent with a photo sends a PDF that the visitor downloads byte for byte
   const link = msg.locator('.fc a', { hasText: 'invoice 42.pdf' })
   await link.waitFor()
   assert.match(await msg.locator('.fm').textContent(), /^PDF · 3(\.\d)?\skB$/)
-  // The agent's photo beside the message, from Parley's origin.
-  const pic = f.locator('.g.them.agent .who img.pic').last()
-  await pic.waitFor()
-  assert.ok((await pic.getAttribute('src')).startsWith(h.pub + '/api/v1/media/avatars/'))
-  await until(() => pic.evaluate((i) => i.complete && i.naturalWidth > 0), 'the agent photo loaded')
-
   const [download] = await Promise.all([page.waitForEvent('download'), link.click()])
   assert.equal(download.suggestedFilename(), 'invoice 42.pdf')
   const got = readFileSync(await download.path())
   assert.ok(got.equals(PDF), `downloaded ${got.length} bytes, sent ${PDF.length}`)
-
-  // The logo reaches the widget with its settings: at the next load.
-  await page.reload()
-  f = await openPanel(page)
-  const logo = f.locator('header img.logo')
-  await logo.waitFor({ timeout: 15000 })
-  assert.ok((await logo.getAttribute('src')).startsWith(h.pub + '/api/v1/media/logos/'))
-  await until(() => logo.evaluate((i) => i.complete && i.naturalWidth > 0), 'the logo loaded')
 })
 
 test('an HTML file named .png: refused by default, and only a download card when "other" files are allowed', { timeout: 120000 }, async () => {
@@ -229,6 +210,26 @@ test('an HTML file named .png: refused by default, and only a download card when
   const r = await fetch(h.base + up.url)
   assert.match(r.headers.get('content-disposition') || '', /^attachment/)
   assert.equal(r.headers.get('x-content-type-options'), 'nosniff')
+  assert.deepEqual(page.dialogs, [])
+})
+
+test('the agent’s photo beside their messages and the tenant’s logo in the header', { timeout: 120000 }, async () => {
+  const me = await multipart('PUT', '/api/v1/me/avatar', 'me.png', await pngBytes(page, 300, 200), 'image/png')
+  assert.match(me.avatar_url, /^\/api\/v1\/media\/avatars\//)
+  await multipart('PUT', '/api/v1/settings/logo', 'logo.png', await pngBytes(page, 400, 100), 'image/png')
+  await h.api('POST', `/api/v1/conversations/${conv}/messages`, { body: 'Signed, your agent.', client_msg_id: randomUUID() }, acme.token)
+  // The logo reaches the widget with its settings: at the next load.
+  await page.reload()
+  f = await openPanel(page)
+  await stored(f, 'Signed, your agent.').waitFor({ timeout: 15000 })
+  const pic = f.locator('.g.them.agent .who img.pic').last()
+  await pic.waitFor()
+  assert.ok((await pic.getAttribute('src')).startsWith(h.pub + '/api/v1/media/avatars/'))
+  await until(() => pic.evaluate((i) => i.complete && i.naturalWidth > 0), 'the agent photo loaded')
+  const logo = f.locator('header img.logo')
+  await logo.waitFor({ timeout: 15000 })
+  assert.ok((await logo.getAttribute('src')).startsWith(h.pub + '/api/v1/media/logos/'))
+  await until(() => logo.evaluate((i) => i.complete && i.naturalWidth > 0), 'the logo loaded')
   assert.deepEqual(page.dialogs, [])
   await ctx.close()
 })
