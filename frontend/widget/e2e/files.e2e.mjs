@@ -193,7 +193,10 @@ test('an agent sends a PDF that the visitor downloads byte for byte', { timeout:
 
 test('an HTML file named .png: refused by default, and only a download card when "other" files are allowed', { timeout: 120000 }, async () => {
   // Default kinds leave "other" out: the server sniffs HTML and says 415, shown clearly.
-  await dropFiles(page, [{ name: 'cute-cat.png', type: 'image/png', text: HOSTILE }])
+  // Through the paperclip's file picker this time.
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), f.locator('button.clip').click()])
+  assert.equal(chooser.isMultiple(), true)
+  await chooser.setFiles({ name: 'cute-cat.png', mimeType: 'image/png', buffer: Buffer.from(HOSTILE) })
   await f.locator('.tray li.failed [role=alert]', { hasText: 'cute-cat.png: this type of file can’t be sent here.' }).waitFor({ timeout: 15000 })
   await f.locator('.tray li button').click()
 

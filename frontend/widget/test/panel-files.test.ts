@@ -163,6 +163,19 @@ describe('panel with files', () => {
     expect(tray()).toHaveLength(0)
   })
 
+  it('a pasted file is attached, pasted text is left to the textarea', async () => {
+    const paste = (files: File[]) => {
+      const e = new Event('paste', { bubbles: true, cancelable: true })
+      Object.defineProperty(e, 'clipboardData', { value: { files } })
+      root.querySelector('textarea')!.dispatchEvent(e)
+      return e.defaultPrevented
+    }
+    expect(paste([])).toBe(false)
+    expect(paste([new File(['png'], 'image.png', { type: 'image/png' })])).toBe(true)
+    await until(() => FakeXHR.all.length === 1, 'the pasted image uploading')
+    expect(tray()[0].querySelector('.fn')!.textContent).toBe('image.png')
+  })
+
   it('a message.deleted frame shows "Message deleted" in place', async () => {
     FakeWS.all[0].frame({ type: 'message.deleted', message: { ...srv.stored[0], kind: 'deleted', body: '' } })
     await until(() => root.querySelector('[data-seq="1"] .b')?.textContent === 'Message deleted', 'the deleted message')
