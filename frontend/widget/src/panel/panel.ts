@@ -180,21 +180,22 @@ export class Panel {
       e.preventDefault()
       void this.attach(list)
     })
-    // Files dropped anywhere on the panel are attached.
-    const dragging = (e: DragEvent) => !!e.dataTransfer && [...e.dataTransfer.types].includes('Files') && this.canAttach()
+    // Files dropped anywhere on the panel are attached; a drop never
+    // navigates the frame to the file.
+    const hasFiles = (e: DragEvent) => !!e.dataTransfer && [...e.dataTransfer.types].includes('Files')
     o.root.addEventListener('dragover', (e) => {
-      if (!dragging(e)) return
+      if (!hasFiles(e)) return
       e.preventDefault()
-      o.root.classList.add('drop')
+      o.root.classList.toggle('drop', this.canAttach())
     })
     o.root.addEventListener('dragleave', (e) => {
       if (!o.root.contains(e.relatedTarget as Node | null)) o.root.classList.remove('drop')
     })
     o.root.addEventListener('drop', (e) => {
       o.root.classList.remove('drop')
-      if (!dragging(e)) return
+      if (!hasFiles(e)) return
       e.preventDefault()
-      void this.attach([...(e.dataTransfer?.files || [])])
+      if (this.canAttach()) void this.attach([...(e.dataTransfer?.files || [])])
     })
     this.form.addEventListener('submit', (e) => {
       e.preventDefault()
@@ -705,8 +706,9 @@ export class Panel {
 
   // ---- files ---------------------------------------------------------
 
+  /** canAttach: files may be added now (a policy that is not known yet is asked on the way). */
   private canAttach() {
-    return this.phase === 'ready' && this.view === 'chat' && !!this.policy?.enabled
+    return this.phase === 'ready' && this.view === 'chat' && this.policy?.enabled !== false
   }
 
   /** loadPolicy asks for the upload policy once per session (again after a reconnect if it failed). */
