@@ -11,8 +11,10 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { Harness, newPage, openPanel, randomUUID, until, send, stored } from './harness.mjs'
 
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 const h = new Harness()
 let acme
 
@@ -73,6 +75,14 @@ async function pngBytes(page, w, h2) {
   return Buffer.from(b64, 'base64')
 }
 
+/** axe runs axe-core (WCAG 2.x A/AA) in the panel and fails on any violation. */
+async function axe(page, where) {
+  const fr = await panelFrame(page)
+  await fr.evaluate(axeSource)
+  const r = await fr.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }))
+  assert.deepEqual(r.violations.map((v) => `${where}: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [])
+}
+
 /** multipart posts one file as the part "file" with the agent's token. */
 async function multipart(method, path, name, bytes, type) {
   const form = new FormData()
@@ -121,6 +131,7 @@ test('a dropped image reaches the agent live as a thumbnail and opens full size;
   })
   await f.locator('.tray li.failed [role=alert]', { hasText: 'huge.zip is too large: files can be up to 10 MB.' }).waitFor()
   assert.deepEqual(uploads, [], 'no upload request for refused files')
+  await axe(page, 'refusals in the tray')
   while ((await f.locator('.tray li').count()) > 0) await f.locator('.tray li button').first().click()
 
   // Two images at once, sent without text: the conversation starts with them.
@@ -156,6 +167,7 @@ test('a dropped image reaches the agent live as a thumbnail and opens full size;
   await big.waitFor()
   await until(() => big.evaluate((i) => i.complete && i.naturalWidth === 64), 'the full image')
   assert.equal(await f.locator('.lb button').evaluate((b) => b === document.activeElement), true)
+  await axe(page, 'lightbox')
   await page.keyboard.press('Tab')
   await page.keyboard.press('Tab')
   assert.equal(await f.locator('.lb').evaluate((d) => d.contains(document.activeElement)), true, 'focus stays in the overlay')
@@ -209,6 +221,7 @@ test('an HTML file named .png: refused by default, and only a download card when
   await msg.waitFor({ timeout: 15000 })
   await msg.locator('.fc a', { hasText: 'cute-cat.png' }).waitFor()
   assert.equal(await msg.locator('img').count(), 0, 'not rendered as an image')
+  await axe(page, 'messages with files')
   assert.match(await msg.locator('.fm').textContent(), /^HTML · /)
   const r = await fetch(h.base + up.url)
   assert.match(r.headers.get('content-disposition') || '', /^attachment/)
