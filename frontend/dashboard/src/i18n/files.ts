@@ -73,6 +73,7 @@ export const filesStrings = {
   'logo.lead': 'Shown in the chat’s header on your website. PNG, JPEG, GIF or WebP; it is fitted into 512 × 512 pixels.',
   'logo.choose': 'Upload a logo',
   'logo.change': 'Replace logo',
+  'logo.save': 'Save logo',
   'logo.remove': 'Remove logo',
   'logo.saved': 'The logo was saved.',
   'logo.removed': 'The logo was removed.',
