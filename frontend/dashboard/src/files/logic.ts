@@ -73,7 +73,9 @@ export function checkFile(file: { name: string; size: number; type: string }, po
   if (!policy.enabled) return t('files.error.off');
   if (policy.storage_full) return t('files.error.storageFull');
   if (policy.max_file_bytes > 0 && file.size > policy.max_file_bytes) {
-    return t('files.error.tooBig', { name: file.name, size: formatSize(file.size), max: formatSize(policy.max_file_bytes) });
+    const size = formatSize(file.size);
+    const max = formatSize(policy.max_file_bytes);
+    return t(size === max ? 'files.error.tooBigJust' : 'files.error.tooBig', { name: file.name, size, max });
   }
   const kind = guessKind(file.name, file.type);
   if (policy.kinds && !policy.kinds.includes(kind)) return t('files.error.kind', { name: file.name, kind: kindLabel(kind) });

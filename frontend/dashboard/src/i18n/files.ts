@@ -19,6 +19,7 @@ export const filesStrings = {
   'files.error.off': 'Files are turned off for this workspace. Admins turn them on in Settings → Files in chat.',
   'files.error.storageFull': 'This workspace’s storage is full, so no more files can be sent. Delete old files or choose a bigger plan in Billing.',
   'files.error.tooBig': '{name} is {size}; files can be up to {max}.',
+  'files.error.tooBigJust': '{name} is just over {max}, the limit per file.',
   'files.error.tooBigServer': '{name} is larger than your plan allows.',
   'files.error.kind': '{name} cannot be sent: {kind} are not allowed in this workspace (Settings → Files in chat).',
   'files.error.unsupported': '{name} is a kind of file this workspace does not accept.',
