@@ -25,6 +25,7 @@ const (
 	NotFound         Code = "not_found"          // 404; also for other tenants' objects
 	MethodNotAllowed Code = "method_not_allowed" // 405
 	Conflict         Code = "conflict"           // 409
+	Gone             Code = "gone"               // 410: a link that expired
 	TooLarge         Code = "too_large"          // 413
 	UnsupportedMedia Code = "unsupported_media"  // 415
 	RateLimited      Code = "rate_limited"       // 429; RetryAfter says when
@@ -40,6 +41,7 @@ var statuses = map[Code]int{
 	NotFound:         http.StatusNotFound,
 	MethodNotAllowed: http.StatusMethodNotAllowed,
 	Conflict:         http.StatusConflict,
+	Gone:             http.StatusGone,
 	TooLarge:         http.StatusRequestEntityTooLarge,
 	UnsupportedMedia: http.StatusUnsupportedMediaType,
 	RateLimited:      http.StatusTooManyRequests,

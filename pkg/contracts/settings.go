@@ -148,14 +148,15 @@ type WidgetKeyRequest struct {
 // SettingsPatch changes settings; nil sections are left alone, and a present
 // section replaces the stored one whole.
 type SettingsPatch struct {
-	Principal      Principal       `json:"principal"`
-	Widget         *WidgetSettings `json:"widget,omitempty"`
-	AllowedDomains *[]string       `json:"allowed_domains,omitempty"`
-	BusinessHours  *BusinessHours  `json:"business_hours,omitempty"`
-	OfflineMessage *string         `json:"offline_message,omitempty"`
-	AgentOpenLimit *int            `json:"agent_open_limit,omitempty"`
-	RetentionDays  *int            `json:"retention_days,omitempty"`
-	Survey         *SurveySettings `json:"survey,omitempty"`
+	Principal      Principal           `json:"principal"`
+	Widget         *WidgetSettings     `json:"widget,omitempty"`
+	AllowedDomains *[]string           `json:"allowed_domains,omitempty"`
+	BusinessHours  *BusinessHours      `json:"business_hours,omitempty"`
+	OfflineMessage *string             `json:"offline_message,omitempty"`
+	AgentOpenLimit *int                `json:"agent_open_limit,omitempty"`
+	RetentionDays  *int                `json:"retention_days,omitempty"`
+	Survey         *SurveySettings     `json:"survey,omitempty"`
+	Attachments    *AttachmentSettings `json:"attachments,omitempty"`
 }
 
 // IdentitySecret is the key a tenant's server uses to sign user_hash.

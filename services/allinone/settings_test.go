@@ -49,9 +49,20 @@ func TestSettingsValidation(t *testing.T) {
 	bad("offline_message", map[string]any{"offline_message": ""})
 	bad("agent_open_limit", map[string]any{"agent_open_limit": -1})
 	bad("widget", map[string]any{"widget": "blue"})
+	bad("attachments.kinds", map[string]any{"attachments": map[string]any{"enabled": true, "kinds": []string{"image", "exe"}}})
 	// Nothing was half-applied by the refused patches.
 	if again := p.do("GET", "/api/v1/settings", owner.Access, nil).must(t, 200); again.str("offline_message") != "Back soon!" || again.str("widget.color") != "#ff0000" {
 		t.Fatalf("a refused patch changed settings: %s", again.Raw)
+	}
+
+	// Files in the chat: on by default for every kind but "other"; turning
+	// every kind off stays off rather than reading back as the defaults.
+	if a := mustJSON(s.Body["attachments"]); a != `{"enabled":true,"kinds":["image","document","archive","media"]}` {
+		t.Fatalf("default attachments: %s", a)
+	}
+	p.do("PATCH", "/api/v1/settings", owner.Access, map[string]any{"attachments": map[string]any{"enabled": false, "kinds": []string{}}}).must(t, 200)
+	if a := mustJSON(p.do("GET", "/api/v1/settings", owner.Access, nil).must(t, 200).Body["attachments"]); a != `{"enabled":false,"kinds":[]}` {
+		t.Fatalf("attachments after turning them off: %s", a)
 	}
 }
 

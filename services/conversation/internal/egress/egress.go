@@ -3,7 +3,7 @@
 // to the same host, requests signed like Standard Webhooks, and — unless the
 // operator allows it (PARLEY_BOT_ALLOW_PRIVATE_NETWORKS, for self-hosting
 // and tests) — no connection to private, loopback, link-local or other
-// non-public addresses. The check runs on the resolved address that is
+// non-public addresses (pkg/publicip). The check runs on the resolved address that is
 // actually dialled, so a DNS answer cannot swap a public name for an
 // internal address between check and use.
 package egress
@@ -24,6 +24,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/parley-chat/parley/pkg/publicip"
 )
 
 // Timeout bounds a whole call, redirects included.
@@ -52,7 +54,7 @@ func New(allowPrivate bool) *Client {
 			return err
 		}
 		ip, err := netip.ParseAddr(host)
-		if err != nil || !Public(ip) {
+		if err != nil || !publicip.Public(ip) {
 			return fmt.Errorf("%w: %s", ErrForbiddenAddress, host)
 		}
 		return nil
@@ -71,32 +73,6 @@ func New(allowPrivate bool) *Client {
 			return nil
 		},
 	}}
-}
-
-// Public reports whether an address is on the public internet.
-func Public(ip netip.Addr) bool {
-	ip = ip.Unmap()
-	if !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsMulticast() || ip.IsUnspecified() || ip.IsInterfaceLocalMulticast() {
-		return false
-	}
-	for _, p := range blocked {
-		if p.Contains(ip) {
-			return false
-		}
-	}
-	return true
-}
-
-var blocked = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),      // "this network"
-	netip.MustParsePrefix("100.64.0.0/10"),  // carrier-grade NAT
-	netip.MustParsePrefix("192.0.0.0/24"),   // IETF protocol assignments
-	netip.MustParsePrefix("198.18.0.0/15"),  // benchmarking
-	netip.MustParsePrefix("240.0.0.0/4"),    // reserved, broadcast
-	netip.MustParsePrefix("64:ff9b:1::/48"), // local-use NAT64
-	netip.MustParsePrefix("2001:db8::/32"),  // documentation
-	netip.MustParsePrefix("fec0::/10"),      // deprecated site-local
 }
 
 // Response is a tenant server's answer.

@@ -98,7 +98,7 @@ func (a *API) routes(e *gin.Engine) {
 	e.GET("/survey/:token", a.authRL.perIP, deadline(a.cfg.RequestTimeout), a.survey)
 	e.POST("/survey/:token", a.authRL.perIP, deadline(a.cfg.RequestTimeout), a.survey)
 
-	v1 := e.Group("/api/v1", apiHeaders, deadline(a.cfg.RequestTimeout))
+	v1 := e.Group("/api/v1", apiHeaders, plainText, deadline(a.cfg.RequestTimeout))
 	public := v1.Group("", a.authRL.perIP)
 	public.POST("/signup", a.signup)
 	public.POST("/auth/login", a.login)
@@ -169,7 +169,7 @@ func (a *API) routes(e *gin.Engine) {
 	m.GET("/audit-log", requireAdmin, a.auditLog)
 	// Archives move in and out streamed, bounded by PARLEY_DATA_TRANSFER_TIMEOUT
 	// rather than the request timeout. The download's token is the credential.
-	transfer := e.Group("/api/v1", apiHeaders)
+	transfer := e.Group("/api/v1", apiHeaders, plainText)
 	transfer.GET("/exports/:id/download", a.downloadExport)
 	transfer.POST("/imports", a.requireMember, requireOwner, a.startImport)
 

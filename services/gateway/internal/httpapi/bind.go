@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/parley-chat/parley/pkg/apperr"
+	"github.com/parley-chat/parley/pkg/validate"
 )
 
 // MaxBodyBytes bounds every JSON request body.
@@ -39,7 +40,33 @@ func bind(c *gin.Context, dst any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return apperr.New(apperr.Invalid, "the request body must hold a single JSON object")
 	}
+	if field, found := validate.FindControl(raw); found {
+		return apperr.InvalidField(field, "%s must not contain control characters", field)
+	}
 	return nil
+}
+
+// plainText refuses control characters in the query, as bind does in
+// bodies, so that every text field is treated the same on both
+// databases (PostgreSQL refuses NUL; SQLite would store it).
+func plainText(c *gin.Context) {
+	for name, values := range c.Request.URL.Query() {
+		for _, v := range values {
+			if validate.Control(name) || validate.Control(v) {
+				fail(c, apperr.InvalidField(name, "%s must not contain control characters", name))
+				return
+			}
+		}
+	}
+	// Path parameters are ids, keys and tokens: none holds a control
+	// character, so such a path names nothing.
+	for _, p := range c.Params {
+		if validate.Control(p.Value) {
+			fail(c, apperr.NotFoundf("not found"))
+			return
+		}
+	}
+	c.Next()
 }
 
 func decodeError(err error) error {

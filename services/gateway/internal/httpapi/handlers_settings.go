@@ -9,13 +9,14 @@ import (
 )
 
 type settingsBody struct {
-	Widget         *contracts.WidgetSettings `json:"widget"`
-	AllowedDomains *[]string                 `json:"allowed_domains"`
-	BusinessHours  *contracts.BusinessHours  `json:"business_hours"`
-	OfflineMessage *string                   `json:"offline_message"`
-	AgentOpenLimit *int                      `json:"agent_open_limit"`
-	RetentionDays  *int                      `json:"retention_days"` // tenant checks 0 or MinRetentionDays–MaxRetentionDays
-	Survey         *contracts.SurveySettings `json:"survey"`
+	Widget         *contracts.WidgetSettings     `json:"widget"`
+	AllowedDomains *[]string                     `json:"allowed_domains"`
+	BusinessHours  *contracts.BusinessHours      `json:"business_hours"`
+	OfflineMessage *string                       `json:"offline_message"`
+	AgentOpenLimit *int                          `json:"agent_open_limit"`
+	RetentionDays  *int                          `json:"retention_days"` // tenant checks 0 or MinRetentionDays–MaxRetentionDays
+	Survey         *contracts.SurveySettings     `json:"survey"`
+	Attachments    *contracts.AttachmentSettings `json:"attachments"`
 }
 
 func (a *API) getSettings(c *gin.Context) {
@@ -31,6 +32,7 @@ func (a *API) updateSettings(c *gin.Context) {
 	respond(c, a.nc, contracts.TenantSettingsUpdate, contracts.SettingsPatch{
 		Principal: principal(c), Widget: b.Widget, AllowedDomains: b.AllowedDomains, BusinessHours: b.BusinessHours,
 		OfflineMessage: b.OfflineMessage, AgentOpenLimit: b.AgentOpenLimit, RetentionDays: b.RetentionDays, Survey: b.Survey,
+		Attachments: b.Attachments,
 	}, http.StatusOK)
 }
 

@@ -488,7 +488,8 @@ func auditLine(line []byte) (contracts.AuditEntry, error) {
 }
 
 // checkSettings validates imported settings as a settings patch would.
-// An archive from before surveys has none: the default stays.
+// An archive from before surveys or attachments has none: the default stays
+// (stored attachment settings always carry a kinds list, empty or not).
 func checkSettings(s contracts.Settings) (contracts.Settings, error) {
 	patch := contracts.SettingsPatch{
 		Widget: &s.Widget, AllowedDomains: &s.AllowedDomains, BusinessHours: &s.BusinessHours,
@@ -496,6 +497,9 @@ func checkSettings(s contracts.Settings) (contracts.Settings, error) {
 	}
 	if s.Survey != (contracts.SurveySettings{}) {
 		patch.Survey = &s.Survey
+	}
+	if s.Attachments.Enabled || s.Attachments.Kinds != nil {
+		patch.Attachments = &s.Attachments
 	}
 	return applyPatch(domain.DefaultSettings(), patch)
 }

@@ -112,6 +112,11 @@ func applyPatch(s contracts.Settings, r contracts.SettingsPatch) (contracts.Sett
 		}
 		s.Survey = *r.Survey
 	}
+	if r.Attachments != nil {
+		if s.Attachments, err = domain.CheckAttachments(*r.Attachments); err != nil {
+			return s, err
+		}
+	}
 	return s, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/contracts"
 	"github.com/parley-chat/parley/pkg/ids"
+	"github.com/parley-chat/parley/pkg/publicip"
 	"github.com/parley-chat/parley/pkg/validate"
 )
 
@@ -228,13 +229,19 @@ func Masked(c contracts.BotConfig) contracts.BotConfig {
 	return c
 }
 
-// checkWebhookURL accepts an absolute https:// address without credentials.
-func checkWebhookURL(field, raw string, allowHTTP bool) error {
+// checkWebhookURL accepts an absolute https:// address without credentials
+// and, unless private networks are allowed (the same setting that allows
+// http://), not written as a private, loopback or other internal address:
+// the call would be refused anyway, so the tenant hears it when saving.
+func checkWebhookURL(field, raw string, allowPrivate bool) error {
 	u, err := url.Parse(raw)
 	ok := err == nil && u.Host != "" && u.User == nil && len(raw) <= 500 &&
-		(u.Scheme == "https" || u.Scheme == "http" && allowHTTP)
+		(u.Scheme == "https" || u.Scheme == "http" && allowPrivate)
 	if !ok {
 		return apperr.InvalidField(field, "%s must be an https:// address (at most 500 characters, no user name or password)", field)
+	}
+	if literal, public := publicip.Host(u.Hostname()); literal && !public && !allowPrivate {
+		return apperr.InvalidField(field, "%s must be a public address, not %s (a private, loopback or internal network)", field, u.Hostname())
 	}
 	return nil
 }

@@ -37,6 +37,18 @@ func TestCheckBotNamesTheFieldAtFault(t *testing.T) {
 			c.Skills = append(c.Skills, contracts.SkillExternal)
 			c.External.URL = "https://user:pw@bot.example.com/"
 		}, true, "external.url"},
+		"loopback order server": {func(c *contracts.BotConfig) {
+			c.Skills = append(c.Skills, contracts.SkillOrderStatus)
+			c.OrderStatus.URL = "https://127.0.0.1/orders"
+		}, false, "order_status.url"},
+		"metadata address in IPv6 form": {func(c *contracts.BotConfig) {
+			c.Skills = append(c.Skills, contracts.SkillExternal)
+			c.External.URL = "https://[64:ff9b::a9fe:a9fe]/latest/meta-data"
+		}, false, "external.url"},
+		"localhost bot": {func(c *contracts.BotConfig) {
+			c.Skills = append(c.Skills, contracts.SkillExternal)
+			c.External.URL = "https://localhost:8443/bot"
+		}, false, "external.url"},
 		"a service of 2 minutes": {func(c *contracts.BotConfig) {
 			c.Skills = append(c.Skills, contracts.SkillAppointments)
 			c.Appointments.Services = []contracts.AppointmentService{{Name: "Fitting", DurationMinutes: 2}}
@@ -61,6 +73,10 @@ func TestPlainHTTPWebhooksOnlyWhenTheOperatorAllowsThem(t *testing.T) {
 	}
 	if _, err := domain.CheckBot(c, true); err != nil {
 		t.Fatalf("http:// refused although allowed: %v", err)
+	}
+	c.OrderStatus.URL = "http://127.0.0.1:8080/status"
+	if _, err := domain.CheckBot(c, true); err != nil {
+		t.Fatalf("a loopback server refused although private networks are allowed: %v", err)
 	}
 }
 

@@ -34,6 +34,7 @@ func DefaultSettings() contracts.Settings {
 		},
 		OfflineMessage: "We're away right now. Leave your email and we'll get back to you.",
 		Survey:         contracts.DefaultSurvey,
+		Attachments:    contracts.DefaultAttachments(),
 	}
 }
 
@@ -244,4 +245,21 @@ func CheckRetentionDays(n int) error {
 			contracts.MinRetentionDays, contracts.MaxRetentionDays)
 	}
 	return nil
+}
+
+// CheckAttachments validates which files the chat accepts. Kinds is never
+// nil once stored, so that "no kind" does not read back as the defaults.
+func CheckAttachments(a contracts.AttachmentSettings) (contracts.AttachmentSettings, error) {
+	kinds := make([]string, 0, len(a.Kinds))
+	for _, k := range a.Kinds {
+		if !slices.Contains(contracts.FileKinds, k) {
+			return a, apperr.InvalidField("attachments.kinds", "attachments.kinds: unknown kind %q (one of %s)", k, strings.Join(contracts.FileKinds, ", "))
+		}
+		if slices.Contains(kinds, k) {
+			return a, apperr.InvalidField("attachments.kinds", "attachments.kinds: %q is listed twice", k)
+		}
+		kinds = append(kinds, k)
+	}
+	a.Kinds = kinds
+	return a, nil
 }

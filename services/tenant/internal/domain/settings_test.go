@@ -2,6 +2,7 @@ package domain_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/parley-chat/parley/pkg/apperr"
@@ -99,5 +100,33 @@ func TestWidgetValidation(t *testing.T) {
 		if _, err := domain.CheckWidget(w); apperr.As(err).Field != field {
 			t.Errorf("%s: %v", field, err)
 		}
+	}
+}
+
+func TestAttachmentSettingsValidation(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		in    contracts.AttachmentSettings
+		want  []string
+		field string
+	}{
+		{"defaults", contracts.DefaultAttachments(), contracts.DefaultAttachments().Kinds, ""},
+		{"no kind is kept as an empty list, not as the defaults", contracts.AttachmentSettings{Enabled: true}, []string{}, ""},
+		{"every kind", contracts.AttachmentSettings{Enabled: true, Kinds: contracts.FileKinds}, contracts.FileKinds, ""},
+		{"unknown kind", contracts.AttachmentSettings{Enabled: true, Kinds: []string{"image", "exe"}}, nil, "attachments.kinds"},
+		{"repeated kind", contracts.AttachmentSettings{Enabled: true, Kinds: []string{"image", "image"}}, nil, "attachments.kinds"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := domain.CheckAttachments(tc.in)
+			if tc.field != "" {
+				if e := apperr.As(err); e.Code != apperr.Invalid || e.Field != tc.field {
+					t.Fatalf("err = %v, want invalid %s", err, tc.field)
+				}
+				return
+			}
+			if err != nil || !slices.Equal(got.Kinds, tc.want) || got.Kinds == nil || got.Enabled != tc.in.Enabled {
+				t.Fatalf("CheckAttachments(%+v) = %+v, %v; want kinds %v", tc.in, got, err, tc.want)
+			}
+		})
 	}
 }

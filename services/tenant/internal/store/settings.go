@@ -36,7 +36,8 @@ func (tx *Tx) Settings() (contracts.Settings, string, error) {
 	if err != nil {
 		return contracts.Settings{}, "", err
 	}
-	s := contracts.Settings{Survey: contracts.DefaultSurvey} // settings stored before surveys existed
+	// Settings stored before surveys and attachments existed get their defaults.
+	s := contracts.Settings{Survey: contracts.DefaultSurvey, Attachments: contracts.DefaultAttachments()}
 	return s, r.IdentitySecret, json.Unmarshal([]byte(r.Settings), &s)
 }
 
