@@ -66,7 +66,7 @@ export type MessageKind = 'text' | 'quick_replies' | 'card' | 'event' | 'deleted
 export const FILE_KINDS = ['image', 'document', 'archive', 'media', 'other'] as const;
 export type FileKind = (typeof FILE_KINDS)[number];
 
-/** DEFAULT_MAX_FILE_BYTES is a file's size limit when the plan sets none (also the photo and logo limit). */
+/** DEFAULT_MAX_FILE_BYTES is a file's size limit when the plan sets none. */
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 /** MAX_ATTACHMENTS is how many files one message may carry. */

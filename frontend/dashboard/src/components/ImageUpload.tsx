@@ -7,6 +7,9 @@ import { formatSize } from '../lib/format';
 import { Alert, Button } from './ui';
 import '../pages/inbox/files.css';
 
+/** MAX_IMAGE_BYTES bounds a photo or logo before it is re-encoded (the gateway's limit). */
+export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+
 /** IMAGE_ACCEPT: the images Parley re-encodes (never SVG). */
 export const IMAGE_ACCEPT = 'image/png,image/jpeg,image/gif,image/webp';
 

@@ -9,8 +9,7 @@ import { errorMessage } from '../../lib/fieldErrors';
 import { useAsync, useSubmit } from '../../lib/hooks';
 import { useInbox } from '../../inbox/store';
 import { filesApi } from '../../api/files';
-import { ImageUpload } from '../../components/ImageUpload';
-import { DEFAULT_MAX_FILE_BYTES } from '../../api/types';
+import { ImageUpload, MAX_IMAGE_BYTES } from '../../components/ImageUpload';
 
 /** ProfileSection: the member's own name, email language, email, password and notifications. */
 export function ProfileSection({ title }: { title: string }) {
@@ -52,7 +51,7 @@ export function PhotoCard({ current }: { current?: string }) {
       <ImageUpload
         round
         current={current}
-        maxBytes={DEFAULT_MAX_FILE_BYTES}
+        maxBytes={MAX_IMAGE_BYTES}
         labels={{ choose: 'photo.choose', change: 'photo.change', save: 'photo.save', remove: 'photo.remove', none: 'photo.none', current: 'photo.current', progress: 'photo.progress' }}
         upload={async (file, opts) => session.update({ user: await filesApi.setAvatar(file, opts) })}
         remove={async () => session.update({ user: await filesApi.removeAvatar() })}

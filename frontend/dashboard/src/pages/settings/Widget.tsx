@@ -8,8 +8,7 @@ import { previewUrl } from '../GettingStarted';
 import type { SettingsProps } from './Settings';
 import { SettingsForm, useSave } from './common';
 import { filesApi } from '../../api/files';
-import { DEFAULT_MAX_FILE_BYTES } from '../../api/types';
-import { ImageUpload } from '../../components/ImageUpload';
+import { ImageUpload, MAX_IMAGE_BYTES } from '../../components/ImageUpload';
 import { useToast } from '../../components/ui';
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
@@ -73,7 +72,7 @@ export function WidgetSection({ title, settings, onSaved }: SettingsProps) {
             <p className="field-hint">{t('logo.lead')}</p>
             <ImageUpload
               current={logo}
-              maxBytes={DEFAULT_MAX_FILE_BYTES}
+              maxBytes={MAX_IMAGE_BYTES}
               labels={{ choose: 'logo.choose', change: 'logo.change', save: 'logo.save', remove: 'logo.remove', none: 'logo.none', current: 'logo.current', progress: 'logo.progress' }}
               upload={async (file, opts) => onSaved(await filesApi.setLogo(file, opts))}
               remove={async () => onSaved(await filesApi.removeLogo())}
