@@ -139,6 +139,20 @@ test('an agent attaches a PDF and an image; the visitor receives both and downlo
   noProblems(p)
 })
 
+test('a file in a private note stays with the team', { timeout: 60000 }, async () => {
+  await p.getByRole('radio', { name: /Private note/ }).click()
+  await p.getByTestId('attach-input').setInputFiles({ name: 'internal-notes.txt', mimeType: 'text/plain', buffer: Buffer.from('refund approved by Olivia\n') })
+  await p.locator('.tray-done').waitFor()
+  await p.getByRole('button', { name: 'Add note' }).click() // a file and no text
+  await p.locator('.msg-private').getByTestId('file-card').filter({ hasText: 'internal-notes.txt' }).waitFor()
+  await p.getByRole('radio', { name: 'Reply' }).click()
+  await p.locator('#composer-input').fill('Anything else?')
+  await p.locator('#composer-input').press('Enter')
+  await until(async () => (await visitor.messages()).some((m) => m.body === 'Anything else?'), 'the later reply to reach the visitor')
+  assert.ok(!(await visitor.messages()).some((m) => m.attachments?.some((a) => a.name === 'internal-notes.txt')), 'the note and its file never reach the visitor')
+  noProblems(p)
+})
+
 test("a visitor's image arrives live as a thumbnail and opens full size in the lightbox", { timeout: 90000 }, async () => {
   const shot = await png(1200, 800, '#e11d48')
   const a = await visitorUpload('damaged-box.png', shot, 'image/png')

@@ -6,6 +6,8 @@ import type { Attachment, Conversation, Message, UploadPolicy } from '../../api/
 import { deleteMessage, initialInbox, mergeMessages, type InboxState } from '../../inbox/state';
 import { MessageAttachments, thumbSize } from './Attachments';
 import { UploadTray, AttachButton, useUploads, type UploadDeps } from './Uploads';
+import { Composer } from './Composer';
+import { api } from '../../api/endpoints';
 
 const evil = '<img src=x onerror=alert(1)>.pdf';
 const future = new Date(Date.now() + 10 * 60_000).toISOString();
@@ -157,5 +159,30 @@ describe('the composer tray', () => {
   it('hides the attach button when files are off', async () => {
     render(<Tray deps={{ policy: async () => ({ ...policy, enabled: false }), upload: vi.fn() }} />);
     await waitFor(() => expect(screen.queryByRole('button', { name: 'Attach files' })).toBeNull());
+  });
+});
+
+describe('the composer with files', () => {
+  it('takes pasted files and sends them, with or without text, as a note too', async () => {
+    vi.spyOn(api, 'canned').mockResolvedValue([]);
+    const upload = vi.fn<UploadDeps['upload']>().mockResolvedValue(att({ id: 'pasted' }));
+    const deps: UploadDeps = { policy: async () => policy, upload };
+    const onSend = vi.fn();
+    function WithUploads() {
+      const uploads = useUploads('c1', deps);
+      return <Composer conversationId="c1" visitorName="Maria" visitorFirstName="Maria" onSend={onSend} onTyping={() => {}} uploads={uploads} />;
+    }
+    render(<WithUploads />);
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('radio', { name: /Private note/ }));
+    const box = screen.getByRole('textbox');
+    const shot = new File(['png'], 'screenshot.png', { type: 'image/png' });
+    fireEvent.paste(box, { clipboardData: { files: [shot], getData: () => '' } });
+    await waitFor(() => expect(upload).toHaveBeenCalledWith(shot, expect.anything()));
+    const send = screen.getByRole('button', { name: 'Add note' });
+    await waitFor(() => expect(send).toHaveProperty('disabled', false)); // a file and no text is a message
+    await user.click(send);
+    expect(onSend).toHaveBeenCalledWith('', true, ['pasted']);
+    expect(screen.queryByText('screenshot.png')).toBeNull();
   });
 });
