@@ -50,13 +50,13 @@ export function FilesSection({ title, settings, onSaved }: SettingsProps) {
         <legend>{t('filesettings.kinds')}</legend>
         <div className="kinds">
           {FILE_KINDS.map((k) => (
-            <label key={k} className="kind-option">
-              <input type="checkbox" checked={kinds.includes(k)} onChange={(e) => toggle(k, e.target.checked)} aria-describedby={`kind-${k}-hint`} />
-              <span>{kindLabel(k)}</span>
-              <span className="field-hint" id={`kind-${k}-hint`}>
+            <div key={k} className="kind-option">
+              <input id={`kind-${k}`} type="checkbox" checked={kinds.includes(k)} onChange={(e) => toggle(k, e.target.checked)} aria-describedby={`kind-${k}-hint`} />
+              <label htmlFor={`kind-${k}`}>{kindLabel(k)}</label>
+              <p className="field-hint" id={`kind-${k}-hint`}>
                 {t(`files.kind.${k}.hint` as MessageKey)}
-              </span>
-            </label>
+              </p>
+            </div>
           ))}
         </div>
         {errors.fields.kinds && (
