@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type MouseEvent } from 'react';
 import { filesApi } from '../../api/files';
 import type { Attachment } from '../../api/types';
 import { Button, Spinner } from '../../components/ui';
+import { Icon, type IconName } from '../../components/Icon';
 import { fileTypeLabel, needsRenewal } from '../../files/logic';
 import { t } from '../../i18n';
 import { errorMessage } from '../../lib/fieldErrors';
@@ -77,8 +78,8 @@ export function MessageAttachments({ conversationId, attachments, onRenewed, ren
       )}
       {files.map((a) => (
         <div key={a.id} className="att-file" data-testid="file-card">
-          <span className="att-file-icon" aria-hidden="true">
-            {fileIcon(a)}
+          <span className="att-file-icon">
+            <Icon name={fileIcon(a)} size={22} />
           </span>
           <span className="att-file-text">
             <span className="att-file-name">{a.name}</span>
@@ -103,19 +104,8 @@ export function MessageAttachments({ conversationId, attachments, onRenewed, ren
   );
 }
 
-function fileIcon(a: Attachment): string {
-  switch (a.kind) {
-    case 'document':
-      return '📄';
-    case 'archive':
-      return '🗜';
-    case 'media':
-      return '🎞';
-    case 'image':
-      return '🖼';
-    default:
-      return '📎';
-  }
+function fileIcon(a: Attachment): IconName {
+  return a.kind === 'archive' ? 'archive' : a.kind === 'media' ? 'film' : 'file';
 }
 
 /** saveUrl downloads a same-origin URL under a file name. */

@@ -173,7 +173,9 @@ export function ConversationView({ id, onToggleVisitor, visitorOpen }: { id: str
               {p.names.length > 0 && (
                 <ul className="msg-pending-files">
                   {p.names.map((n, i) => (
-                    <li key={i}>📎 {n}</li>
+                    <li key={i}>
+                      <Icon name="clip" size={12} /> {n}
+                    </li>
                   ))}
                 </ul>
               )}
