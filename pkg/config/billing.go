@@ -32,6 +32,10 @@ type Billing struct {
 	// GracePeriod is how long a tenant whose payment failed keeps its paid
 	// plan before it falls to the free one (PARLEY_BILLING_GRACE_PERIOD, default 7 days).
 	GracePeriod time.Duration
+	// MaxFileMB is the size limit of one attachment while billing is off
+	// (PARLEY_MAX_FILE_MB; 0, the default, means contracts.DefaultMaxFileBytes).
+	// With billing on, each plan's max_file_mb applies instead.
+	MaxFileMB int
 }
 
 // Enabled reports whether billing is on (Stripe configured).
@@ -59,6 +63,20 @@ func (p PlanConfig) Trial() int {
 	return *p.TrialDays
 }
 
+// MaxFileMBLimit bounds max_file_mb and PARLEY_MAX_FILE_MB: 10 GiB, far
+// above what a chat attachment needs, and far from overflowing a byte count.
+const MaxFileMBLimit = 10 << 10
+
+// MaxStorageMBLimit bounds storage_mb (1 PiB), so its byte count never overflows.
+const MaxStorageMBLimit = 1 << 30
+
+// MaxFileBytes is the plan's limit on one attachment in bytes; 0 means
+// contracts.DefaultMaxFileBytes.
+func (p PlanConfig) MaxFileBytes() int64 { return int64(p.MaxFileMB) << 20 }
+
+// StorageBytes is the plan's limit on all attachments in bytes; 0 means none.
+func (p PlanConfig) StorageBytes() int64 { return int64(p.StorageMB) << 20 }
+
 // DefaultTrialDays is the trial of a paid plan that does not set one.
 const DefaultTrialDays = 14
 
@@ -83,7 +101,11 @@ func loadBilling(r *reader) Billing {
 		StripeWebhookSecret: r.str("PARLEY_STRIPE_WEBHOOK_SECRET", ""),
 		StripeAPIBase:       strings.TrimRight(r.str("PARLEY_STRIPE_API_BASE", ""), "/"),
 		GracePeriod:         r.duration("PARLEY_BILLING_GRACE_PERIOD", 7*24*time.Hour),
+		MaxFileMB:           r.integer("PARLEY_MAX_FILE_MB", 0),
 		Plans:               DefaultPlans(),
+	}
+	if b.MaxFileMB < 0 || b.MaxFileMB > MaxFileMBLimit {
+		r.fail("PARLEY_MAX_FILE_MB", "must be between 0 (the default, %d MB) and %d", contracts.DefaultMaxFileBytes>>20, MaxFileMBLimit)
 	}
 	if file := r.str("PARLEY_PLANS_FILE", ""); file != "" {
 		b.Plans = readPlans(r, file)
@@ -162,8 +184,14 @@ func checkPlans(r *reader, plans []PlanConfig) {
 		if strings.TrimSpace(p.Name) == "" {
 			r.fail(name, "plan %q needs a name", p.ID)
 		}
-		if p.Seats < 0 || p.ConversationsPerMonth < 0 || p.Trial() < 0 {
-			r.fail(name, "plan %q: seats, conversations_per_month and trial_days must not be negative", p.ID)
+		if p.Seats < 0 || p.ConversationsPerMonth < 0 || p.Trial() < 0 || p.MaxFileMB < 0 || p.StorageMB < 0 {
+			r.fail(name, "plan %q: seats, conversations_per_month, max_file_mb, storage_mb and trial_days must not be negative", p.ID)
+		}
+		if p.MaxFileMB > MaxFileMBLimit || p.StorageMB > MaxStorageMBLimit {
+			r.fail(name, "plan %q: max_file_mb must be at most %d and storage_mb at most %d", p.ID, MaxFileMBLimit, MaxStorageMBLimit)
+		}
+		if p.StorageMB > 0 && p.MaxFileMB > p.StorageMB {
+			r.fail(name, "plan %q: max_file_mb (%d) must not exceed storage_mb (%d)", p.ID, p.MaxFileMB, p.StorageMB)
 		}
 		if i == 0 && (p.Trial() > 0 || p.StripePrice != "") {
 			r.fail(name, "plan %q is the free plan (the first): it has no trial and no Stripe price", p.ID)

@@ -1,6 +1,8 @@
 package config_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -83,5 +85,49 @@ func TestBillingOffWithoutAKeyAndValidatedWithOne(t *testing.T) {
 		if _, err := config.Load(env(map[string]string{name: value})); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s=%q: %v", name, value, err)
 		}
+	}
+}
+
+func TestPlanFileLimitsAreReadAndValidated(t *testing.T) {
+	c, err := config.Load(env(nil))
+	if err != nil || c.Billing.MaxFileMB != 0 || c.Billing.Plans[0].MaxFileBytes() != 10<<20 || c.Billing.Plans[0].StorageBytes() != 1<<30 {
+		t.Fatalf("defaults: %+v %v", c.Billing, err)
+	}
+	if c, err = config.Load(env(map[string]string{"PARLEY_MAX_FILE_MB": "100"})); err != nil || c.Billing.MaxFileMB != 100 {
+		t.Fatalf("PARLEY_MAX_FILE_MB=100: %+v %v", c.Billing, err)
+	}
+	for _, v := range []string{"-1", "lots", "20000"} {
+		if _, err := config.Load(env(map[string]string{"PARLEY_MAX_FILE_MB": v})); err == nil || !strings.Contains(err.Error(), "PARLEY_MAX_FILE_MB") {
+			t.Errorf("PARLEY_MAX_FILE_MB=%s: %v", v, err)
+		}
+	}
+	cases := []struct {
+		name, plans, want string
+	}{
+		{"ok", `{"id":"free","name":"Free","max_file_mb":5,"storage_mb":100}`, ""},
+		{"zero is the default and no limit", `{"id":"free","name":"Free"}`, ""},
+		{"negative file size", `{"id":"free","name":"Free","max_file_mb":-1}`, "must not be negative"},
+		{"negative storage", `{"id":"free","name":"Free","storage_mb":-5}`, "must not be negative"},
+		{"file over the bound", `{"id":"free","name":"Free","max_file_mb":20000}`, "max_file_mb must be at most"},
+		{"storage over the bound", `{"id":"free","name":"Free","storage_mb":2000000000}`, "storage_mb at most"},
+		{"file larger than storage", `{"id":"free","name":"Free","max_file_mb":50,"storage_mb":10}`, "must not exceed storage_mb"},
+		{"not a number", `{"id":"free","name":"Free","max_file_mb":"big"}`, "not a valid plans file"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "plans.json")
+			if err := os.WriteFile(file, []byte(`{"plans":[`+tc.plans+`]}`), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			c, err := config.Load(env(map[string]string{"PARLEY_PLANS_FILE": file}))
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatal(err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "PARLEY_PLANS_FILE")):
+				t.Fatalf("error %v, want %q naming PARLEY_PLANS_FILE", err, tc.want)
+			case tc.name == "ok" && (c.Billing.Plans[0].MaxFileBytes() != 5<<20 || c.Billing.Plans[0].StorageBytes() != 100<<20):
+				t.Fatalf("plan = %+v", c.Billing.Plans[0])
+			}
+		})
 	}
 }

@@ -47,6 +47,10 @@ type Entitlements struct {
 	SeatsUpgrade         string            `json:"seats_upgrade,omitempty"`
 	ConversationsUpgrade string            `json:"conversations_upgrade,omitempty"`
 	FeatureUpgrades      map[string]string `json:"feature_upgrades,omitempty"`
+	// FileSizeUpgrade and StorageUpgrade name the cheapest plan that allows
+	// larger files and more storage.
+	FileSizeUpgrade string `json:"file_size_upgrade,omitempty"`
+	StorageUpgrade  string `json:"storage_upgrade,omitempty"`
 	// Version grows with every change: a consumer keeps the highest it saw,
 	// so events arriving out of order never roll a tenant back.
 	Version int64 `json:"version"`

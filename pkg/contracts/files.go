@@ -146,6 +146,8 @@ type FileOpen struct {
 	// Inline: safe to show in the browser (re-encoded images, PDF, plain
 	// text); anything else is served with Content-Disposition: attachment.
 	Inline bool `json:"inline"`
+	// ExpiresAt is when the URL stops working (for Cache-Control's max-age).
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // MessageDeleteRequest deletes a message: its body and files go, its seq

@@ -11,6 +11,8 @@
 //	e, err := ent.Get(ctx, tenantID)              // the tenant's entitlements
 //	err := ent.Require(ctx, tenantID, contracts.FeatureBotOrderStatus) // 402 unless the plan has it
 //	start, end := entitlements.Period(e, time.Now()) // the current billing period
+//	err := entitlements.CheckFileSize(e, size)      // 413 over the plan's file size
+//	err := entitlements.CheckStorage(e, used, size) // 413 "storage is full"
 //
 // Invariants:
 //
@@ -28,5 +30,8 @@
 //     transaction callback (SQLite has one connection). Fetch the
 //     entitlements first, then open the transaction that enforces them.
 //   - Refusals are apperr.PaymentRequired (HTTP 402) with a message that names
-//     the limit or feature and the plan that lifts it.
+//     the limit or feature and the plan that lifts it; file limits are
+//     apperr.TooLarge (HTTP 413, field "file") instead, since the same upload
+//     may succeed when smaller. MaxFileBytes 0 means
+//     contracts.DefaultMaxFileBytes; StorageBytes 0 means no limit.
 package entitlements

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -199,4 +201,52 @@ func CheckConversations(e contracts.Entitlements, used int) error {
 		msg += "; upgrade to " + e.ConversationsUpgrade + " for more"
 	}
 	return apperr.New(apperr.PaymentRequired, "%s", msg)
+}
+
+// MaxFileBytes is the size limit of one attachment: the plan's, or
+// contracts.DefaultMaxFileBytes when it sets none.
+func MaxFileBytes(e contracts.Entitlements) int64 {
+	if e.MaxFileBytes > 0 {
+		return e.MaxFileBytes
+	}
+	return contracts.DefaultMaxFileBytes
+}
+
+// CheckFileSize returns a 413 (field "file") when a file of size bytes is
+// over the plan's limit on one attachment.
+func CheckFileSize(e contracts.Entitlements, size int64) error {
+	limit := MaxFileBytes(e)
+	if size <= limit {
+		return nil
+	}
+	msg := fmt.Sprintf("files can be at most %s on the %s plan", bytesText(limit, false), planName(e))
+	if e.FileSizeUpgrade != "" {
+		msg += "; upgrade to " + e.FileSizeUpgrade + " for larger files"
+	}
+	return &apperr.Error{Code: apperr.TooLarge, Field: "file", Message: msg}
+}
+
+// CheckStorage returns a 413 (field "file") saying storage is full when a
+// tenant storing used bytes may not store size more. StorageBytes 0 is no limit.
+func CheckStorage(e contracts.Entitlements, used, size int64) error {
+	if e.StorageBytes <= 0 || used+size <= e.StorageBytes {
+		return nil
+	}
+	msg := fmt.Sprintf("storage is full: the %s plan stores %s of files and %s are used", planName(e), bytesText(e.StorageBytes, true), bytesText(used, true))
+	if e.StorageUpgrade != "" {
+		msg += "; delete old files or upgrade to " + e.StorageUpgrade + " for more"
+	} else {
+		msg += "; delete old files to make room"
+	}
+	return &apperr.Error{Code: apperr.TooLarge, Field: "file", Message: msg}
+}
+
+// bytesText is a byte count as people read it, in binary units as the
+// plans are configured: "10 MB", "2.5 MB", and with gb "1 GB".
+func bytesText(n int64, gb bool) string {
+	unit, div := "MB", float64(1<<20)
+	if gb && n >= 1<<30 {
+		unit, div = "GB", float64(1<<30)
+	}
+	return strconv.FormatFloat(math.Round(float64(n)/div*10)/10, 'f', -1, 64) + " " + unit
 }

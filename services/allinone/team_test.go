@@ -28,6 +28,13 @@ func TestTeamPermissions(t *testing.T) {
 		p.do("POST", "/api/v1/invites", admin.Access, map[string]string{"email": "x@example.com", "role": "owner"}).problem(t, 400, "invalid", "role")
 		p.do("POST", "/api/v1/invites", admin.Access, map[string]string{"email": "nope", "role": "agent"}).problem(t, 400, "invalid", "email")
 		p.do("POST", "/api/v1/invites", admin.Access, map[string]string{"email": agent.Email, "role": "agent"}).problem(t, 409, "conflict", "")
+		// An address with an account in another workspace is invited like any
+		// other, so that a tenant cannot probe another's members; accepting
+		// is where the one-account-per-address rule answers.
+		elsewhere := p.signup("Another Workspace")
+		probe := p.do("POST", "/api/v1/invites", admin.Access, map[string]string{"email": elsewhere.Email, "role": "agent"}).must(t, 201)
+		p.do("POST", "/api/v1/invites/"+probe.str("token")+"/accept", "", map[string]string{"name": "Twice", "password": "a second account"}).problem(t, 409, "conflict", "")
+		p.do("DELETE", "/api/v1/invites/"+probe.str("id"), admin.Access, nil).must(t, 204)
 		pending := p.do("POST", "/api/v1/invites", admin.Access, map[string]string{"email": uniqueEmail("pending"), "role": "agent"}).must(t, 201)
 		list := p.do("GET", "/api/v1/invites", admin.Access, nil).must(t, 200)
 		if n := len(list.Body["invites"].([]any)); n != 1 {

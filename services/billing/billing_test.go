@@ -185,6 +185,15 @@ func TestStripeBilling(t *testing.T) {
 				ent.Has(contracts.FeatureBotOrderStatus) || ent.Version != 1 || ent.SeatsUpgrade != "Starter" || ent.FeatureUpgrades[contracts.FeatureAPIKeys] != "Pro" {
 				t.Fatalf("entitlements = %+v", ent)
 			}
+			if ent.MaxFileBytes != 10<<20 || ent.StorageBytes != 1<<30 || ent.FileSizeUpgrade != "Starter" || ent.StorageUpgrade != "Starter" {
+				t.Fatalf("file limits = %d / %d, upgrades %q / %q", ent.MaxFileBytes, ent.StorageBytes, ent.FileSizeUpgrade, ent.StorageUpgrade)
+			}
+			owner := contracts.Principal{TenantID: tenant, UserID: ids.New(), Role: contracts.RoleOwner}
+			ov, err := natsx.Call(context.Background(), e.nc, contracts.BillingOverviewGet, contracts.PrincipalRequest{Principal: owner})
+			if err != nil || ov.Plan.ID != "free" || ov.Plan.MaxFileBytes != 10<<20 || ov.Plan.StorageBytes != 1<<30 || len(ov.Plans) != 3 ||
+				ov.Plans[1].MaxFileBytes != 25<<20 || ov.Plans[2].MaxFileBytes != 50<<20 || ov.Plans[2].StorageBytes != 100<<30 {
+				t.Fatalf("overview = %+v, %v", ov, err)
+			}
 			// account_create is idempotent: same customer, same version.
 			if _, err := natsx.Call(context.Background(), e.nc, contracts.BillingAccountCreate, contracts.TenantIDRequest{TenantID: tenant}); err != nil {
 				t.Fatal(err)
@@ -378,8 +387,8 @@ func TestChangedPlansReachExistingTenants(t *testing.T) {
 		file := filepath.Join(t.TempDir(), "plans.json")
 		writePlans := func(freeSeats int) {
 			plans := fmt.Sprintf(`{"plans": [
-				{"id": "free", "name": "Free", "seats": %d, "conversations_per_month": 100, "features": ["bot_faq"]},
-				{"id": "pro", "name": "Pro", "seats": 25, "features": ["bot_faq", "bot_order_status"]}]}`, freeSeats)
+				{"id": "free", "name": "Free", "seats": %d, "conversations_per_month": 100, "storage_mb": %d, "features": ["bot_faq"]},
+				{"id": "pro", "name": "Pro", "seats": 25, "max_file_mb": 20, "features": ["bot_faq", "bot_order_status"]}]}`, freeSeats, freeSeats*100)
 			if err := os.WriteFile(file, []byte(plans), 0o600); err != nil {
 				t.Fatal(err)
 			}
@@ -419,7 +428,7 @@ func TestChangedPlansReachExistingTenants(t *testing.T) {
 			}
 			return env.Decode(&published)
 		})
-		if published.Entitlements.Seats != 3 || published.Entitlements.Version != 2 {
+		if p := published.Entitlements; p.Seats != 3 || p.Version != 2 || p.StorageBytes != 300<<20 || p.MaxFileBytes != 0 || p.FileSizeUpgrade != "Pro" || p.StorageUpgrade != "Pro" {
 			t.Fatalf("published after the plans changed: %+v", published.Entitlements)
 		}
 
@@ -443,7 +452,8 @@ func TestBillingOffIsUnlimited(t *testing.T) {
 		t.Fatalf("a customer without Stripe: %q", customer)
 	}
 	ent := e.entitlements(tenant)
-	if ent.Plan != "unlimited" || ent.Status != "unlimited" || ent.Seats != 0 || ent.ConversationsPerMonth != 0 || len(ent.Features) != len(contracts.AllFeatures) {
+	if ent.Plan != "unlimited" || ent.Status != "unlimited" || ent.Seats != 0 || ent.ConversationsPerMonth != 0 || len(ent.Features) != len(contracts.AllFeatures) ||
+		ent.MaxFileBytes != contracts.DefaultMaxFileBytes || ent.StorageBytes != 0 {
 		t.Fatalf("entitlements = %+v", ent)
 	}
 	owner := contracts.Principal{TenantID: tenant, UserID: ids.New(), Role: contracts.RoleOwner}
@@ -451,8 +461,15 @@ func TestBillingOffIsUnlimited(t *testing.T) {
 		t.Fatalf("checkout with billing off: %v", err)
 	}
 	ov, err := natsx.Call(context.Background(), e.nc, contracts.BillingOverviewGet, contracts.PrincipalRequest{Principal: owner})
-	if err != nil || ov.Enabled || ov.Plan.ID != "unlimited" || ov.Seats.Used != 1 {
+	if err != nil || ov.Enabled || ov.Plan.ID != "unlimited" || ov.Seats.Used != 1 || ov.Plan.MaxFileBytes != contracts.DefaultMaxFileBytes || ov.Plan.StorageBytes != 0 {
 		t.Fatalf("overview = %+v, %v", ov, err)
+	}
+
+	// A self-hosted Parley chooses its own file size limit.
+	e = startBilling(t, testkit.SQLiteDB(t), "", "PARLEY_MAX_FILE_MB=100")
+	tenant, _ = e.tenant()
+	if ent := e.entitlements(tenant); ent.MaxFileBytes != 100<<20 || ent.StorageBytes != 0 {
+		t.Fatalf("entitlements with PARLEY_MAX_FILE_MB = %+v", ent)
 	}
 }
 

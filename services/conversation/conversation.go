@@ -11,6 +11,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/parley-chat/parley/pkg/blob"
 	"github.com/parley-chat/parley/pkg/config"
 	"github.com/parley-chat/parley/pkg/contracts"
 	"github.com/parley-chat/parley/pkg/entitlements"
@@ -45,11 +46,19 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	uploads, err := blob.OpenObjectStore(ctx, base.JS, contracts.UploadBucket, contracts.UploadTTL)
+	if err != nil {
+		return nil, err
+	}
+	attachments, err := blob.OpenObjectStore(ctx, base.JS, contracts.AttachmentBucket, 0)
+	if err != nil {
+		return nil, err
+	}
 	settings := &app.SettingsCache{Fetch: natsapi.FetchSettings(deps.NATS)}
 	bots := &app.BotConfigs{Fetch: natsapi.FetchBot(deps.NATS)}
 	a := app.New(store.New(base.DB, base.Relay), app.Deps{
 		Settings: settings, Bots: bots, Egress: egress.New(cfg.BotAllowPrivateNetworks), PublicURL: cfg.PublicURL, Log: deps.Logger,
-		Objects: &natsapi.Objects{JS: base.JS}, Clock: deps.Clock,
+		Objects: &natsapi.Objects{JS: base.JS}, Uploads: uploads, Attachments: attachments, Clock: deps.Clock,
 	})
 	a.SetEntitlements(entitlements.Register(base))
 	natsapi.Register(base, a, settings, bots, natsapi.Options{RetentionEvery: deps.RetentionEvery})

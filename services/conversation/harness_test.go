@@ -53,9 +53,10 @@ type env struct {
 	clock    *clock
 	mu       sync.Mutex
 	policies []contracts.RetentionPolicy
-	settings contracts.Settings  // what the tenant service answers, for every tenant
-	bot      contracts.BotConfig // likewise
-	stop     func()              // stops the service as a crash would (no more work); also run at the end
+	settings contracts.Settings                // what the tenant service answers, for every tenant
+	bot      contracts.BotConfig               // likewise
+	ents     map[string]contracts.Entitlements // what billing answers, per tenant (others: no answer)
+	stop     func()                            // stops the service as a crash would (no more work); also run at the end
 }
 
 func start(t testing.TB, d testkit.DB) *env {
@@ -75,7 +76,8 @@ func startOn(t testing.TB, d testkit.DB, srv *server.Server) *env {
 		t.Fatal(err)
 	}
 	nc := testkit.Connect(t, srv)
-	e := &env{t: t, d: d, nc: nc, clock: &clock{}}
+	e := &env{t: t, d: d, nc: nc, clock: &clock{}, ents: map[string]contracts.Entitlements{}}
+	e.settings.Attachments = contracts.DefaultAttachments()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	serve(t, nc, contracts.TenantSettingsInternal, func(context.Context, contracts.TenantIDRequest) (contracts.Settings, error) {
 		e.mu.Lock()
@@ -86,6 +88,15 @@ func startOn(t testing.TB, d testkit.DB, srv *server.Server) *env {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		return e.bot, nil
+	})
+	serve(t, nc, contracts.BillingEntitlements, func(_ context.Context, r contracts.TenantIDRequest) (contracts.Entitlements, error) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		ent, ok := e.ents[r.TenantID]
+		if !ok {
+			return ent, apperr.New(apperr.Unavailable, "billing is not played for this tenant")
+		}
+		return ent, nil
 	})
 	serve(t, nc, contracts.TenantRetentionPolicies, func(context.Context, contracts.Empty) (contracts.RetentionPolicies, error) {
 		e.mu.Lock()

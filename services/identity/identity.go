@@ -10,6 +10,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/parley-chat/parley/pkg/blob"
 	"github.com/parley-chat/parley/pkg/config"
 	"github.com/parley-chat/parley/pkg/contracts"
 	"github.com/parley-chat/parley/pkg/entitlements"
@@ -53,6 +54,15 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Service, error) {
 		Clock:            deps.Clock,
 	}, st, natsapi.Directory{NC: deps.NATS}, keys, deps.Logger)
 	a.SetEntitlements(entitlements.Register(base))
+	uploads, err := blob.OpenObjectStore(ctx, base.JS, contracts.UploadBucket, contracts.UploadTTL)
+	if err != nil {
+		return nil, err
+	}
+	avatars, err := blob.OpenObjectStore(ctx, base.JS, contracts.AvatarBucket, 0)
+	if err != nil {
+		return nil, err
+	}
+	a.SetPhotos(app.Photos{Uploads: uploads, Avatars: avatars})
 	natsapi.Register(base, a)
 	return &Service{base: base}, nil
 }

@@ -2,7 +2,9 @@ package tenant_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"github.com/parley-chat/parley/pkg/contracts"
 	"github.com/parley-chat/parley/pkg/ids"
 	"github.com/parley-chat/parley/pkg/testkit"
+	"github.com/parley-chat/parley/services/tenant/internal/domain"
 )
 
 // TestImportRoundTrip exports a workspace and imports the archive into a
@@ -133,6 +136,7 @@ func TestImportRefusesInvalidArchives(t *testing.T) {
 			{"unlisted file", "messages.jsonl is not listed", archive(t, files, services, func(m *contracts.Manifest) {
 				m.Files = slices.DeleteFunc(m.Files, func(f contracts.ManifestFile) bool { return f.Name == "messages.jsonl" })
 			})},
+			{"a logo that is a web page", "logo.png: the file is not an image", archive(t, withLogo(t, files, []byte("<html><script>alert(1)</script></html>")), withLogoServices(services), nil)},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -189,4 +193,22 @@ func TestImportRefusesInvalidArchives(t *testing.T) {
 			t.Fatalf("imports %+v", list)
 		}
 	})
+}
+
+// withLogo adds settings.json and a logo.png to an archive's files.
+func withLogo(t *testing.T, files map[string][]byte, logo []byte) map[string][]byte {
+	t.Helper()
+	settings, err := json.Marshal(map[string]any{"settings": domain.DefaultSettings(), "bot": domain.DefaultBot()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := maps.Clone(files)
+	out["settings.json"], out["logo.png"] = settings, logo
+	return out
+}
+
+func withLogoServices(services map[string]string) map[string]string {
+	out := maps.Clone(services)
+	out["settings.json"], out["logo.png"] = "tenant", "tenant"
+	return out
 }

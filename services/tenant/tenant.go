@@ -11,6 +11,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/parley-chat/parley/pkg/blob"
 	"github.com/parley-chat/parley/pkg/config"
 	"github.com/parley-chat/parley/pkg/contracts"
 	"github.com/parley-chat/parley/pkg/entitlements"
@@ -77,12 +78,24 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Service, error) {
 	if jobs.Sweep <= 0 {
 		jobs.Sweep = DefaultSweep
 	}
+	uploads, err := blob.OpenObjectStore(ctx, base.JS, contracts.UploadBucket, contracts.UploadTTL)
+	if err != nil {
+		_ = base.DB.Close()
+		return nil, err
+	}
+	logos, err := blob.OpenObjectStore(ctx, base.JS, contracts.LogoBucket, 0)
+	if err != nil {
+		_ = base.DB.Close()
+		return nil, err
+	}
 	host, _ := os.Hostname()
 	plans := entitlements.Register(base)
-	natsapi.Register(base, app.New(store.New(base.DB, base.Relay), plans.Get, cfg.BotAllowPrivateNetworks, deps.Logger, app.Data{
+	a := app.New(store.New(base.DB, base.Relay), plans.Get, cfg.BotAllowPrivateNetworks, deps.Logger, app.Data{
 		NC: deps.NATS, JS: base.JS, Objects: objects, Now: jobs.Now, Runner: host + "/" + ids.New(),
 		Lease: jobs.Lease, Poll: jobs.Poll, Sweep: jobs.Sweep, TempDir: os.TempDir(),
-	}))
+	})
+	a.SetLogos(app.Logos{Uploads: uploads, Logos: logos})
+	natsapi.Register(base, a)
 	return &Service{base: base}, nil
 }
 

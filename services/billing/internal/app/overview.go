@@ -44,7 +44,7 @@ func (a *App) Overview(ctx context.Context, r contracts.PrincipalRequest) (contr
 			Plans:         []contracts.Plan{}, UpgradePlan: e.UpgradePlan,
 		}
 		if !a.catalog.Enabled {
-			out.Plan = domain.Unlimited
+			out.Plan = a.catalog.Unlimited()
 			return nil
 		}
 		p, _ := a.catalog.Plan(e.Plan)

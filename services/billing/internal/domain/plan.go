@@ -24,10 +24,18 @@ import (
 type Catalog struct {
 	Enabled bool
 	plans   []config.PlanConfig
+	// maxFile is the file size limit while billing is off.
+	maxFile int64
 }
 
 // NewCatalog builds the catalogue from the configuration.
-func NewCatalog(b config.Billing) Catalog { return Catalog{Enabled: b.Enabled(), plans: b.Plans} }
+func NewCatalog(b config.Billing) Catalog {
+	maxFile := int64(b.MaxFileMB) << 20
+	if maxFile == 0 {
+		maxFile = contracts.DefaultMaxFileBytes
+	}
+	return Catalog{Enabled: b.Enabled(), plans: b.Plans, maxFile: maxFile}
+}
 
 // Free is the plan every tenant starts on.
 func (c Catalog) Free() config.PlanConfig { return c.plans[0] }
@@ -68,7 +76,7 @@ func ToContract(p config.PlanConfig, paid bool) contracts.Plan {
 		f = []string{}
 	}
 	return contracts.Plan{ID: p.ID, Name: p.Name, Seats: p.Seats, ConversationsPerMonth: p.ConversationsPerMonth,
-		Features: f, TrialDays: p.Trial(), Paid: paid}
+		MaxFileBytes: p.MaxFileBytes(), StorageBytes: p.StorageBytes(), Features: f, TrialDays: p.Trial(), Paid: paid}
 }
 
 // IsPaid reports whether a plan id is one of the paid plans.
@@ -77,8 +85,12 @@ func (c Catalog) IsPaid(id string) bool {
 	return ok && id != c.Free().ID
 }
 
-// Unlimited is the one plan when billing is off.
-var Unlimited = contracts.Plan{ID: contracts.StatusUnlimited, Name: "Unlimited", Features: contracts.AllFeatures}
+// Unlimited is the one plan when billing is off: no seat, conversation or
+// storage limit, every feature, and the configured file size limit.
+func (c Catalog) Unlimited() contracts.Plan {
+	return contracts.Plan{ID: contracts.StatusUnlimited, Name: "Unlimited", MaxFileBytes: c.maxFile,
+		Features: slices.Clone(contracts.AllFeatures)}
+}
 
 // upgrades names, for a plan, the cheapest later plan that lifts each limit
 // and has each missing feature.
@@ -91,6 +103,12 @@ func (c Catalog) upgrades(cur config.PlanConfig, e *contracts.Entitlements) {
 		}
 		if e.ConversationsUpgrade == "" && more(cur.ConversationsPerMonth, p.ConversationsPerMonth) {
 			e.ConversationsUpgrade = p.Name
+		}
+		if e.FileSizeUpgrade == "" && fileSize(p) > fileSize(cur) {
+			e.FileSizeUpgrade = p.Name
+		}
+		if e.StorageUpgrade == "" && more(cur.StorageMB, p.StorageMB) {
+			e.StorageUpgrade = p.Name
 		}
 		for _, f := range p.Features {
 			if !slices.Contains(cur.Features, f) {
@@ -108,14 +126,23 @@ func (c Catalog) upgrades(cur config.PlanConfig, e *contracts.Entitlements) {
 	}
 }
 
+// fileSize is a plan's file size limit with the default filled in.
+func fileSize(p config.PlanConfig) int64 {
+	if n := p.MaxFileBytes(); n > 0 {
+		return n
+	}
+	return contracts.DefaultMaxFileBytes
+}
+
 // Entitlements computes what the account's plan allows at now. Version is
 // left to the caller (the account's).
 func (c Catalog) Entitlements(a Account, now time.Time, grace time.Duration) contracts.Entitlements {
 	start := a.CreatedAt.UTC()
 	end := start.AddDate(0, 1, 0)
 	if !c.Enabled {
-		return contracts.Entitlements{Plan: Unlimited.ID, PlanName: Unlimited.Name, Status: contracts.StatusUnlimited,
-			Features: slices.Clone(contracts.AllFeatures), PeriodStart: start, PeriodEnd: end}
+		u := c.Unlimited()
+		return contracts.Entitlements{Plan: u.ID, PlanName: u.Name, Status: contracts.StatusUnlimited,
+			MaxFileBytes: u.MaxFileBytes, Features: u.Features, PeriodStart: start, PeriodEnd: end}
 	}
 	status, planID := c.Effective(a, now, grace)
 	p, ok := c.Plan(planID)
@@ -130,7 +157,8 @@ func (c Catalog) Entitlements(a Account, now time.Time, grace time.Duration) con
 		f = []string{}
 	}
 	e := contracts.Entitlements{Plan: p.ID, PlanName: p.Name, Status: status, Seats: p.Seats,
-		ConversationsPerMonth: p.ConversationsPerMonth, Features: f, PeriodStart: start, PeriodEnd: end}
+		ConversationsPerMonth: p.ConversationsPerMonth, MaxFileBytes: p.MaxFileBytes(), StorageBytes: p.StorageBytes(),
+		Features: f, PeriodStart: start, PeriodEnd: end}
 	c.upgrades(p, &e)
 	return e
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley/pkg/apperr"
+	"github.com/parley-chat/parley/pkg/blob"
 	"github.com/parley-chat/parley/pkg/contracts"
 	"github.com/parley-chat/parley/pkg/db"
 	"github.com/parley-chat/parley/pkg/ids"
@@ -26,19 +27,23 @@ type Settings interface {
 
 // App is the conversation service's application layer.
 type App struct {
-	store     *store.Store
-	settings  Settings
-	bots      *BotConfigs
-	egress    *egress.Client
-	publicURL string
-	log       *slog.Logger
-	now       func() time.Time
-	names     *agentNames
-	sends     *sender
-	ent       Entitlements // conversation quotas; see quota.go
-	objects   Objects      // export parts and import files
-	holder    string       // this replica, as a lease holder
-	reported  *reportSeen  // what the reports consumer need not read again
+	store       *store.Store
+	settings    Settings
+	bots        *BotConfigs
+	egress      *egress.Client
+	publicURL   string
+	log         *slog.Logger
+	now         func() time.Time
+	names       *agentNames
+	avatars     *agentNames // agents' photo URLs, cached like their names
+	keys        fileKeys    // URL-signing keys of files
+	uploads     blob.Store  // contracts.UploadBucket
+	attachments blob.Store  // contracts.AttachmentBucket
+	sends       *sender
+	ent         Entitlements // conversation quotas; see quota.go
+	objects     Objects      // export parts and import files
+	holder      string       // this replica, as a lease holder
+	reported    *reportSeen  // what the reports consumer need not read again
 }
 
 // Deps are what the application needs besides its store.
@@ -49,6 +54,9 @@ type Deps struct {
 	PublicURL string         // for links in bot messages
 	Log       *slog.Logger
 	Objects   Objects // the data bucket (exports, imports)
+	// Uploads and Attachments are the buckets of uploads (the gateway's) and
+	// of attachments (this service's).
+	Uploads, Attachments blob.Store
 	// Clock is the time the service decides by (timestamps, retention); nil
 	// is the wall clock. Tests move it instead of waiting days.
 	Clock func() time.Time
@@ -57,7 +65,7 @@ type Deps struct {
 // New returns the application.
 func New(s *store.Store, d Deps) *App {
 	a := &App{store: s, settings: d.Settings, bots: d.Bots, egress: d.Egress, publicURL: d.PublicURL, log: d.Log, now: store.Now,
-		names: newAgentNames(), objects: d.Objects, holder: ids.New(), reported: newReportSeen()}
+		names: newAgentNames(), avatars: newAgentNames(), objects: d.Objects, uploads: d.Uploads, attachments: d.Attachments, holder: ids.New(), reported: newReportSeen()}
 	if d.Clock != nil {
 		a.now = func() time.Time { return d.Clock().UTC().Truncate(time.Microsecond) }
 	}

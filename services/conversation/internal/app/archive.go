@@ -159,3 +159,9 @@ func (m memberMap) author(a contracts.Author) contracts.Author {
 	}
 	return a
 }
+
+func fileRow(f store.File) domain.FileRow {
+	return domain.FileRow{ID: f.ID, ConversationID: f.Conversation(), MessageID: *f.MessageID,
+		Uploader: contracts.Author{Type: contracts.AuthorType(f.UploaderType), ID: f.UploaderID},
+		Name:     f.Name, ContentType: f.ContentType, Kind: f.Kind, Size: f.Size, Width: f.Width, Height: f.Height, CreatedAt: f.CreatedAt.UTC()}
+}

@@ -45,6 +45,10 @@ func (a *App) ExportPart(ctx context.Context, r contracts.ExportPartRequest) (co
 		files[f.name] = a.upload(ctx, r.Prefix+f.name, f.header)
 	}
 	err := a.exportRows(ctx, r.TenantID, files)
+	var attachments []contracts.ExportFile
+	if err == nil {
+		attachments, err = a.exportAttachments(ctx, r.TenantID, r.Prefix, files[domain.FileFiles])
+	}
 	for _, f := range exportFiles {
 		w := files[f.name]
 		if ferr := w.finish(err); err == nil && ferr != nil {
@@ -55,7 +59,44 @@ func (a *App) ExportPart(ctx context.Context, r contracts.ExportPartRequest) (co
 	if err != nil {
 		return contracts.ExportPart{}, err
 	}
+	out.Files = append(out.Files, attachments...)
 	return out, nil
+}
+
+// exportAttachments writes files.jsonl and copies each sent file's bytes
+// into its own part (thumbnails are made again on import).
+func (a *App) exportAttachments(ctx context.Context, tenantID, prefix string, rows *objectWriter) ([]contracts.ExportFile, error) {
+	var out []contracts.ExportFile
+	var k store.Key
+	for {
+		var page []store.File
+		if err := a.store.Tenant(ctx, tenantID, func(tx *store.Tx) (err error) { page, err = tx.FilePage(k, exportPage); return err }); err != nil {
+			return nil, err
+		}
+		for _, f := range page {
+			if err := rows.json(fileRow(f)); err != nil {
+				return nil, err
+			}
+			part := domain.AttachmentPart(f.ID)
+			if err := a.copyAttachment(ctx, domain.FileObject(tenantID, f.ID), prefix+part); err != nil {
+				return nil, err
+			}
+			out = append(out, contracts.ExportFile{Name: part, Object: prefix + part, Count: 1})
+		}
+		if len(page) < exportPage {
+			return out, nil
+		}
+		k = store.Key{At: page[len(page)-1].CreatedAt, ID: page[len(page)-1].ID}
+	}
+}
+
+func (a *App) copyAttachment(ctx context.Context, from, to string) error {
+	rc, _, err := a.attachments.Get(ctx, from)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return a.objects.Put(ctx, to, rc)
 }
 
 // exportFiles are the files of the part, in the order the reply lists
@@ -69,6 +110,7 @@ var exportFiles = []struct {
 	{domain.FileMessages, nil},
 	{domain.FileBookings, nil},
 	{domain.FileActivities, nil},
+	{domain.FileFiles, nil},
 	{domain.FileConversationsCSV, domain.ConversationCSVHeader},
 	{domain.FileMessagesCSV, domain.MessageCSVHeader},
 }

@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/contracts"
 	"github.com/parley-chat/parley/pkg/db"
 	"github.com/parley-chat/parley/pkg/ids"
+	"github.com/parley-chat/parley/pkg/media"
 	"github.com/parley-chat/parley/services/conversation/internal/domain"
 	"github.com/parley-chat/parley/services/conversation/internal/store"
 )
@@ -40,6 +42,7 @@ func (a *App) ImportPart(ctx context.Context, r contracts.ImportPartRequest) (co
 		}
 		members[from] = to
 	}
+	var written []store.File // objects to delete if the import fails
 	err := a.store.Tenant(ctx, r.TenantID, func(tx *store.Tx) error {
 		has, err := tx.HasConversations()
 		if err != nil {
@@ -48,7 +51,7 @@ func (a *App) ImportPart(ctx context.Context, r contracts.ImportPartRequest) (co
 		if has {
 			return apperr.New(apperr.Conflict, "this workspace already has conversations: import into a new, empty one")
 		}
-		im := &importer{a: a, tx: tx, files: r.Files, members: members, lastSeq: map[string]int64{}}
+		im := &importer{a: a, ctx: ctx, tx: tx, files: r.Files, members: members, lastSeq: map[string]int64{}, written: &written}
 		for _, step := range []struct {
 			file string
 			read func(raw []byte) error
@@ -57,6 +60,7 @@ func (a *App) ImportPart(ctx context.Context, r contracts.ImportPartRequest) (co
 			{domain.FileVisitors, im.visitor, im.flushVisitors},
 			{domain.FileConversations, im.conversation, im.flushConversations},
 			{domain.FileMessages, im.message, im.flushMessages},
+			{domain.FileFiles, im.attachment, im.flushFiles},
 			{domain.FileBookings, im.booking, im.flushBookings},
 			{domain.FileActivities, im.activity, im.flushActivities},
 		} {
@@ -69,6 +73,7 @@ func (a *App) ImportPart(ctx context.Context, r contracts.ImportPartRequest) (co
 		return nil
 	})
 	if err != nil {
+		a.deleteBlobs(ctx, r.TenantID, written)
 		return contracts.ImportPart{}, err
 	}
 	if _, err := a.rebuildReports(ctx, r.TenantID); err != nil {
@@ -82,6 +87,7 @@ func (a *App) ImportPart(ctx context.Context, r contracts.ImportPartRequest) (co
 // against: the conversations read so far and their last seq.
 type importer struct {
 	a       *App
+	ctx     context.Context
 	tx      *store.Tx
 	files   map[string]string
 	members memberMap
@@ -94,6 +100,8 @@ type importer struct {
 	messages      []store.Message
 	bookings      []store.Booking
 	activities    []contracts.Activity
+	attachments   []domain.FileRow
+	written       *[]store.File
 }
 
 // read streams one file line by line into row, calling end after each batch
@@ -277,4 +285,76 @@ func (im *importer) flushBookings() error {
 	err := im.tx.InsertBookings(im.bookings)
 	im.bookings = im.bookings[:0]
 	return err
+}
+
+func (im *importer) attachment(raw []byte) error {
+	var r domain.FileRow
+	if err := decode(raw, &r); err != nil {
+		return err
+	}
+	if _, ok := im.lastSeq[r.ConversationID]; !ok {
+		return fmt.Errorf("conversation_id %s is not in %s", r.ConversationID, domain.FileConversations)
+	}
+	if _, ok := im.files[domain.AttachmentPart(r.ID)]; !ok {
+		return fmt.Errorf("%s is missing from the archive", domain.AttachmentPart(r.ID))
+	}
+	im.attachments = append(im.attachments, r)
+	return nil
+}
+
+// maxImportFile bounds one imported attachment (a plan's limit may have
+// been higher where it came from; this only stops a runaway part).
+const maxImportFile = 1 << 30
+
+// flushFiles checks the batch's messages, stores each file's bytes as an
+// upload's are (sniffed, images re-encoded) and inserts the rows.
+func (im *importer) flushFiles() error {
+	if len(im.attachments) == 0 {
+		return nil
+	}
+	mids := make([]string, len(im.attachments))
+	for i, r := range im.attachments {
+		mids[i] = r.MessageID
+	}
+	known, err := im.tx.MessageConversations(mids)
+	if err != nil {
+		return err
+	}
+	rows := make([]store.File, 0, len(im.attachments))
+	for _, r := range im.attachments {
+		if known[r.MessageID] != r.ConversationID {
+			return apperr.InvalidField("file", "%s: file %s: message_id %s is not a message of conversation %s in %s", im.file, r.ID, r.MessageID, r.ConversationID, domain.FileMessages)
+		}
+		uploader := im.members.author(r.Uploader)
+		conv, msg := r.ConversationID, r.MessageID
+		f := store.File{ID: r.ID, ConversationID: &conv, MessageID: &msg, UploaderType: string(uploader.Type), UploaderID: uploader.ID,
+			Name: media.SafeName(r.Name), CreatedAt: r.CreatedAt}
+		if err := im.storeFile(&f); err != nil {
+			return err
+		}
+		rows = append(rows, f)
+	}
+	im.attachments = im.attachments[:0]
+	return im.tx.InsertFiles(rows)
+}
+
+func (im *importer) storeFile(f *store.File) error {
+	part := domain.AttachmentPart(f.ID)
+	rc, err := im.a.objects.Get(im.ctx, im.files[part])
+	if apperr.Is(err, apperr.NotFound) {
+		return apperr.InvalidField("file", "%s is missing from the upload", part)
+	}
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	err = im.a.storeFile(im.ctx, im.tx.TenantID, f, io.LimitReader(rc, maxImportFile+1), maxImportFile, func(string) error { return nil })
+	if err != nil {
+		if e := apperr.As(err); e.Code != apperr.Internal {
+			return apperr.InvalidField("file", "%s: %s", part, e.Message)
+		}
+		return err
+	}
+	*im.written = append(*im.written, *f)
+	return nil
 }

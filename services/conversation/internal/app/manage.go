@@ -235,11 +235,14 @@ func (a *App) Messages(ctx context.Context, r contracts.MessagesRequest) (contra
 			return err
 		}
 		rows, more, err := tx.Messages(r.ConversationID, r.AfterSeq, r.Limit, r.Actor.Type != contracts.AuthorVisitor)
-		for _, m := range rows {
-			out.Messages = append(out.Messages, m.Contract())
+		if err != nil {
+			return err
+		}
+		if out.Messages, err = a.messagesOut(tx, rows, true); err != nil {
+			return err
 		}
 		out.HasMore = more
-		return err
+		return nil
 	})
 	return out, err
 }
@@ -299,9 +302,13 @@ func (a *App) Transcript(ctx context.Context, r contracts.ConversationRequest) (
 			if err != nil {
 				return err
 			}
-			for _, m := range rows {
-				out.Messages = append(out.Messages, m.Contract())
-				after = m.Seq
+			page, err := a.messagesOut(tx, rows, true)
+			if err != nil {
+				return err
+			}
+			out.Messages = append(out.Messages, page...)
+			if len(rows) > 0 {
+				after = rows[len(rows)-1].Seq
 			}
 			if !more {
 				return nil

@@ -87,12 +87,15 @@ func (a *App) sweepTenant(ctx context.Context, p contracts.RetentionPolicy) erro
 		if ok, err := a.lease(ctx); err != nil || !ok {
 			return err // another replica took over
 		}
+		var gone []store.File
 		err := a.store.Tenant(ctx, p.TenantID, func(tx *store.Tx) error {
+			gone = nil
 			batch, err := tx.InactiveSince(cutoff, deleteBatch)
 			if err != nil {
 				return err
 			}
-			n, err := tx.DeleteConversations(batch)
+			n, files, err := tx.DeleteConversations(batch)
+			gone = files
 			if err != nil {
 				return err
 			}
@@ -111,12 +114,13 @@ func (a *App) sweepTenant(ctx context.Context, p contracts.RetentionPolicy) erro
 		if err != nil {
 			return err
 		}
+		a.deleteBlobs(ctx, p.TenantID, gone)
 	}
 	return nil
 }
 
-// DeleteTenant erases every row of a deleted tenant, in batches. Running it
-// again finds nothing left to delete.
+// DeleteTenant erases every row of a deleted tenant, in batches, then its
+// files' objects. Running it again finds nothing left to delete.
 func (a *App) DeleteTenant(ctx context.Context, tenantID string) error {
 	for more := true; more; {
 		err := a.store.Tenant(ctx, tenantID, func(tx *store.Tx) error {
@@ -125,7 +129,7 @@ func (a *App) DeleteTenant(ctx context.Context, tenantID string) error {
 				return err
 			}
 			if len(batch) > 0 {
-				_, err = tx.DeleteConversations(batch)
+				_, _, err = tx.DeleteConversations(batch)
 				return err
 			}
 			more, err = tx.DeleteTenantRows(exportPage)
@@ -135,5 +139,5 @@ func (a *App) DeleteTenant(ctx context.Context, tenantID string) error {
 			return err
 		}
 	}
-	return nil
+	return a.deleteTenantBlobs(ctx, tenantID)
 }

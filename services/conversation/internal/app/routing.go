@@ -197,7 +197,8 @@ func (a *App) MemberChanged(ctx context.Context, env contracts.Envelope) error {
 		if err != nil {
 			return err
 		}
-		ag.Name, ag.Removed = m.User.Name, m.Removed
+		ag.Name, ag.AvatarURL, ag.Removed = m.User.Name, m.User.AvatarURL, m.Removed
+		a.avatars.remember(env.TenantID, ag.ID, ag.AvatarURL)
 		if m.Removed {
 			ag.Online = false
 		}
@@ -249,6 +250,7 @@ func (a *App) RunTimers(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		var swept []store.File
 		err = a.store.Tenant(ctx, t.TenantID, func(tx *store.Tx) error {
 			if err := tx.FinishTimer(t); err != nil {
 				return err
@@ -259,12 +261,19 @@ func (a *App) RunTimers(ctx context.Context) error {
 				return a.wake(tx, t.RefID, settings.AgentOpenLimit, now)
 			case store.TimerPresence:
 				return a.settlePresence(tx, t.RefID, "", settings.AgentOpenLimit, now)
+			case store.TimerUpload: // an upload nobody sent
+				f, ok, err := tx.DeleteUnsentFile(t.RefID)
+				if ok {
+					swept = append(swept, f)
+				}
+				return err
 			}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
+		a.deleteBlobs(ctx, t.TenantID, swept)
 	}
 	return nil
 }

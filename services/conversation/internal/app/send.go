@@ -20,7 +20,7 @@ func (a *App) Start(ctx context.Context, r contracts.StartRequest) (contracts.Se
 	if r.Actor.Type != contracts.AuthorVisitor {
 		return contracts.SendResult{}, apperr.New(apperr.Forbidden, "only visitors start conversations")
 	}
-	if err := checkMessage(r.Body, r.ClientMsgID); err != nil {
+	if err := checkMessage(r.Body, r.ClientMsgID, r.Attachments); err != nil {
 		return contracts.SendResult{}, err
 	}
 	settings, err := a.settings.Get(ctx, r.Actor.TenantID)
@@ -68,7 +68,7 @@ func (a *App) Start(ctx context.Context, r contracts.StartRequest) (contracts.Se
 				return contracts.SendResult{}, err
 			}
 		}
-		res, err := a.appendMessage(tx, r.Actor, c, v, r.Body, r.ClientMsgID, false, now)
+		res, err := a.appendDraft(tx, c, v, draft{actor: r.Actor, kind: contracts.KindText, body: r.Body, clientMsgID: r.ClientMsgID, files: r.Attachments}, now)
 		if err != nil || bot.Enabled {
 			return res, err
 		}
@@ -88,7 +88,7 @@ func (a *App) Start(ctx context.Context, r contracts.StartRequest) (contracts.Se
 // Send adds a message to an existing conversation. Idempotent like Start.
 // Sends queue for the group-commit writer (see batch.go).
 func (a *App) Send(ctx context.Context, r contracts.SendRequest) (contracts.SendResult, error) {
-	if err := checkMessage(r.Body, r.ClientMsgID); err != nil {
+	if err := checkMessage(r.Body, r.ClientMsgID, r.Attachments); err != nil {
 		return contracts.SendResult{}, err
 	}
 	if r.Private && r.Actor.Type == contracts.AuthorVisitor {
@@ -100,7 +100,7 @@ func (a *App) Send(ctx context.Context, r contracts.SendRequest) (contracts.Send
 // sendIn stores a send in tx unless its sender already sent its
 // client_msg_id, in which case it returns that message.
 func (a *App) sendIn(tx *store.Tx, r contracts.SendRequest) (contracts.SendResult, error) {
-	if res, ok, err := replay(tx, r.Actor, r.ClientMsgID); ok || err != nil {
+	if res, ok, err := a.replay(tx, r.Actor, r.ClientMsgID); ok || err != nil {
 		return res, err
 	}
 	// Locking the conversation serialises its senders: seq = last_seq + 1 is theirs alone.
@@ -118,11 +118,11 @@ func (a *App) sendIn(tx *store.Tx, r contracts.SendRequest) (contracts.SendResul
 	if err != nil {
 		return contracts.SendResult{}, err
 	}
-	return a.appendMessage(tx, r.Actor, c, v, r.Body, r.ClientMsgID, r.Private, now)
+	return a.appendDraft(tx, c, v, draft{actor: r.Actor, kind: contracts.KindText, body: r.Body, private: r.Private, clientMsgID: r.ClientMsgID, files: r.Attachments}, now)
 }
 
-func checkMessage(body, clientMsgID string) error {
-	if err := domain.CheckBody(body); err != nil {
+func checkMessage(body, clientMsgID string, files []string) error {
+	if err := domain.CheckMessageContent(body, files); err != nil {
 		return err
 	}
 	return domain.CheckClientMsgID(clientMsgID)
@@ -138,7 +138,7 @@ func (a *App) idempotent(ctx context.Context, actor contracts.Actor, clientMsgID
 		err := a.store.Tenant(ctx, actor.TenantID, func(tx *store.Tx) error {
 			var ok bool
 			var err error
-			if res, ok, err = replay(tx, actor, clientMsgID); ok || err != nil {
+			if res, ok, err = a.replay(tx, actor, clientMsgID); ok || err != nil {
 				return err
 			}
 			res, err = write(tx)
@@ -152,7 +152,7 @@ func (a *App) idempotent(ctx context.Context, actor contracts.Actor, clientMsgID
 }
 
 // replay returns the message a sender already sent with clientMsgID.
-func replay(tx *store.Tx, actor contracts.Actor, clientMsgID string) (contracts.SendResult, bool, error) {
+func (a *App) replay(tx *store.Tx, actor contracts.Actor, clientMsgID string) (contracts.SendResult, bool, error) {
 	m, ok, err := tx.MessageByClientID(actor.Type, actor.ID, clientMsgID)
 	if !ok || err != nil {
 		return contracts.SendResult{}, false, err
@@ -161,7 +161,11 @@ func replay(tx *store.Tx, actor contracts.Actor, clientMsgID string) (contracts.
 	if err != nil {
 		return contracts.SendResult{}, false, err
 	}
-	res := contracts.SendResult{Message: m.Contract(), Replayed: true}
+	out, err := a.messagesOut(tx, []store.Message{m}, true)
+	if err != nil {
+		return contracts.SendResult{}, false, err
+	}
+	res := contracts.SendResult{Message: out[0], Replayed: true}
 	res.Conversation, err = view(tx, c)
 	return res, true, err
 }
@@ -173,13 +177,8 @@ type draft struct {
 	body        string
 	payload     json.RawMessage
 	private     bool
-	clientMsgID string // "" when the writer has none (the bot and system lines use derived ids)
-}
-
-// appendMessage writes one message and publishes it: the common case of a
-// single message from a visitor, agent or API key.
-func (a *App) appendMessage(tx *store.Tx, actor contracts.Actor, c store.Conversation, v store.Visitor, body, clientMsgID string, private bool, now time.Time) (contracts.SendResult, error) {
-	return a.appendDraft(tx, c, v, draft{actor: actor, kind: contracts.KindText, body: body, private: private, clientMsgID: clientMsgID}, now)
+	clientMsgID string   // "" when the writer has none (the bot and system lines use derived ids)
+	files       []string // ids of the writer's unsent files it sends
 }
 
 // appendDraft writes a message and publishes it. An agent's public reply to
@@ -199,7 +198,11 @@ func (a *App) appendDraft(tx *store.Tx, c store.Conversation, v store.Visitor, d
 		return contracts.SendResult{}, err
 	}
 	conv, err := a.publish(tx, c, v, append(msgs, m)...)
-	return contracts.SendResult{Message: m.Contract(), Conversation: conv}, err
+	if err != nil {
+		return contracts.SendResult{}, err
+	}
+	out, err := a.messageOut(tx, m)
+	return contracts.SendResult{Message: out, Conversation: conv}, err
 }
 
 // write stores one message as the conversation's next seq (c must be locked
@@ -221,10 +224,17 @@ func (a *App) write(tx *store.Tx, c *store.Conversation, v store.Visitor, d draf
 	if err := tx.InsertMessage(&m); err != nil {
 		return m, err
 	}
+	if err := attachFiles(tx, d.actor, &m, d.files); err != nil {
+		return m, err
+	}
 	c.LastSeq = seq
 	c.LastActivityAt, c.UpdatedAt = now, now
 	if !d.private {
-		c.PreviewSeq, c.PreviewBody, c.PreviewAt = seq, domain.Preview(d.body), &now
+		preview := domain.Preview(d.body)
+		if preview == "" && len(m.Files) > 0 {
+			preview = domain.Preview("📎 " + m.Files[0].Name)
+		}
+		c.PreviewSeq, c.PreviewBody, c.PreviewAt = seq, preview, &now
 		c.PreviewAuthorType, c.PreviewAuthorID, c.PreviewAuthorName = m.AuthorType, m.AuthorID, m.AuthorName
 	}
 	switch d.actor.Type {
@@ -264,7 +274,11 @@ func (a *App) publish(tx *store.Tx, c store.Conversation, v store.Visitor, msgs 
 		return conv, err
 	}
 	for _, m := range msgs {
-		if err := tx.Emit(contracts.ConversationMessageCreated, contracts.MessageCreated{Message: m.Contract(), Conversation: conv}); err != nil {
+		out, err := a.messageOut(tx, m)
+		if err != nil {
+			return conv, err
+		}
+		if err := tx.Emit(contracts.ConversationMessageCreated, contracts.MessageCreated{Message: out, Conversation: conv}); err != nil {
 			return conv, err
 		}
 	}

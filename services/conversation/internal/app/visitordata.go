@@ -49,8 +49,9 @@ func audit(tx *store.Tx, actor contracts.AuditActor, action, targetType, targetI
 	})
 }
 
-// EraseVisitor deletes a visitor, their conversations (every message and
-// note), bookings and timers in one transaction, and emits visitor.erased
+// EraseVisitor deletes a visitor, their conversations (every message, note
+// and file), their unsent uploads, bookings and timers in one transaction
+// (the files' objects right after), and emits visitor.erased
 // (ids only), conversations.deleted and audit.recorded (counts only) in it.
 // An unknown or already erased visitor is NotFound.
 func (a *App) EraseVisitor(ctx context.Context, r contracts.VisitorDataRequest) (contracts.VisitorErasure, error) {
@@ -58,15 +59,21 @@ func (a *App) EraseVisitor(ctx context.Context, r contracts.VisitorDataRequest) 
 	if err := visitorRights(r); err != nil {
 		return out, err
 	}
+	var gone []store.File
 	err := a.store.Tenant(ctx, r.Actor.TenantID, func(tx *store.Tx) error {
 		convs, err := tx.VisitorConversationIDs(r.VisitorID)
 		if err != nil {
 			return err
 		}
-		messages, err := tx.DeleteConversations(convs)
+		messages, files, err := tx.DeleteConversations(convs)
 		if err != nil {
 			return err
 		}
+		unsent, err := tx.DeleteUploaderFiles(contracts.AuthorVisitor, r.VisitorID)
+		if err != nil {
+			return err
+		}
+		gone = append(files, unsent...)
 		existed, err := tx.DeleteVisitor(r.VisitorID)
 		if err != nil {
 			return err
@@ -91,6 +98,7 @@ func (a *App) EraseVisitor(ctx context.Context, r contracts.VisitorDataRequest) 
 	if err != nil {
 		return contracts.VisitorErasure{}, err
 	}
+	a.deleteBlobs(ctx, r.Actor.TenantID, gone)
 	return out, nil
 }
 
@@ -139,9 +147,11 @@ func (a *App) ExportVisitor(ctx context.Context, r contracts.VisitorDataRequest)
 				if err != nil {
 					return err
 				}
-				for _, m := range page {
-					item.Messages = append(item.Messages, m.Contract())
+				msgs, err := a.messagesOut(tx, page, true)
+				if err != nil {
+					return err
 				}
+				item.Messages = append(item.Messages, msgs...)
 				if !more {
 					break
 				}

@@ -24,6 +24,8 @@ import (
 //	bookings.jsonl       BookingRow, by (created_at, id)
 //	activities.jsonl     ActivityRow (contracts.Activity: the conversations'
 //	                     lifecycle history and ratings), by (at, id)
+//	files.jsonl          FileRow, the messages' attachments, by (created_at, id)
+//	attachment-<file id> each attachment's bytes
 //	conversations.csv    for spreadsheets (ConversationCSVHeader), same order
 //	messages.csv         for spreadsheets (MessageCSVHeader), same order
 //
@@ -39,13 +41,17 @@ import (
 // (ImportPartRequest.MemberMap): an assignee without a match is cleared, an
 // agent author without one keeps its old id and its name. A booking's
 // calendar-link token is a credential and is not exported: an imported
-// booking gets a new one (its old link named the old workspace anyway).
+// booking gets a new one (its old link named the old workspace anyway). An
+// attachment's bytes are sniffed and images re-encoded on import as on
+// upload (the archive is not trusted more than an upload): its type, size
+// and thumbnail come from the bytes, not from its row.
 const (
 	FileVisitors         = "visitors.jsonl"
 	FileConversations    = "conversations.jsonl"
 	FileMessages         = "messages.jsonl"
 	FileBookings         = "bookings.jsonl"
 	FileActivities       = "activities.jsonl"
+	FileFiles            = "files.jsonl"
 	FileConversationsCSV = "conversations.csv"
 	FileMessagesCSV      = "messages.csv"
 )
@@ -270,7 +276,7 @@ func (r MessageRow) Check() error {
 	for _, err := range []error{
 		checkID("id", r.ID), checkID("conversation_id", r.ConversationID),
 		oneOf("author.type", r.Author.Type, authorKind),
-		oneOf("kind", contracts.MessageKind(r.Kind), []contracts.MessageKind{contracts.KindText, contracts.KindQuickReplies, contracts.KindCard, contracts.KindEvent}),
+		oneOf("kind", contracts.MessageKind(r.Kind), []contracts.MessageKind{contracts.KindText, contracts.KindQuickReplies, contracts.KindCard, contracts.KindEvent, contracts.KindDeleted}),
 		checkTime("created_at", r.CreatedAt),
 	} {
 		if err != nil {
@@ -299,6 +305,40 @@ func (r BookingRow) Check() error {
 	}
 	if r.ServiceID == "" {
 		return fmt.Errorf("service_id is missing")
+	}
+	return nil
+}
+
+// FileRow is a line of files.jsonl: an attachment of a message.
+type FileRow struct {
+	ID             string           `json:"id"`
+	ConversationID string           `json:"conversation_id"`
+	MessageID      string           `json:"message_id"`
+	Uploader       contracts.Author `json:"uploader"` // type and id
+	Name           string           `json:"name"`
+	ContentType    string           `json:"content_type"`
+	Kind           string           `json:"kind"`
+	Size           int64            `json:"size"`
+	Width          int              `json:"width,omitempty"`
+	Height         int              `json:"height,omitempty"`
+	CreatedAt      time.Time        `json:"created_at"`
+}
+
+// AttachmentPart is the archive's file holding an attachment's bytes.
+func AttachmentPart(fileID string) string { return "attachment-" + fileID }
+
+// Check validates a file row.
+func (r FileRow) Check() error {
+	for _, err := range []error{
+		checkID("id", r.ID), checkID("conversation_id", r.ConversationID), checkID("message_id", r.MessageID),
+		oneOf("uploader.type", r.Uploader.Type, authorKind), checkTime("created_at", r.CreatedAt),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	if r.Uploader.ID == "" {
+		return fmt.Errorf("uploader.id is missing")
 	}
 	return nil
 }

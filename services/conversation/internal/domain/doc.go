@@ -7,6 +7,11 @@
 // most one message; a visitor reaches only their own conversations and never
 // a private note.
 //
+// files.go is the signed-URL token of an attachment (HMAC-SHA256 under the
+// tenant's key, 15 minutes; a forged one is NotFound, an expired one Gone)
+// and the rules of a message's files: at most contracts.MaxAttachments, ids
+// of the sender's own unsent uploads, and a body that may then be empty.
+//
 // archive.go is the conversation service's part of an export archive: the
 // files, the shape of each row, their order, and what an import keeps and
 // maps.

@@ -1,7 +1,8 @@
 // Package natsapi is the conversation service's NATS face: its endpoints,
 // the consumer that keeps the local copy of each team current, the
 // subscription that drops cached tenant settings when they change, the
-// timer loop (snooze wake-ups, lapsed presences), and the data-ownership
+// timer loop (snooze wake-ups, lapsed presences, unsent uploads past
+// contracts.UploadTTL), the attachment endpoints (see app/files.go), and the data-ownership
 // work (data.go: exports, imports, erasure, retention, workspace deletion).
 package natsapi
 
@@ -41,6 +42,12 @@ func Register(b *service.Base, a *app.App, settings *app.SettingsCache, bots *ap
 	service.Handle(b, contracts.ConversationBookingCancel, a.CancelBooking)
 	service.Handle(b, contracts.ConversationBookingICS, a.BookingICS)
 	service.Handle(b, contracts.ConversationRate, a.Rate)
+	service.Handle(b, contracts.ConversationUploadPolicy, a.UploadPolicy)
+	service.Handle(b, contracts.ConversationUploadAccept, a.UploadAccept)
+	service.Handle(b, contracts.ConversationFileGet, a.FileGet)
+	service.Handle(b, contracts.ConversationFileOpen, a.FileOpen)
+	service.Handle(b, contracts.ConversationMsgDelete, a.MsgDelete)
+	service.Handle(b, contracts.ConversationStorage, a.Storage)
 	b.Go(a.Run)
 	registerData(b, a, settings, bots, o)
 	registerReports(b, a)

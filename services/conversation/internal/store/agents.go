@@ -11,6 +11,7 @@ type Agent struct {
 	TenantID       string
 	ID             string
 	Name           string
+	AvatarURL      string
 	Removed        bool
 	Online         bool
 	LastAssignedAt *time.Time
@@ -46,6 +47,20 @@ func (tx *Tx) AgentNames(ids []string) (map[string]string, error) {
 	err := tx.DB.Table("agents").Where("tenant_id = ? AND id IN ?", tx.TenantID, ids).Find(&rows).Error
 	for _, a := range rows {
 		out[a.ID] = a.Name
+	}
+	return out, err
+}
+
+// AgentAvatars maps those of ids that have a photo to its URL.
+func (tx *Tx) AgentAvatars(ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []Agent
+	err := tx.DB.Table("agents").Select("id, avatar_url").Where("tenant_id = ? AND id IN ? AND avatar_url <> ''", tx.TenantID, ids).Find(&rows).Error
+	for _, a := range rows {
+		out[a.ID] = a.AvatarURL
 	}
 	return out, err
 }

@@ -137,23 +137,28 @@ func (tx *Tx) DeleteVisitor(visitorID string) (bool, error) {
 }
 
 // DeleteConversations deletes conversations with everything that hangs off
-// them (messages, bookings, snooze timers) and returns how many messages
-// went with them. It locks the conversations first, as a sender does, so a
+// them (messages, files, bookings, snooze timers) and returns how many
+// messages went with them and the files, whose objects the caller deletes
+// after commit. It locks the conversations first, as a sender does, so a
 // message being written to one is either deleted with it or never written.
-func (tx *Tx) DeleteConversations(ids []string) (int64, error) {
+func (tx *Tx) DeleteConversations(ids []string) (int64, []File, error) {
 	if len(ids) == 0 {
-		return 0, nil
+		return 0, nil, nil
 	}
 	var locked []string
 	if err := tx.Locked().Table("conversations").Where("tenant_id = ? AND id IN ?", tx.TenantID, ids).Pluck("id", &locked).Error; err != nil {
-		return 0, err
+		return 0, nil, err
+	}
+	files, err := tx.deleteConversationFiles(ids)
+	if err != nil {
+		return 0, nil, err
 	}
 	m := tx.DB.Exec(`DELETE FROM messages WHERE tenant_id = ? AND conversation_id IN ?`, tx.TenantID, ids)
 	if m.Error != nil {
-		return 0, m.Error
+		return 0, nil, m.Error
 	}
 	if err := tx.DeleteReportRows(ids); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	for _, q := range []string{
 		`DELETE FROM bookings WHERE tenant_id = ? AND conversation_id IN ?`,
@@ -161,11 +166,11 @@ func (tx *Tx) DeleteConversations(ids []string) (int64, error) {
 		`DELETE FROM conversations WHERE tenant_id = ? AND id IN ?`,
 	} {
 		if err := tx.DB.Exec(q, tx.TenantID, ids).Error; err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 	}
-	err := tx.DB.Exec(`DELETE FROM timers WHERE kind = ? AND tenant_id = ? AND ref_id IN ?`, TimerSnooze, tx.TenantID, ids).Error
-	return m.RowsAffected, err
+	err = tx.DB.Exec(`DELETE FROM timers WHERE kind = ? AND tenant_id = ? AND ref_id IN ?`, TimerSnooze, tx.TenantID, ids).Error
+	return m.RowsAffected, files, err
 }
 
 // InactiveSince locks and lists up to limit conversations whose last
@@ -192,7 +197,7 @@ func (tx *Tx) CountInactive(t time.Time) (conversations, messages int64, err err
 // tenantTables are the tenant's rows other than conversations (which go
 // with their messages, DeleteConversations) in the order they are deleted.
 // outbox is included: an event of a deleted tenant is never published.
-var tenantTables = append([]string{"visitors", "bookings", "agents", "presence", "booking_locks", "timers", "entitlements", "outbox"}, reportTables...)
+var tenantTables = append([]string{"visitors", "bookings", "files", "file_keys", "agents", "presence", "booking_locks", "timers", "entitlements", "outbox"}, reportTables...)
 
 // DeleteTenantRows deletes up to limit rows of one of the tenant's tables
 // other than conversations and messages, and reports whether any were left
@@ -218,7 +223,7 @@ func rowKey(table string) string {
 	switch table {
 	case "presence":
 		return "agent_id"
-	case "booking_locks", "entitlements":
+	case "booking_locks", "entitlements", "file_keys":
 		return "tenant_id"
 	case "timers":
 		return "ref_id"

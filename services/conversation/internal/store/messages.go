@@ -23,6 +23,8 @@ type Message struct {
 	Private        bool
 	ClientMsgID    *string
 	CreatedAt      time.Time
+	// Files are the message's attachments when the caller loaded them.
+	Files []File `gorm:"-"`
 }
 
 // Contract is the message as clients see it.
@@ -81,4 +83,17 @@ func (tx *Tx) CountVisitorMessagesAfter(conversationID string, seq int64) (int, 
 	err := tx.DB.Table("messages").Where("tenant_id = ? AND conversation_id = ? AND seq > ? AND author_type = ?",
 		tx.TenantID, conversationID, seq, contracts.AuthorVisitor).Count(&n).Error
 	return int(n), err
+}
+
+// Message loads a message of a conversation.
+func (tx *Tx) Message(conversationID, id string) (Message, error) {
+	var m Message
+	err := tx.DB.Table("messages").Where("tenant_id = ? AND conversation_id = ? AND id = ?", tx.TenantID, conversationID, id).Take(&m).Error
+	return m, notFound(err, "message")
+}
+
+// BlankMessage makes a message a deleted one: no body, no payload, same seq.
+func (tx *Tx) BlankMessage(m *Message) error {
+	m.Kind, m.Body, m.Payload = string(contracts.KindDeleted), "", nil
+	return tx.DB.Exec(`UPDATE messages SET kind = ?, body = '', payload = NULL WHERE tenant_id = ? AND id = ?`, m.Kind, tx.TenantID, m.ID).Error
 }

@@ -6,6 +6,13 @@
 // last_seq + 1, inserts the message and writes last_seq back in the same
 // transaction, so concurrent senders never share or skip a number.
 //
+// Files (files.go): a files row is written only after its objects are in the
+// attachments bucket and deleted before them, so a row always has its bytes;
+// sending files sets their message in the message's transaction, with the
+// rows locked, so a file goes with at most one message. A deleted
+// conversation takes its files' rows with it (DeleteConversations returns
+// them so the caller deletes the objects after commit).
+//
 // Data ownership (data.go): an erasure or a retention batch deletes a
 // conversation with everything that hangs off it (messages, bookings,
 // snooze timers) in one transaction; exports read keyset pages in

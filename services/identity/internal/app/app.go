@@ -48,6 +48,7 @@ type App struct {
 	secrets *secretCache
 	log     *slog.Logger
 	ent     Entitlements // seat limits; see seats.go
+	photos  Photos       // members' photos; see avatar.go
 }
 
 // New returns the application.

@@ -170,9 +170,18 @@ func (a *App) VisitorErased(ctx context.Context, env contracts.Envelope) error {
 
 // TenantDeleted erases everything identity holds of a deleted tenant, for
 // any reason: its members can no longer log in or refresh, its invites,
-// API keys and email links stop working. Running it again finds nothing to
-// delete, so a redelivery is harmless.
+// API keys and email links stop working, their photos are deleted. Photos
+// go first, while the rows still name them: a crash in between redelivers
+// the event and finds the rest. Running it again finds nothing to delete,
+// so a redelivery is harmless.
 func (a *App) TenantDeleted(ctx context.Context, env contracts.Envelope) error {
+	var avatars []string
+	if err := a.store.Tenant(ctx, env.TenantID, func(tx *store.Tx) (err error) { avatars, err = tx.AvatarIDs(); return err }); err != nil {
+		return err
+	}
+	if err := a.deleteAvatars(ctx, avatars); err != nil {
+		return err
+	}
 	return a.store.Tenant(ctx, env.TenantID, func(tx *store.Tx) error { return tx.DeleteTenant() })
 }
 

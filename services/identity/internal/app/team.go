@@ -30,11 +30,6 @@ func (a *App) CreateInvite(ctx context.Context, r contracts.InviteCreateRequest)
 	if err := domain.CheckInviteRole(r.Role); err != nil {
 		return out, err
 	}
-	if err := a.emailFree(ctx, email); apperr.Is(err, apperr.Conflict) {
-		return out, apperr.New(apperr.Conflict, "%s already has a Parley account", email)
-	} else if err != nil {
-		return out, err
-	}
 	p := r.Principal
 	secret := ids.Secret(32)
 	limits, err := a.entitlementsOf(ctx, p.TenantID)
@@ -51,6 +46,14 @@ func (a *App) CreateInvite(ctx context.Context, r contracts.InviteCreateRequest)
 		me, err := admin(tx, p)
 		if err != nil {
 			return err
+		}
+		// Only this workspace's own members are told apart: an address with
+		// an account elsewhere is invited like any other (accepting then
+		// answers 409), so that one tenant cannot probe another's members.
+		if owner, taken, err := tx.FindEmail(email); err != nil {
+			return err
+		} else if taken && owner.TenantID == p.TenantID {
+			return apperr.New(apperr.Conflict, "%s is already a member of this workspace", email)
 		}
 		if err := checkSeats(tx, limits, email, true); err != nil {
 			return err
@@ -231,11 +234,13 @@ func (a *App) RemoveMember(ctx context.Context, r contracts.IDRequest) (contract
 	if !ids.Valid(r.ID) {
 		return contracts.Empty{}, apperr.NotFoundf("member not found")
 	}
-	return contracts.Empty{}, a.store.Tenant(ctx, r.Principal.TenantID, func(tx *store.Tx) error {
+	var avatar string
+	err := a.store.Tenant(ctx, r.Principal.TenantID, func(tx *store.Tx) error {
 		me, target, owners, err := a.loadTeamChange(tx, r.Principal, r.ID)
 		if err != nil {
 			return err
 		}
+		avatar = target.AvatarID
 		if err := domain.CanRemove(me.Role, target.Role, owners); err != nil {
 			return err
 		}
@@ -249,8 +254,14 @@ func (a *App) RemoveMember(ctx context.Context, r contracts.IDRequest) (contract
 		if err := tx.Emit(contracts.IdentityAccessRevoked, contracts.AccessRevoked{UserID: target.ID}); err != nil {
 			return err
 		}
-		return tx.Emit(contracts.IdentityMemberChanged, contracts.MemberChanged{User: target.Contract(), Removed: true})
+		gone := target.Contract()
+		gone.AvatarURL = "" // deleted below
+		return tx.Emit(contracts.IdentityMemberChanged, contracts.MemberChanged{User: gone, Removed: true})
 	})
+	if err == nil && avatar != "" {
+		a.deleteObject(ctx, a.photos.Avatars, avatar)
+	}
+	return contracts.Empty{}, err
 }
 
 func (a *App) loadTeamChange(tx *store.Tx, p contracts.Principal, targetID string) (me, target store.User, owners int, err error) {

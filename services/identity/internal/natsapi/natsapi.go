@@ -37,6 +37,7 @@ func Register(b *service.Base, a *app.App) {
 	service.Handle(b, contracts.IdentityMemberDelete, a.RemoveMember)
 	service.Handle(b, contracts.IdentityVisitorSession, a.VisitorSession)
 	service.Handle(b, contracts.IdentityProfileUpdate, a.UpdateProfile)
+	service.Handle(b, contracts.IdentityAvatarSet, a.SetAvatar)
 	service.Handle(b, contracts.IdentityPasswordChange, a.ChangePassword)
 	service.Handle(b, contracts.IdentitySeats, a.Seats)
 	service.Handle(b, contracts.IdentityAPIKeyCreate, a.CreateAPIKey)

@@ -17,13 +17,18 @@ type User struct {
 	Role         contracts.Role
 	PasswordHash string
 	Locale       string
+	AvatarID     string // the photo's object in contracts.AvatarBucket; "" for none
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
 
 // Contract is the user as other services see it.
 func (u User) Contract() contracts.User {
-	return contracts.User{ID: u.ID, TenantID: u.TenantID, Name: u.Name, Email: u.Email, Role: u.Role, CreatedAt: u.CreatedAt, Locale: u.Locale}
+	out := contracts.User{ID: u.ID, TenantID: u.TenantID, Name: u.Name, Email: u.Email, Role: u.Role, CreatedAt: u.CreatedAt, Locale: u.Locale}
+	if u.AvatarID != "" {
+		out.AvatarURL = contracts.AvatarPath(u.AvatarID)
+	}
+	return out
 }
 
 type userEmail struct {
@@ -113,4 +118,17 @@ func (tx *Tx) SetName(id, name string) error {
 func (tx *Tx) SetPasswordHash(id, hash string) error {
 	return tx.DB.Table("users").Where("tenant_id = ? AND id = ?", tx.TenantID, id).
 		Updates(map[string]any{"password_hash": hash, "updated_at": now()}).Error
+}
+
+// SetAvatar changes a user's photo ("" removes it).
+func (tx *Tx) SetAvatar(id, avatarID string) error {
+	return tx.DB.Table("users").Where("tenant_id = ? AND id = ?", tx.TenantID, id).
+		Updates(map[string]any{"avatar_id": avatarID, "updated_at": now()}).Error
+}
+
+// AvatarIDs lists the photos of the tenant's users.
+func (tx *Tx) AvatarIDs() ([]string, error) {
+	var out []string
+	err := tx.DB.Table("users").Where("tenant_id = ? AND avatar_id <> ''", tx.TenantID).Pluck("avatar_id", &out).Error
+	return out, err
 }

@@ -29,6 +29,7 @@ type App struct {
 	allowHTTP bool
 	log       *slog.Logger
 	data      Data
+	logos     Logos         // see logo.go
 	wake      chan struct{} // a job was queued
 }
 
@@ -213,22 +214,35 @@ func (a *App) Delete(ctx context.Context, r contracts.TenantDeleteRequest) (cont
 	})
 }
 
-// EraseTenant erases what this service holds of a deleted tenant — settings,
-// canned responses, bot, exports and their archives, imports, the audit log
-// — and keeps the tenant row as a tombstone. An abandoned sign-up's row is
+// EraseTenant erases what this service holds of a deleted tenant — settings
+// and the logo, canned responses, bot, exports and their archives, imports,
+// the audit log — and keeps the tenant row as a tombstone. An abandoned sign-up's row is
 // gone already. Objects go first, so a crash half-way finishes on redelivery.
 func (a *App) EraseTenant(ctx context.Context, tenantID string) error {
 	var exports []store.Export
 	var imports []store.Import
+	var logo string
 	err := a.store.Tenant(ctx, tenantID, func(tx *store.Tx) (err error) {
 		if exports, err = tx.Exports(-1); err != nil {
 			return err
 		}
-		imports, err = tx.Imports(-1)
+		if imports, err = tx.Imports(-1); err != nil {
+			return err
+		}
+		s, _, err := tx.Settings()
+		if apperr.Is(err, apperr.NotFound) {
+			return nil
+		}
+		logo = LogoID(s.Widget.LogoURL)
 		return err
 	})
 	if err != nil {
 		return err
+	}
+	if logo != "" {
+		if err := a.logos.Logos.Delete(ctx, logo); err != nil {
+			return err
+		}
 	}
 	for _, e := range exports {
 		if err := a.deleteObject(ctx, contracts.ExportArchiveObject(tenantID, e.ID)); err != nil {

@@ -46,6 +46,19 @@
 // {"id","occurred_at","service","actor":{"type","id","name","ip"},"action",
 // "target_type","target_id","before","after"}.
 //
+// logo.png or logo.jpg — the widget's logo, when the workspace has one
+// (count 1). An import re-encodes it like an upload and stores it under a
+// new id; the logo_url in settings.json is never taken as it is (it names
+// the old workspace's object). Without a logo file the workspace keeps its own.
+//
+// # Logos
+//
+// TenantLogoSet (owners and admins) makes the logo from an upload (see
+// logo.go) and is the only way WidgetSettings.LogoURL changes: a settings
+// update may leave logo_url out or repeat the stored value, and any other
+// value is refused with 400 (field widget.logo_url). A workspace deletion
+// deletes the logo object with the settings.
+//
 // # Imports
 //
 // TenantImportStart (owner only) queues the import of an uploaded archive

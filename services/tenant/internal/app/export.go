@@ -419,8 +419,9 @@ const (
 // auditBatch is how many audit entries one read of the export takes.
 const auditBatch = 500
 
-// writeOwnPart writes settings.json, canned_responses.jsonl and
-// audit_log.jsonl as objects under tenant's part prefix.
+// writeOwnPart writes settings.json, canned_responses.jsonl, the logo
+// (logo.png or logo.jpg, if there is one) and audit_log.jsonl as objects
+// under tenant's part prefix.
 func (a *App) writeOwnPart(ctx context.Context, tenantID, exportID string) ([]contracts.ExportFile, error) {
 	prefix := contracts.ExportPartPrefix(tenantID, exportID, contracts.ServiceTenant)
 	var doc SettingsFile
@@ -469,6 +470,15 @@ func (a *App) writeOwnPart(ctx context.Context, tenantID, exportID string) ([]co
 		return int64(len(canned)), nil
 	}); err != nil {
 		return out, err
+	}
+	if id := LogoID(doc.Settings.Widget.LogoURL); id != "" {
+		f, err := a.exportLogo(ctx, prefix, id)
+		if err != nil {
+			return out, err
+		}
+		if f != nil {
+			out = append(out, *f)
+		}
 	}
 	err = put(auditFile, func(enc *json.Encoder) (int64, error) {
 		var n int64

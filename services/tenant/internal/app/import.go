@@ -253,8 +253,17 @@ func (a *App) importArchive(ctx context.Context, j *job, imp store.Import, objec
 	if counts == nil {
 		counts = map[string]int64{}
 	}
+	var logo, replaced string
+	if own.settings != nil && own.logo != nil {
+		if logo, err = a.importLogo(ctx, own.logo); err != nil {
+			return nil, err
+		}
+		own.settings.Settings.Widget.LogoURL = contracts.LogoPath(logo)
+		counts[own.logo.Name] = 1
+	}
 	err = a.store.Tenant(ctx, j.TenantID, func(tx *store.Tx) error {
-		if err := own.save(tx, counts); err != nil {
+		var err error
+		if replaced, err = own.save(tx, counts); err != nil {
 			return err
 		}
 		end := store.JobEnd{Status: contracts.JobDone, SizeBytes: imp.SizeBytes, Counts: counts, CompletedAt: a.now()}
@@ -263,6 +272,12 @@ func (a *App) importArchive(ctx context.Context, j *job, imp store.Import, objec
 		}
 		return audit(tx, member(imp.RequestedBy), contracts.AuditImportFinished, "import", j.ID, nil, map[string]any{"status": contracts.JobDone, "counts": counts})
 	})
+	switch {
+	case err != nil && logo != "":
+		a.dropObject(ctx, a.logos.Logos, logo)
+	case err == nil && replaced != "":
+		a.dropObject(ctx, a.logos.Logos, replaced)
+	}
 	return counts, err
 }
 
@@ -414,6 +429,7 @@ type ownFiles struct {
 	canned   []contracts.CannedResponse
 	audit    *zip.File // streamed into the transaction; checked line by line first
 	audits   int64
+	logo     *zip.File // logo.png or logo.jpg, re-encoded by importLogo
 }
 
 // readOwnFiles reads and validates settings.json, canned_responses.jsonl
@@ -463,6 +479,14 @@ func readOwnFiles(entries map[string]*zip.File, allowHTTP bool) (ownFiles, error
 			return own, err
 		}
 	}
+	for _, name := range logoFiles {
+		if zf := entries[name]; zf != nil {
+			if own.logo != nil {
+				return own, badArchive("it holds two logos")
+			}
+			own.logo = zf
+		}
+	}
 	if zf := entries[auditFile]; zf != nil {
 		own.audit = zf
 		err := eachLine(zf, func(line []byte) error {
@@ -491,6 +515,7 @@ func auditLine(line []byte) (contracts.AuditEntry, error) {
 // An archive from before surveys or attachments has none: the default stays
 // (stored attachment settings always carry a kinds list, empty or not).
 func checkSettings(s contracts.Settings) (contracts.Settings, error) {
+	s.Widget.LogoURL = "" // another workspace's logo object: the archive does not carry it
 	patch := contracts.SettingsPatch{
 		Widget: &s.Widget, AllowedDomains: &s.AllowedDomains, BusinessHours: &s.BusinessHours,
 		OfflineMessage: &s.OfflineMessage, AgentOpenLimit: &s.AgentOpenLimit, RetentionDays: &s.RetentionDays,
@@ -528,38 +553,49 @@ func importedBot(c contracts.BotConfig, allowHTTP bool) (contracts.BotConfig, er
 	return domain.CheckBot(c, allowHTTP)
 }
 
-// save writes tenant's files in tx and adds their counts.
-func (o ownFiles) save(tx *store.Tx, counts map[string]int64) error {
+// save writes tenant's files in tx and adds their counts. The workspace
+// keeps its own logo unless the archive brought one; then it returns the
+// logo replaced, to delete after commit.
+func (o ownFiles) save(tx *store.Tx, counts map[string]int64) (replaced string, err error) {
 	if o.settings != nil {
+		cur, _, err := tx.Settings()
+		if err != nil {
+			return "", err
+		}
+		if o.settings.Settings.Widget.LogoURL == "" {
+			o.settings.Settings.Widget.LogoURL = cur.Widget.LogoURL
+		} else if cur.Widget.LogoURL != o.settings.Settings.Widget.LogoURL {
+			replaced = LogoID(cur.Widget.LogoURL)
+		}
 		if err := tx.SaveSettings(o.settings.Settings); err != nil {
-			return err
+			return "", err
 		}
 		t, err := tx.Get()
 		if err != nil {
-			return err
+			return "", err
 		}
 		t.RetentionDays = o.settings.Settings.RetentionDays
 		if err := tx.Update(&t); err != nil {
-			return err
+			return "", err
 		}
 		_, exists, err := tx.Bot()
 		if err != nil {
-			return err
+			return "", err
 		}
 		if err := tx.SaveBot(o.settings.Bot, exists); err != nil {
-			return err
+			return "", err
 		}
 		if err := tx.Emit(contracts.TenantSettingsChanged, contracts.SettingsChanged{WidgetKey: t.WidgetKey, Settings: o.settings.Settings}); err != nil {
-			return err
+			return "", err
 		}
 		if err := tx.Emit(contracts.TenantBotChanged, contracts.BotChanged{}); err != nil {
-			return err
+			return "", err
 		}
 		counts[settingsFile] = 1
 	}
 	for _, c := range o.canned {
 		if err := tx.ImportCanned(c); err != nil {
-			return err
+			return "", err
 		}
 	}
 	if o.canned != nil {
@@ -574,9 +610,9 @@ func (o ownFiles) save(tx *store.Tx, counts map[string]int64) error {
 			return tx.AppendAudit(e)
 		})
 		if err != nil {
-			return err
+			return "", err
 		}
 		counts[auditFile] = o.audits
 	}
-	return nil
+	return replaced, nil
 }

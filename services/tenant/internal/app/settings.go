@@ -75,7 +75,11 @@ func (a *App) UpdateSettings(ctx context.Context, r contracts.SettingsPatch) (co
 func applyPatch(s contracts.Settings, r contracts.SettingsPatch) (contracts.Settings, error) {
 	var err error
 	if r.Widget != nil {
-		if s.Widget, err = domain.CheckWidget(*r.Widget); err != nil {
+		w := *r.Widget
+		if w.LogoURL, err = domain.KeepLogo(s.Widget.LogoURL, w.LogoURL); err != nil {
+			return s, err
+		}
+		if s.Widget, err = domain.CheckWidget(w); err != nil {
 			return s, err
 		}
 	}

@@ -77,6 +77,17 @@ func CheckWidget(w contracts.WidgetSettings) (contracts.WidgetSettings, error) {
 	return w, nil
 }
 
+// KeepLogo is the logo URL a widget update leaves in place: only an
+// uploaded logo (TenantLogoSet) sets it, so an update may repeat the
+// stored URL or leave it out (a client that knows nothing of logos keeps
+// the logo) but not send another one.
+func KeepLogo(stored, sent string) (string, error) {
+	if sent != "" && sent != stored {
+		return stored, apperr.InvalidField("widget.logo_url", "logo_url is set by uploading a logo (PUT /api/v1/settings/logo) and removed with DELETE; send the current value or none")
+	}
+	return stored, nil
+}
+
 func optionalText(field, s string, max int) (string, error) {
 	if strings.TrimSpace(s) == "" {
 		return "", nil

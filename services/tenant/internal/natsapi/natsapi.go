@@ -25,6 +25,7 @@ func Register(b *service.Base, a *app.App) {
 	service.Handle(b, contracts.TenantUpdate, a.Update)
 	service.Handle(b, contracts.TenantSettingsGet, a.Settings)
 	service.Handle(b, contracts.TenantSettingsUpdate, a.UpdateSettings)
+	service.Handle(b, contracts.TenantLogoSet, a.SetLogo)
 	service.Handle(b, contracts.TenantSettingsInternal, a.InternalSettings)
 	service.Handle(b, contracts.TenantWidgetResolve, a.ResolveWidget)
 	service.Handle(b, contracts.TenantSecretReveal, a.RevealSecret)
