@@ -1,5 +1,6 @@
 // The billing API (issue 7): plan, usage, the ledger, Checkout and the portal.
 import { http } from './http';
+import type { StorageUsage } from './types';
 
 export type Feature = 'bot_faq' | 'bot_order_status' | 'bot_appointments' | 'bot_after_hours' | 'bot_external' | 'api_keys';
 
@@ -8,6 +9,8 @@ export interface Plan {
   name: string;
   seats: number; // 0: no limit
   conversations_per_month: number; // 0: no limit
+  max_file_bytes?: number; // one attachment; 0: the default (10 MB)
+  storage_bytes?: number; // all attachments; 0: no limit
   features: Feature[];
   trial_days: number;
   paid: boolean;
@@ -32,6 +35,8 @@ export interface BillingOverview {
   cancel_at_period_end: boolean;
   seats: Usage;
   conversations: Usage;
+  /** The workspace's files (absent on servers without attachments). */
+  storage?: StorageUsage;
   plans: Plan[];
   upgrade_plan?: string;
 }

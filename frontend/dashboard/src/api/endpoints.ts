@@ -62,8 +62,14 @@ export const api = {
   updateConversation: (id: string, patch: ConversationPatch) => http.patch<Conversation>(`/api/v1/conversations/${enc(id)}`, patch),
   messages: (id: string, afterSeq: number, limit = 200) =>
     http.get<MessagePage>(`/api/v1/conversations/${enc(id)}/messages${query({ after_seq: afterSeq, limit })}`),
-  send: (id: string, body: string, clientMsgId: string, isPrivate: boolean) =>
-    http.post<Message>(`/api/v1/conversations/${enc(id)}/messages`, { body, client_msg_id: clientMsgId, private: isPrivate }),
+  /** send posts a message; attachments are ids of files the agent uploaded (the body may then be empty). */
+  send: (id: string, body: string, clientMsgId: string, isPrivate: boolean, attachments: string[] = []) =>
+    http.post<Message>(`/api/v1/conversations/${enc(id)}/messages`, {
+      body,
+      client_msg_id: clientMsgId,
+      private: isPrivate,
+      ...(attachments.length ? { attachments } : {}),
+    }),
   read: (id: string, seq: number) => http.post<void>(`/api/v1/conversations/${enc(id)}/read`, { seq }),
   transcript: (id: string) => http.raw(`/api/v1/conversations/${enc(id)}/transcript?format=text`),
   visitorConversations: (visitorId: string) =>

@@ -76,6 +76,23 @@ export class Http {
     return res;
   }
 
+  /**
+   * upload sends one file as multipart/form-data (a single part named
+   * "file", its filename the display name) with XMLHttpRequest, whose upload
+   * events fetch lacks, reporting the share sent (0–1). It fails with an
+   * ApiError as request does (after one refresh-and-retry on a 401), and
+   * with an AbortError when signal aborts.
+   */
+  async upload<T>(method: string, path: string, file: Blob, name: string, opts: UploadOptions = {}): Promise<T> {
+    const once = async () => xhrUpload<T>(method, path, file, name, (await this.tokens?.token()) ?? null, opts);
+    try {
+      return await once();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401 && this.tokens && (await this.tokens.recover())) return once();
+      throw err;
+    }
+  }
+
   private async send(method: string, path: string, opts: RequestOptions, auth: boolean): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
@@ -96,6 +113,41 @@ export class Http {
       throw new ApiError(0, { detail: 'network' });
     }
   }
+}
+
+export interface UploadOptions {
+  onProgress?: (sent: number) => void;
+  signal?: AbortSignal;
+}
+
+function xhrUpload<T>(method: string, path: string, file: Blob, name: string, token: string | null, { onProgress, signal }: UploadOptions): Promise<T> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new DOMException('aborted', 'AbortError'));
+      return;
+    }
+    const xhr = new XMLHttpRequest();
+    xhr.open(method, path);
+    xhr.setRequestHeader('Accept', 'application/json');
+    if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+    if (onProgress) xhr.upload.onprogress = (e) => e.lengthComputable && e.total > 0 && onProgress(e.loaded / e.total);
+    xhr.onload = () => {
+      let data: unknown;
+      try {
+        data = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
+      } catch {
+        data = undefined;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data as T);
+      else reject(new ApiError(xhr.status, data && typeof data === 'object' ? (data as Problem) : { title: xhr.statusText }));
+    };
+    xhr.onerror = () => reject(new ApiError(0, { detail: 'network' }));
+    xhr.onabort = () => reject(new DOMException('aborted', 'AbortError'));
+    signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+    const form = new FormData();
+    form.append('file', file, name);
+    xhr.send(form);
+  });
 }
 
 async function parse<T>(res: Response): Promise<T> {

@@ -12,6 +12,8 @@ export interface User {
   created_at: string;
   /** The language of their emails. */
   locale?: string;
+  /** Their photo (a public, immutable image URL), when they set one. */
+  avatar_url?: string;
 }
 
 export interface TenantInfo {
@@ -53,9 +55,69 @@ export interface Author {
   type: AuthorType;
   id?: string;
   name?: string;
+  /** An agent's photo, when they set one. */
+  avatar_url?: string;
 }
 
-export type MessageKind = 'text' | 'quick_replies' | 'card' | 'event';
+/** deleted: the message was deleted; its seq stays, its body and files are gone. */
+export type MessageKind = 'text' | 'quick_replies' | 'card' | 'event' | 'deleted';
+
+// Files in the chat (pkg/contracts/files.go).
+export const FILE_KINDS = ['image', 'document', 'archive', 'media', 'other'] as const;
+export type FileKind = (typeof FILE_KINDS)[number];
+
+/** DEFAULT_MAX_FILE_BYTES is a file's size limit when the plan sets none. */
+export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+/** MAX_ATTACHMENTS is how many files one message may carry. */
+export const MAX_ATTACHMENTS = 10;
+
+export interface ImageSize {
+  width: number;
+  height: number;
+}
+
+/**
+ * Attachment is one file of a message. url and thumbnail_url are signed,
+ * relative to Parley's origin, and stop working at expires_at; renew them with
+ * GET /conversations/{id}/files/{file_id}.
+ */
+export interface Attachment {
+  id: string;
+  name: string;
+  /** Sniffed from the content, never the client's. */
+  content_type: string;
+  size: number;
+  kind: FileKind;
+  image?: ImageSize;
+  url?: string;
+  thumbnail_url?: string;
+  expires_at?: string;
+  created_at: string;
+}
+
+/** UploadPolicy is what a client checks before uploading, so an over-limit file is refused before a byte is sent. */
+export interface UploadPolicy {
+  enabled: boolean;
+  max_file_bytes: number;
+  kinds: FileKind[] | null;
+  /** The <input type=file accept> value; empty when every kind is allowed. */
+  accept: string;
+  storage_full: boolean;
+}
+
+export interface AttachmentSettings {
+  enabled: boolean;
+  kinds: FileKind[] | null;
+}
+
+/** StorageUsage is how much the workspace stores, in bytes; limit_bytes 0 means no limit. */
+export interface StorageUsage {
+  used_bytes: number;
+  limit_bytes: number;
+  max_file_bytes: number;
+  files: number;
+}
 
 export interface Message {
   id: string;
@@ -67,6 +129,8 @@ export interface Message {
   payload?: unknown;
   private: boolean;
   client_msg_id?: string;
+  /** The message's files; a message with files may have an empty body. */
+  attachments?: Attachment[] | null;
   created_at: string;
 }
 
@@ -175,6 +239,8 @@ export interface WidgetSettings {
   locale: string;
   reply_time: 'minutes' | 'hours' | 'day';
   require_verified_identity: boolean;
+  /** The tenant's logo; set only through PUT/DELETE /settings/logo, so a settings update sends it back unchanged. */
+  logo_url?: string;
 }
 
 export interface TimeRange {
@@ -202,6 +268,8 @@ export interface Settings {
   retention_days?: number;
   /** Whether a resolved conversation asks its visitor "How did we do?". */
   survey?: { enabled: boolean; scale: SurveyScale };
+  /** Whether and which files visitors and agents may send. */
+  attachments?: AttachmentSettings;
 }
 
 export type SettingsPatch = Partial<Settings>;

@@ -95,7 +95,7 @@ export function Layout({ children }: { children: ReactNode }) {
             )
           )}
           <div className="account">
-            <Avatar name={s.user?.name ?? '?'} seed={s.user?.id ?? ''} size={32} />
+            <Avatar name={s.user?.name ?? '?'} seed={s.user?.id ?? ''} size={32} src={s.user?.avatar_url} />
             <span className="account-text">
               <span className="account-name">{s.user?.name}</span>
               <span className="account-role">{s.user ? t(`team.role.${s.user.role}`) : ''}</span>

@@ -220,8 +220,13 @@ export function Alert({ kind = 'error', children }: { kind?: 'error' | 'info' | 
   );
 }
 
-export function Avatar({ name, seed, size = 36 }: { name: string; seed: string; size?: number }) {
+/** Avatar is a member's photo when they set one (src), else coloured initials; decorative, as the name is always next to it. */
+export function Avatar({ name, seed, size = 36, src }: { name: string; seed: string; size?: number; src?: string }) {
+  const [broken, setBroken] = useState('');
   const hue = avatarHue(seed || name);
+  if (src && broken !== src) {
+    return <img className="avatar avatar-photo" src={src} alt="" aria-hidden="true" width={size} height={size} style={{ width: size, height: size }} onError={() => setBroken(src)} />;
+  }
   return (
     <span
       className="avatar"

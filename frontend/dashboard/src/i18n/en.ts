@@ -5,6 +5,7 @@ import { billingStrings } from './billing';
 import { accountStrings } from './account';
 import { dataStrings } from './data';
 import { reportsStrings } from './reports';
+import { filesStrings } from './files';
 
 export const en = {
   'app.name': 'Parley',
@@ -79,6 +80,7 @@ export const en = {
   ...accountStrings,
   ...dataStrings,
   ...reportsStrings,
+  ...filesStrings,
   'auth.side.title': 'Live chat your customers will like',
   'auth.side.point1': 'One line of code puts a chat on your website.',
   'auth.side.point2': 'Answer from a shared, real-time inbox.',

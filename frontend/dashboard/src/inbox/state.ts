@@ -1,4 +1,5 @@
-import type { Author, Conversation, ConversationStatus, Message } from '../api/types';
+import type { Attachment, Author, Conversation, ConversationStatus, Message } from '../api/types';
+import { withAttachment } from '../files/logic';
 
 /** Which conversations the list shows; "queued" is the bot's hand-off queue (waiting for a person). */
 export type AssigneeFilter = 'mine' | 'unassigned' | 'queued' | 'all';
@@ -155,11 +156,15 @@ export function unreadTotal(byId: Record<string, Conversation>, meId: string | u
   return n;
 }
 
-/** mergeMessages adds messages to a seq-ordered list without duplicates (by id and by seq). */
+/**
+ * mergeMessages adds messages to a seq-ordered list without duplicates (by id
+ * and by seq). A deletion is final: a page fetched before it, arriving after
+ * it, never brings the deleted message back.
+ */
 export function mergeMessages(list: Message[] | undefined, incoming: Message[]): Message[] {
   const bySeq = new Map<number, Message>();
   for (const m of list ?? []) bySeq.set(m.seq, m);
-  for (const m of incoming) bySeq.set(m.seq, m);
+  for (const m of incoming) if (bySeq.get(m.seq)?.kind !== 'deleted') bySeq.set(m.seq, m);
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
 }
 
@@ -181,7 +186,9 @@ export type InboxAction =
   | { type: 'typing'; conversationId: string; author: Author; typing: boolean; now: number }
   | { type: 'expireTyping'; now: number }
   | { type: 'visitorErased'; visitorId: string }
-  | { type: 'conversationsDeleted'; ids: string[] };
+  | { type: 'conversationsDeleted'; ids: string[] }
+  | { type: 'messageDeleted'; message: Message; conversation?: Conversation }
+  | { type: 'attachment'; conversationId: string; attachment: Attachment };
 
 export const TYPING_TTL_MS = 6000;
 
@@ -250,7 +257,24 @@ export function inboxReducer(s: InboxState, a: InboxAction): InboxState {
       return forgetVisitor(s, a.visitorId);
     case 'conversationsDeleted':
       return forgetConversations(s, new Set(a.ids));
+    case 'messageDeleted':
+      return deleteMessage(s, a.message, a.conversation);
+    case 'attachment': {
+      const list = s.messages[a.conversationId];
+      if (!list) return s;
+      return { ...s, messages: { ...s.messages, [a.conversationId]: list.map((m) => withAttachment(m, a.attachment)) } };
+    }
   }
+}
+
+/** deleteMessage shows a deleted message in its place, and drops its text from the list's preview. */
+export function deleteMessage(s: InboxState, m: Message, conv?: Conversation): InboxState {
+  const id = m.conversation_id;
+  const list = s.messages[id];
+  const messages = list ? { ...s.messages, [id]: list.map((x) => (x.seq === m.seq ? m : x)) } : s.messages;
+  let c = conv && 'visitor' in conv ? mergeConversation(s.byId[id], conv) : s.byId[id];
+  if (c?.last_message?.seq === m.seq) c = { ...c, last_message: { ...c.last_message, body: '' } };
+  return { ...s, messages, byId: c ? { ...s.byId, [id]: c } : s.byId };
 }
 
 /** forgetVisitor drops an erased visitor's conversations, with their messages and typing state, from everything the tab holds. */

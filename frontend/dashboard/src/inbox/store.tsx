@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useReducer, useRef, useState, type ReactNode } from 'react';
 import { api } from '../api/endpoints';
-import type { Conversation, ConversationPatch, Message, User } from '../api/types';
+import type { Attachment, Conversation, ConversationPatch, Message, User } from '../api/types';
 import { session, useSession } from '../app/session';
 import { setUnreadInTitle } from '../app/title';
 import { usePref } from '../lib/hooks';
@@ -53,6 +53,10 @@ export interface InboxStore {
   update: (id: string, patch: ConversationPatch) => Promise<Conversation>;
   upsert: (c: Conversation) => void;
   addMessage: (m: Message) => void;
+  /** messageDeleted shows a deleted message in its place (from the API's answer or the socket). */
+  messageDeleted: (m: Message, c?: Conversation) => void;
+  /** renewed keeps an attachment's fresh signed URLs in its message. */
+  renewed: (conversationId: string, a: Attachment) => void;
   sendTyping: (conversationId: string, typing: boolean) => void;
   /** forgetVisitor removes an erased visitor's conversations from the inbox. */
   forgetVisitor: (visitorId: string) => void;
@@ -184,6 +188,9 @@ export function InboxProvider({ children }: { children: ReactNode }) {
         case 'message.ack':
           if (f.message) dispatch({ type: 'message', message: f.message, viewing: true });
           break;
+        case 'message.deleted':
+          if (f.message) dispatch({ type: 'messageDeleted', message: f.message, conversation: f.conversation });
+          break;
         case 'conversations.deleted':
           dispatch({ type: 'conversationsDeleted', ids: f.conversation_ids });
           if (active && f.conversation_ids.includes(active)) navigate('/inbox');
@@ -298,6 +305,8 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     },
     upsert: (c) => dispatch({ type: 'upsert', conversation: c }),
     addMessage: (m) => dispatch({ type: 'message', message: m, viewing: true }),
+    messageDeleted: (m, c) => dispatch({ type: 'messageDeleted', message: m, conversation: c }),
+    renewed: (conversationId, a) => dispatch({ type: 'attachment', conversationId, attachment: a }),
     sendTyping: (conversationId, typing) => {
       rt.current?.send({ type: 'typing', conversation_id: conversationId, typing });
     },

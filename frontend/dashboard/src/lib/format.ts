@@ -107,3 +107,19 @@ export function avatarHue(seed: string): number {
   for (let i = 0; i < seed.length; i++) h = (h * 31 + seed.charCodeAt(i)) % 360;
   return h;
 }
+
+/**
+ * formatSize is a file size in binary units with the usual labels ("10 MB"
+ * for 10 × 1024², as the plans' limits are set), in the viewer's locale.
+ */
+export function formatSize(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = Math.max(0, n || 0);
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  const digits = i === 0 || v >= 100 || Number.isInteger(v) ? 0 : 1;
+  return `${v.toLocaleString(locale(), { maximumFractionDigits: digits })} ${units[i]}`;
+}

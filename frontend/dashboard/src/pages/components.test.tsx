@@ -5,6 +5,7 @@ import { api } from '../api/endpoints';
 import { session } from '../app/session';
 import { ToastProvider } from '../components/ui';
 import { Composer, fillCanned } from './inbox/Composer';
+import { useUploads } from './inbox/Uploads';
 import { Login } from './auth/Login';
 import { Settings } from './settings/Settings';
 import { WidgetPreview, widgetDefaults } from './settings/Widget';
@@ -18,7 +19,12 @@ function renderComposer() {
   vi.spyOn(api, 'canned').mockResolvedValue(canned);
   const onSend = vi.fn();
   const onTyping = vi.fn();
-  render(<Composer conversationId="c1" visitorName="Maria Lopez" visitorFirstName="Maria" onSend={onSend} onTyping={onTyping} />);
+  const deps = { policy: () => new Promise<never>(() => {}), upload: () => new Promise<never>(() => {}) };
+  function WithUploads() {
+    const uploads = useUploads('c1', deps);
+    return <Composer conversationId="c1" visitorName="Maria Lopez" visitorFirstName="Maria" onSend={onSend} onTyping={onTyping} uploads={uploads} />;
+  }
+  render(<WithUploads />);
   return { onSend, onTyping, input: screen.getByRole('textbox') as HTMLTextAreaElement };
 }
 
@@ -29,7 +35,7 @@ describe('Composer', () => {
     await user.type(input, 'Hello{Shift>}{Enter}{/Shift}there');
     expect(onSend).not.toHaveBeenCalled();
     await user.keyboard('{Enter}');
-    expect(onSend).toHaveBeenCalledWith('Hello\nthere', false);
+    expect(onSend).toHaveBeenCalledWith('Hello\nthere', false, []);
     expect(input.value).toBe('');
   });
 
@@ -57,7 +63,7 @@ describe('Composer', () => {
     expect(screen.queryByRole('listbox')).toBeNull();
     expect(onSend).not.toHaveBeenCalled();
     await user.keyboard('{Enter}');
-    expect(onSend).toHaveBeenCalledWith('Refunds take 5 days.', false);
+    expect(onSend).toHaveBeenCalledWith('Refunds take 5 days.', false, []);
   });
 
   it('fills the visitor name into a canned reply', () => {
@@ -72,7 +78,7 @@ describe('Composer', () => {
     expect(input.closest('.composer')?.classList.contains('composer-note')).toBe(true);
     expect(input.placeholder).toMatch(/only your team/i);
     await user.type(input, 'Customer is a VIP{Enter}');
-    expect(onSend).toHaveBeenCalledWith('Customer is a VIP', true);
+    expect(onSend).toHaveBeenCalledWith('Customer is a VIP', true, []);
     expect(onTyping).not.toHaveBeenCalledWith(true); // the visitor never sees note typing
   });
 

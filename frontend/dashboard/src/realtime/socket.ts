@@ -11,10 +11,11 @@ export type ServerFrame =
   | { type: 'message.ack'; client_msg_id: string; message: Message }
   | { type: 'error'; code: string; detail: string; client_msg_id?: string }
   | { type: 'conversations.deleted'; conversation_ids: string[] }
+  | { type: 'message.deleted'; message: Message; conversation?: Conversation }
   | { type: 'pong' };
 
 export type ClientFrame =
-  | { type: 'message.send'; conversation_id: string; body: string; client_msg_id: string; private?: boolean }
+  | { type: 'message.send'; conversation_id: string; body: string; client_msg_id: string; private?: boolean; attachments?: string[] }
   | { type: 'typing'; conversation_id: string; typing: boolean }
   | { type: 'read'; conversation_id: string; seq: number }
   | { type: 'ping' };

@@ -3,9 +3,10 @@ import { billingApi, type BillingOverview, type Feature, type Plan, type Usage, 
 import { isAdmin, useSession } from '../../app/session';
 import { usePageTitle } from '../../app/title';
 import { Alert, Button, EmptyState, ErrorState, PageHeader, Spinner } from '../../components/ui';
-import { t, type MessageKey } from '../../i18n';
+import { t, tn, type MessageKey } from '../../i18n';
 import { errorMessage } from '../../lib/fieldErrors';
-import { formatDate, formatDateTime } from '../../lib/format';
+import { formatDate, formatDateTime, formatSize } from '../../lib/format';
+import { DEFAULT_MAX_FILE_BYTES, type StorageUsage } from '../../api/types';
 import { useAsync } from '../../lib/hooks';
 import { Link } from '../../lib/router';
 import { change, hasFeature, level, percent, quotaBanner } from './logic';
@@ -40,9 +41,17 @@ function BillingPage() {
       ) : overview.error ? (
         <ErrorState error={overview.error} onRetry={overview.reload} />
       ) : overview.data && !overview.data.enabled ? (
-        <EmptyState icon="💳" title={t('billing.off.title')}>
-          <p>{t('billing.off.body')}</p>
-        </EmptyState>
+        <>
+          <EmptyState icon="💳" title={t('billing.off.title')}>
+            <p>{t('billing.off.body')}</p>
+          </EmptyState>
+          {overview.data.storage && (
+            <section className="card" aria-labelledby="billing-usage">
+              <h2 id="billing-usage">{t('billing.usage')}</h2>
+              <StorageBar s={overview.data.storage} />
+            </section>
+          )}
+        </>
       ) : overview.data ? (
         <Overview o={overview.data} />
       ) : null}
@@ -100,6 +109,7 @@ function Overview({ o }: { o: BillingOverview }) {
         <h2 id="billing-usage">{t('billing.usage')}</h2>
         <UsageBar label={t('billing.seats')} u={o.seats} id="seats" />
         <UsageBar label={t('billing.conversations')} u={o.conversations} id="conversations" />
+        {o.storage && <StorageBar s={o.storage} />}
         <ul className="billing-features" aria-label={o.plan.name}>
           {ALL_FEATURES.map((f) => {
             const has = hasFeature(o, f);
@@ -146,6 +156,36 @@ function UsageBar({ label, u, id }: { label: string; u: Usage; id: string }) {
   );
 }
 
+/** StorageBar is the workspace's file storage: used of the plan's limit, the number of files and the size limit per file. */
+export function StorageBar({ s }: { s: StorageUsage }) {
+  const u = { used: s.used_bytes, limit: s.limit_bytes };
+  const l = level(u);
+  const pct = percent(u);
+  return (
+    <div className={`usage usage-${l}`} data-testid="usage-storage">
+      <div className="usage-head">
+        <span id="usage-storage">{t('billing.storage')}</span>
+        <span>
+          {s.limit_bytes > 0
+            ? t('billing.storageOf', { used: formatSize(s.used_bytes), limit: formatSize(s.limit_bytes) })
+            : t('billing.storageNoLimit', { used: formatSize(s.used_bytes) })}
+        </span>
+      </div>
+      {s.limit_bytes > 0 && (
+        <div className="usage-bar" role="progressbar" aria-labelledby="usage-storage" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-valuetext={`${formatSize(s.used_bytes)} / ${formatSize(s.limit_bytes)}`}>
+          <div style={{ width: `${pct}%` }} />
+        </div>
+      )}
+      <p className="usage-note muted">
+        {tn('billing.storageFiles', s.files, { count: s.files.toLocaleString() })}
+        {s.max_file_bytes > 0 && ` · ${t('billing.maxFile', { max: formatSize(s.max_file_bytes) })}`}
+      </p>
+      {l === 'warn' && <p className="usage-note">{t('billing.warn', { percent: pct })}</p>}
+      {l === 'full' && <p className="usage-note">{t('files.error.storageFull')}</p>}
+    </div>
+  );
+}
+
 function PlanCard({ o, p, owner, busy, onChoose }: { o: BillingOverview; p: Plan; owner: boolean; busy: boolean; onChoose: () => void }) {
   const c = change(o, p);
   const label = c === 'current' ? t('billing.choose.current') : c === 'free' ? t('billing.choose.free') : t(`billing.choose.${c}`, { name: p.name });
@@ -155,6 +195,8 @@ function PlanCard({ o, p, owner, busy, onChoose }: { o: BillingOverview; p: Plan
       <ul>
         <li>{p.seats ? t('billing.seatsN', { n: p.seats }) : t('billing.unlimitedSeats')}</li>
         <li>{p.conversations_per_month ? t('billing.perMonth', { n: p.conversations_per_month }) : t('billing.unlimitedConversations')}</li>
+        {p.max_file_bytes !== undefined && <li>{t('billing.maxFile', { max: formatSize(p.max_file_bytes || DEFAULT_MAX_FILE_BYTES) })}</li>}
+        {p.storage_bytes !== undefined && <li>{p.storage_bytes ? t('billing.planStorage', { size: formatSize(p.storage_bytes) }) : t('billing.planNoStorageLimit')}</li>}
         {p.features.map((f) => (
           <li key={f}>{t(`billing.feature.${f}` as MessageKey)}</li>
         ))}

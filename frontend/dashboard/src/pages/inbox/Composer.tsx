@@ -7,6 +7,7 @@ import { t } from '../../i18n';
 import { cannedQuery, filterCanned } from '../../inbox/canned';
 import { errorMessage } from '../../lib/fieldErrors';
 import { useAsync } from '../../lib/hooks';
+import { AttachButton, UploadTray, type Uploads } from './Uploads';
 
 export type ComposeMode = 'reply' | 'note';
 
@@ -24,11 +25,13 @@ interface Props {
   conversationId: string;
   visitorName: string;
   visitorFirstName: string;
-  onSend: (body: string, isPrivate: boolean) => void;
+  /** onSend gets the text (may be empty when files go) and the ids of the uploaded files. */
+  onSend: (body: string, isPrivate: boolean, attachments: string[]) => void;
   onTyping: (typing: boolean) => void;
+  uploads: Uploads;
 }
 
-export function Composer({ conversationId, visitorName, visitorFirstName, onSend, onTyping }: Props) {
+export function Composer({ conversationId, visitorName, visitorFirstName, onSend, onTyping, uploads }: Props) {
   const [mode, setMode] = useState<ComposeMode>('reply');
   const [draft, setDraft] = useState('');
   const [pick, setPick] = useState(0);
@@ -91,11 +94,14 @@ export function Composer({ conversationId, visitorName, visitorFirstName, onSend
     input.current?.focus();
   };
 
+  const canSend = (!!draft.trim() || uploads.readyIds.length > 0) && !uploads.busy;
   const send = () => {
     const body = draft.trim();
-    if (!body) return;
+    if (!canSend) return;
     stopTyping();
-    onSend(body, mode === 'note');
+    const ids = uploads.readyIds;
+    onSend(body, mode === 'note', ids);
+    uploads.sent(ids);
     setDraft('');
   };
 
@@ -206,11 +212,21 @@ export function Composer({ conversationId, visitorName, visitorFirstName, onSend
         onChange={(e) => changed(e.target.value)}
         onKeyDown={keyDown}
         onBlur={stopTyping}
+        onPaste={(e) => {
+          const files = [...e.clipboardData.files];
+          if (!files.length || uploads.disabled) return;
+          e.preventDefault();
+          uploads.add(files);
+        }}
         maxLength={10000}
       />
+      <UploadTray u={uploads} />
       <div className="composer-actions">
-        <span className="field-hint composer-hint">{note ? t('conv.composer.note') : ''}</span>
-        <Button variant={note ? 'secondary' : 'primary'} className={note ? 'btn-note' : ''} onClick={send} disabled={!draft.trim()}>
+        <span className="composer-tools">
+          <AttachButton u={uploads} />
+          <span className="field-hint composer-hint">{uploads.busy ? t('files.waiting') : note ? t('conv.composer.note') : ''}</span>
+        </span>
+        <Button variant={note ? 'secondary' : 'primary'} className={note ? 'btn-note' : ''} onClick={send} disabled={!canSend}>
           {note ? t('conv.composer.addNote') : t('conv.composer.send')}
         </Button>
       </div>

@@ -1,9 +1,13 @@
-import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import { RatingDetail } from './RatingBadge';
 import { api, clientMsgId } from '../../api/endpoints';
 import { ApiError } from '../../api/http';
 import type { Conversation, ConversationStatus, Message } from '../../api/types';
-import { Alert, Avatar, Button, ErrorState, Spinner, useToast } from '../../components/ui';
+import { Alert, Avatar, Button, ErrorState, Spinner, useConfirm, useToast } from '../../components/ui';
+import { filesApi } from '../../api/files';
+import { canDelete } from '../../files/logic';
+import { MessageAttachments } from './Attachments';
+import { useUploads } from './Uploads';
 import { t } from '../../i18n';
 import { useInbox } from '../../inbox/store';
 import { errorMessage } from '../../lib/fieldErrors';
@@ -21,6 +25,9 @@ interface Pending {
   clientMsgId: string;
   body: string;
   private: boolean;
+  /** Uploaded files' ids, and their names to show while sending. */
+  attachments: string[];
+  names: string[];
   failed?: string;
 }
 
@@ -33,6 +40,10 @@ export function ConversationView({ id, onToggleVisitor, visitorOpen }: { id: str
   const [pending, setPending] = useState<Pending[]>([]);
   const logRef = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
+  const uploads = useUploads(id);
+  const [confirm, confirmDialog] = useConfirm();
+  const [dragging, setDragging] = useState(false);
+  const dragDepth = useRef(0);
 
   useEffect(() => {
     setLoadError(null);
@@ -77,7 +88,7 @@ export function ConversationView({ id, onToggleVisitor, visitorOpen }: { id: str
   const send = async (p: Pending) => {
     setPending((ps) => [...ps.filter((x) => x.clientMsgId !== p.clientMsgId), { ...p, failed: undefined }]);
     try {
-      const m = await api.send(id, p.body, p.clientMsgId, p.private);
+      const m = await api.send(id, p.body, p.clientMsgId, p.private, p.attachments);
       inbox.addMessage(m);
       setPending((ps) => ps.filter((x) => x.clientMsgId !== p.clientMsgId));
     } catch (err) {
@@ -86,9 +97,49 @@ export function ConversationView({ id, onToggleVisitor, visitorOpen }: { id: str
   };
   const lastSeen = lastSeenAgentSeq(messages, c.visitor_read_seq);
   const typing = inbox.state.typing[id];
+  const remove = async (m: Message) => {
+    if (!(await confirm(t('msg.deleteConfirm'), t('msg.deleteYes')))) return;
+    try {
+      inbox.messageDeleted(await filesApi.deleteMessage(id, m.id));
+      toast(t('msg.deletedToast'));
+    } catch (err) {
+      toast(errorMessage(err), 'error');
+    }
+  };
+  const hasFiles = (e: DragEvent) => !uploads.disabled && [...e.dataTransfer.types].includes('Files');
 
   return (
-    <section className="conversation" aria-labelledby="conv-title">
+    <section
+      className={`conversation${dragging ? ' conversation-drop' : ''}`}
+      aria-labelledby="conv-title"
+      onDragEnter={(e) => {
+        if (!hasFiles(e)) return;
+        e.preventDefault();
+        dragDepth.current++;
+        setDragging(true);
+      }}
+      onDragOver={(e) => {
+        if (!hasFiles(e)) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = 'copy';
+      }}
+      onDragLeave={() => {
+        dragDepth.current = Math.max(0, dragDepth.current - 1);
+        if (!dragDepth.current) setDragging(false);
+      }}
+      onDrop={(e) => {
+        dragDepth.current = 0;
+        setDragging(false);
+        if (!e.dataTransfer.files.length || uploads.disabled) return;
+        e.preventDefault();
+        uploads.add([...e.dataTransfer.files]);
+      }}
+    >
+      {dragging && (
+        <div className="drop-overlay" aria-hidden="true">
+          {t('files.drop')}
+        </div>
+      )}
       <ConversationHeader c={c} name={name} onToggleVisitor={onToggleVisitor} visitorOpen={visitorOpen} toast={toast} />
       <HandoffBar c={c} messages={messages} />
       <div
@@ -107,7 +158,7 @@ export function ConversationView({ id, onToggleVisitor, visitorOpen }: { id: str
           <Spinner label={t('conv.loading')} />
         ) : (
           messages.map((m, i) => (
-            <MessageRow key={m.id || m.seq} m={m} c={c} prev={messages[i - 1]} seen={m.seq === lastSeen} chosen={chosenLabel(messages, i)} />
+            <MessageRow key={m.id || m.seq} m={m} c={c} prev={messages[i - 1]} seen={m.seq === lastSeen} chosen={chosenLabel(messages, i)} onDelete={remove} />
           ))
         )}
         {shown.map((p) => (
@@ -118,7 +169,16 @@ export function ConversationView({ id, onToggleVisitor, visitorOpen }: { id: str
                   <Icon name="lock" size={12} /> {t('inbox.private')}
                 </span>
               )}
-              <p className="msg-body"><LinkedText text={p.body} /></p>
+              {p.body && <p className="msg-body"><LinkedText text={p.body} /></p>}
+              {p.names.length > 0 && (
+                <ul className="msg-pending-files">
+                  {p.names.map((n, i) => (
+                    <li key={i}>
+                      <Icon name="clip" size={12} /> {n}
+                    </li>
+                  ))}
+                </ul>
+              )}
             </div>
             <div className="msg-meta">
               {p.failed ? (
@@ -149,9 +209,14 @@ export function ConversationView({ id, onToggleVisitor, visitorOpen }: { id: str
         conversationId={id}
         visitorName={name}
         visitorFirstName={(c.visitor?.name ?? '').split(' ')[0]}
-        onSend={(body, isPrivate) => void send({ clientMsgId: clientMsgId(), body, private: isPrivate })}
+        onSend={(body, isPrivate, attachments) => {
+          const names = uploads.items.filter((x) => x.attachment && attachments.includes(x.attachment.id)).map((x) => x.name);
+          void send({ clientMsgId: clientMsgId(), body, private: isPrivate, attachments, names });
+        }}
         onTyping={(typing) => inbox.sendTyping(id, typing)}
+        uploads={uploads}
       />
+      {confirmDialog}
     </section>
   );
 }
@@ -166,7 +231,7 @@ export function lastSeenAgentSeq(messages: Message[] | undefined, visitorReadSeq
   return 0;
 }
 
-function MessageRow({ m, c, prev, seen, chosen }: { m: Message; c: Conversation; prev?: Message; seen: boolean; chosen?: string }) {
+function MessageRow({ m, c, prev, seen, chosen, onDelete }: { m: Message; c: Conversation; prev?: Message; seen: boolean; chosen?: string; onDelete: (m: Message) => void }) {
   const inbox = useInbox();
   const who = authorName(m.author, c.visitor, inbox.members, inbox.me?.id);
   if (m.kind === 'event' || m.author.type === 'system') {
@@ -178,14 +243,17 @@ function MessageRow({ m, c, prev, seen, chosen }: { m: Message; c: Conversation;
     );
   }
   const incoming = m.author.type === 'visitor';
+  const deleted = m.kind === 'deleted';
   const grouped = prev && prev.author.type === m.author.type && prev.author.id === m.author.id && prev.private === m.private &&
     Date.parse(m.created_at) - Date.parse(prev.created_at) < 5 * 60_000;
-  const cls = `msg ${incoming ? 'msg-in' : 'msg-out'}${m.private ? ' msg-private' : ''}${m.author.type === 'bot' ? ' msg-bot' : ''}${grouped ? ' msg-grouped' : ''}`;
+  const cls = `msg ${incoming ? 'msg-in' : 'msg-out'}${m.private ? ' msg-private' : ''}${m.author.type === 'bot' ? ' msg-bot' : ''}${grouped ? ' msg-grouped' : ''}${deleted ? ' msg-deleted' : ''}`;
+  const photo = m.author.type === 'agent' ? m.author.avatar_url || inbox.members.find((x) => x.id === m.author.id)?.avatar_url : undefined;
   return (
     <div className={cls} data-seq={m.seq}>
       {!grouped && (
         <div className="msg-author">
           {incoming && <Avatar name={who} seed={c.visitor?.id ?? ''} size={24} />}
+          {m.author.type === 'agent' && <Avatar name={who} seed={m.author.id ?? ''} size={24} src={photo} />}
           {m.author.type === 'bot' && (
             <span className="msg-bot-badge">
               <Icon name="bot" size={12} /> {t('conv.botBadge')}
@@ -197,15 +265,31 @@ function MessageRow({ m, c, prev, seen, chosen }: { m: Message; c: Conversation;
           </time>
         </div>
       )}
-      <div className="msg-bubble">
-        {m.private && (
-          <span className="msg-private-label">
-            <Icon name="lock" size={12} /> {t('inbox.private')}
-          </span>
+      <div className="msg-line">
+        <div className="msg-bubble">
+          {m.private && (
+            <span className="msg-private-label">
+              <Icon name="lock" size={12} /> {t('inbox.private')}
+            </span>
+          )}
+          {deleted ? (
+            <p className="msg-body msg-deleted-text">{t('msg.deleted')}</p>
+          ) : (
+            <>
+              {m.body && <p className="msg-body"><LinkedText text={m.body} /></p>}
+              {m.attachments && m.attachments.length > 0 && (
+                <MessageAttachments conversationId={c.id} attachments={m.attachments} onRenewed={(a) => inbox.renewed(c.id, a)} />
+              )}
+              <RichPayload m={m} />
+              {chosen && <p className="msg-chosen">{t('conv.chosen', { label: chosen })}</p>}
+            </>
+          )}
+        </div>
+        {canDelete(m, inbox.me) && (
+          <button type="button" className="msg-delete" aria-label={t('msg.delete')} title={t('msg.delete')} onClick={() => onDelete(m)}>
+            <Icon name="trash" size={14} />
+          </button>
         )}
-        <p className="msg-body"><LinkedText text={m.body} /></p>
-        <RichPayload m={m} />
-        {chosen && <p className="msg-chosen">{t('conv.chosen', { label: chosen })}</p>}
       </div>
       {seen && <div className="msg-meta msg-seen">✓✓ {t('conv.seen')}</div>}
     </div>

@@ -8,6 +8,8 @@ import { emailLocales } from '../../i18n/account';
 import { errorMessage } from '../../lib/fieldErrors';
 import { useAsync, useSubmit } from '../../lib/hooks';
 import { useInbox } from '../../inbox/store';
+import { filesApi } from '../../api/files';
+import { ImageUpload, MAX_IMAGE_BYTES } from '../../components/ImageUpload';
 
 /** ProfileSection: the member's own name, email language, email, password and notifications. */
 export function ProfileSection({ title }: { title: string }) {
@@ -18,6 +20,7 @@ export function ProfileSection({ title }: { title: string }) {
   return (
     <>
       <PageHeader title={title} lead={t('profile.lead')} />
+      <PhotoCard current={s.user?.avatar_url} />
       <DetailsCard key={`${s.user?.id}-${s.user?.name}-${s.user?.locale}`} name={s.user?.name ?? ''} locale={s.user?.locale ?? 'en'} />
       <EmailCard current={s.user?.email ?? ''} emailOff={emailOff} />
       <PasswordCard />
@@ -35,6 +38,26 @@ export function ProfileSection({ title }: { title: string }) {
         </dl>
       </section>
     </>
+  );
+}
+
+/** PhotoCard sets or removes the member's photo, shown beside their messages and in the team list. */
+export function PhotoCard({ current }: { current?: string }) {
+  const toast = useToast();
+  return (
+    <section className="card" aria-labelledby="profile-photo">
+      <h2 id="profile-photo">{t('photo.title')}</h2>
+      <p className="muted">{t('photo.lead')}</p>
+      <ImageUpload
+        round
+        current={current}
+        maxBytes={MAX_IMAGE_BYTES}
+        labels={{ choose: 'photo.choose', change: 'photo.change', save: 'photo.save', remove: 'photo.remove', none: 'photo.none', current: 'photo.current', progress: 'photo.progress' }}
+        upload={async (file, opts) => session.update({ user: await filesApi.setAvatar(file, opts) })}
+        remove={async () => session.update({ user: await filesApi.removeAvatar() })}
+        onDone={(what) => toast(t(what === 'saved' ? 'photo.saved' : 'photo.removed'))}
+      />
+    </section>
   );
 }
 

@@ -16,6 +16,7 @@ import { ProfileSection } from './Profile';
 import { RoutingSection } from './Routing';
 import { TeamSection } from './Team';
 import { WidgetSection } from './Widget';
+import { FilesSection } from './Files';
 
 const SECTIONS: { id: string; label: MessageKey; admin: boolean }[] = [
   { id: 'widget', label: 'settings.widget', admin: true },
@@ -24,6 +25,7 @@ const SECTIONS: { id: string; label: MessageKey; admin: boolean }[] = [
   { id: 'team', label: 'settings.team', admin: true },
   { id: 'canned', label: 'settings.canned', admin: true },
   { id: 'routing', label: 'settings.routing', admin: true },
+  { id: 'files', label: 'settings.files', admin: true },
   { id: 'data', label: 'settings.data', admin: true },
   { id: 'audit', label: 'settings.audit', admin: true },
   { id: 'profile', label: 'settings.profile', admin: false },
@@ -100,6 +102,8 @@ function WithSettings({ id, title }: { id: string; title: string }) {
       return <InstallationSection {...props} />;
     case 'hours':
       return <BusinessHoursSection {...props} />;
+    case 'files':
+      return <FilesSection {...props} />;
     default:
       return <RoutingSection {...props} />;
   }

@@ -133,7 +133,7 @@ export function TeamSection({ title }: { title: string }) {
                   <tr key={m.id}>
                     <td>
                       <span className="member">
-                        <Avatar name={m.name} seed={m.id} size={28} />
+                        <Avatar name={m.name} seed={m.id} size={28} src={m.avatar_url} />
                         {m.name}
                         {self && <span className="muted"> ({t('common.you')})</span>}
                       </span>

@@ -7,6 +7,9 @@ import { t } from '../../i18n';
 import { previewUrl } from '../GettingStarted';
 import type { SettingsProps } from './Settings';
 import { SettingsForm, useSave } from './common';
+import { filesApi } from '../../api/files';
+import { ImageUpload, MAX_IMAGE_BYTES } from '../../components/ImageUpload';
+import { useToast } from '../../components/ui';
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
 const FIELDS = ['enabled', 'color', 'position', 'launcher_text', 'greeting_anonymous', 'greeting_identified', 'greeting_delay_seconds', 'theme', 'locale', 'reply_time'];
@@ -25,9 +28,17 @@ export const widgetDefaults: WidgetSettings = {
   require_verified_identity: false,
 };
 
+/** formWidget is the part of the widget settings this form edits: the logo has its own upload. */
+function formWidget(w: WidgetSettings): WidgetSettings {
+  const { logo_url: _logo, ...rest } = { ...widgetDefaults, ...w };
+  return rest;
+}
+
 export function WidgetSection({ title, settings, onSaved }: SettingsProps) {
   const s = useSession();
-  const initial = { ...widgetDefaults, ...settings.widget };
+  const toast = useToast();
+  const initial = formWidget(settings.widget);
+  const logo = settings.widget.logo_url;
   const [w, setW] = useState<WidgetSettings>(initial);
   const [colorText, setColorText] = useState(initial.color);
   const initialSurvey = settings.survey ?? { enabled: true, scale: 'five' as SurveyScale };
@@ -43,7 +54,8 @@ export function WidgetSection({ title, settings, onSaved }: SettingsProps) {
       setErrors({ fields: { color: t('widget.colorInvalid') } });
       return;
     }
-    void save(async () => onSaved(await api.updateSettings({ widget: w, survey })));
+    // The logo is set only by its upload; the update sends back the one stored.
+    void save(async () => onSaved(await api.updateSettings({ widget: { ...w, logo_url: logo }, survey })));
   };
   return (
     <SettingsForm
@@ -55,9 +67,21 @@ export function WidgetSection({ title, settings, onSaved }: SettingsProps) {
       dirty={dirty}
       aside={
         <div className="preview-col">
+          <section className="card" aria-labelledby="widget-logo">
+            <h2 id="widget-logo">{t('logo.title')}</h2>
+            <p className="field-hint">{t('logo.lead')}</p>
+            <ImageUpload
+              current={logo}
+              maxBytes={MAX_IMAGE_BYTES}
+              labels={{ choose: 'logo.choose', change: 'logo.change', save: 'logo.save', remove: 'logo.remove', none: 'logo.none', current: 'logo.current', progress: 'logo.progress' }}
+              upload={async (file, opts) => onSaved(await filesApi.setLogo(file, opts))}
+              remove={async () => onSaved(await filesApi.removeLogo())}
+              onDone={(what) => toast(t(what === 'saved' ? 'logo.saved' : 'logo.removed'))}
+            />
+          </section>
           <h2 className="preview-title">{t('widget.preview')}</h2>
           <p className="field-hint">{t('widget.preview.lead')}</p>
-          <WidgetPreview w={w} business={s.tenant?.name ?? ''} />
+          <WidgetPreview w={{ ...w, logo_url: logo }} business={s.tenant?.name ?? ''} />
           {s.tenant?.widget_key && (
             <a className="btn btn-secondary" href={previewUrl(s.tenant.widget_key)} target="_blank" rel="noopener">
               {t('widget.preview.open')} <span aria-hidden="true">↗</span>
@@ -191,7 +215,10 @@ export function WidgetPreview({ w, business }: { w: WidgetSettings; business: st
       </div>
       <div className="wp-panel">
         <div className="wp-head">
-          <strong>{t('widget.preview.header', { business: business || 'Acme' })}</strong>
+          <span className="wp-head-row">
+            {w.logo_url && <img className="wp-logo" src={w.logo_url} alt="" data-testid="widget-preview-logo" />}
+            <strong>{t('widget.preview.header', { business: business || 'Acme' })}</strong>
+          </span>
           <span>{t('widget.preview.status', { time: t(`widget.replyTime.${w.reply_time}`).toLowerCase() })}</span>
         </div>
         <div className="wp-body">
