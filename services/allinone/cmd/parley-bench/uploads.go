@@ -50,7 +50,7 @@ func uploadRows(bin string, n int) {
 	for _, r := range rows {
 		rate := float64(r.size*r.n) / (1 << 20) / r.took.Seconds()
 		ceiling := float64(r.size*r.n) / (1 << 20) / r.ceiling.Seconds()
-		fmt.Printf("| upload of %s (%.1f MB) × %d through POST /widget/uploads · raw Object Store put of the same bytes | **%.0f MB/s** (%s each) · %.0f MB/s (%.2f× of it); server peak RSS (VmHWM) %s |\n",
+		fmt.Printf("| upload of %s (%.1f MB) × %d through POST /widget/uploads · raw Object Store put of the same bytes | **%.1f MB/s** (%s each) · %.0f MB/s (%.3f× of it); server peak RSS (VmHWM) %s |\n",
 			r.what, float64(r.size)/(1<<20), r.n, rate, (r.took / time.Duration(r.n)).Round(time.Millisecond), ceiling, rate/ceiling, mb(r.hwm))
 	}
 }
