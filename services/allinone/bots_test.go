@@ -197,24 +197,29 @@ func TestOrderStatusSkill(t *testing.T) {
 }
 
 // Without the operator's permission, the bot never calls private addresses.
+// A webhook written as a private or loopback address is refused when saved
+// (the egress guard, tested in its package, also refuses names that
+// resolve to one when the call is made).
 func TestOrderStatusRefusesPrivateAddresses(t *testing.T) {
 	t.Parallel()
 	p := start(t, testkit.SQLiteDB(t), t.TempDir(), nil)
 	orders := newOrderServer(t, "s3cret")
 	owner := p.signup("SSRF Shop")
 	cfg := botConfig("order_status")
-	cfg["order_status"].(map[string]any)["url"] = orders.URL + "/orders"
 	cfg["order_status"].(map[string]any)["secret"] = "s3cret"
-	if r := p.do("PUT", "/api/v1/bot", owner.Access, cfg).must(t, 400); r.str("field") != "order_status.url" {
-		t.Fatalf("plain http accepted, or the wrong field named: %v", r.Body)
+	port := orders.URL[strings.LastIndex(orders.URL, ":"):]
+	for _, url := range []string{
+		orders.URL + "/orders", // plain http
+		"https://127.0.0.1" + port + "/orders",
+		"https://[::ffff:127.0.0.1]" + port + "/orders",
+		"https://[64:ff9b::a9fe:a9fe]/latest/meta-data", // the cloud metadata address through NAT64
+		"https://localhost" + port + "/orders",
+	} {
+		cfg["order_status"].(map[string]any)["url"] = url
+		p.do("PUT", "/api/v1/bot", owner.Access, cfg).problem(t, 400, "invalid", "order_status.url")
 	}
-	cfg["order_status"].(map[string]any)["url"] = strings.Replace(orders.URL, "http://", "https://", 1) + "/orders"
+	cfg["order_status"].(map[string]any)["url"] = "https://orders.example.com/orders"
 	p.do("PUT", "/api/v1/bot", owner.Access, cfg).must(t, 200)
-	v := p.newVisitor(p.widgetKey(owner))
-	conv := p.startConversation(v, "order #12345").str("conversation.id")
-	if got := p.waitMessages(t, v.Token, msgPath(conv), 2)[1]["body"].(string); !strings.Contains(got, "can't look up orders") {
-		t.Fatalf("answer: %q", got)
-	}
 	if orders.calls.Load() != 0 {
 		t.Fatalf("the bot called a loopback address %d times", orders.calls.Load())
 	}
