@@ -146,12 +146,17 @@ func decode(r io.Reader, maxPixels int) (image.Image, bool, error) {
 	return m, f.lossless, nil
 }
 
+// pngEncoder favours speed: on a 12-megapixel screenshot the default level
+// took about 14 s of a loaded core and this one about 2.5 s, for files some
+// 15 % larger.
+var pngEncoder = png.Encoder{CompressionLevel: png.BestSpeed}
+
 // encode writes m as PNG when lossless or m has transparency, else as JPEG.
 // Neither encoder writes metadata.
 func encode(m image.Image, lossless bool) ([]byte, string, error) {
 	var buf bytes.Buffer
 	if o, ok := m.(interface{ Opaque() bool }); lossless || !ok || !o.Opaque() {
-		if err := png.Encode(&buf, m); err != nil {
+		if err := pngEncoder.Encode(&buf, m); err != nil {
 			return nil, "", err
 		}
 		return buf.Bytes(), PNG, nil
