@@ -4,7 +4,7 @@ GO_MODULES := pkg services/gateway services/identity services/tenant services/co
 SERVICES := gateway identity tenant conversation billing notify
 FRONTENDS := frontend/widget frontend/dashboard
 
-.PHONY: run build frontend test test-go test-frontend test-browser lint bench clean FORCE
+.PHONY: run build frontend test test-go test-fuzz test-frontend test-browser lint bench clean FORCE
 
 ## run: build and start all of Parley in one process (data in ./data, http://localhost:8080)
 run: bin/parley
@@ -29,10 +29,22 @@ frontend: $(addsuffix /node_modules/.installed,$(FRONTENDS))
 
 ## test: everything — lint, Go with -race (SQLite and, when reachable, PostgreSQL),
 ## front-end unit tests and size budgets, and the browser journeys in Chromium
-test: lint frontend test-go test-frontend test-browser
+test: lint frontend test-go test-fuzz test-frontend test-browser
 
 test-go:
 	go test -race -count=1 -timeout 20m work
+
+## test-fuzz: every native Go fuzz target (func Fuzz… in any module), each for FUZZTIME
+## after its committed seeds in testdata/fuzz/; e.g. `make test-fuzz FUZZTIME=10m` to hunt
+FUZZTIME ?= 5s
+test-fuzz:
+	@targets=$$(grep -rEo --include='*_test.go' '^func Fuzz[A-Za-z0-9_]+' $(GO_MODULES) | sed 's/:func /:/' | sort); \
+	if [ -z "$$targets" ]; then echo "no fuzz targets found"; exit 1; fi; \
+	for t in $$targets; do \
+		file=$${t%%:*}; name=$${t##*:}; dir=./$$(dirname $$file); \
+		echo "== $$name in $$dir for $(FUZZTIME)"; \
+		go test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$dir || { echo "fuzz target $$name failed"; exit 1; }; \
+	done
 
 test-frontend:
 	cd frontend/widget && npm run typecheck && npm test && npm run size

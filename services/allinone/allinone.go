@@ -40,7 +40,7 @@ type App struct {
 // Option changes how New wires the services (tests use them).
 type Option func(*options)
 
-type options struct{ billingClock, identityClock func() time.Time }
+type options struct{ billingClock, identityClock, conversationClock func() time.Time }
 
 // WithBillingClock gives billing a clock of the caller's (tests move it past
 // a grace period instead of waiting days).
@@ -50,6 +50,12 @@ func WithBillingClock(now func() time.Time) Option { return func(o *options) { o
 // emails (tests move it past a reset link's 30 minutes).
 func WithIdentityClock(now func() time.Time) Option {
 	return func(o *options) { o.identityClock = now }
+}
+
+// WithConversationClock gives the conversation service a clock of the
+// caller's (tests move it past a signed file URL's 15 minutes).
+func WithConversationClock(now func() time.Time) Option {
+	return func(o *options) { o.conversationClock = now }
 }
 
 // New starts NATS (unless cfg.NATSURL is set) and every service.
@@ -97,7 +103,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 			return billing.New(ctx, cfg, billing.Deps{NATS: nc, Logger: l, Clock: o.billingClock})
 		}},
 		{"conversation", func(nc *nats.Conn, l *slog.Logger) (service.Runner, error) {
-			return conversation.New(ctx, cfg, conversation.Deps{NATS: nc, Logger: l})
+			return conversation.New(ctx, cfg, conversation.Deps{NATS: nc, Logger: l, Clock: o.conversationClock})
 		}},
 		{"notify", func(nc *nats.Conn, l *slog.Logger) (service.Runner, error) {
 			return notify.New(ctx, cfg, notify.Deps{NATS: nc, Logger: l})

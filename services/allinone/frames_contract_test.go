@@ -15,7 +15,7 @@ import (
 const asyncSpecPath = "../../api/asyncapi.yaml"
 
 // serverFrames names the schema of each frame the server sends, by type
-// (conversation.updated differs for agents and visitors).
+// (conversation.updated and message.deleted differ for agents and visitors).
 var serverFrames = map[string]string{
 	"hello":                        "HelloFrame",
 	"message.created":              "MessageCreatedFrame",
@@ -25,6 +25,8 @@ var serverFrames = map[string]string{
 	"read":                         "ReadFrame",
 	"presence":                     "PresenceFrame",
 	"message.ack":                  "MessageAckFrame",
+	"message.deleted/agent":        "MessageDeletedForAgentsFrame",
+	"message.deleted/visitor":      "MessageDeletedForVisitorsFrame",
 	"error":                        "ErrorFrame",
 	"pong":                         "PongFrame",
 }
@@ -80,7 +82,7 @@ func checkFrame(role string, data []byte) error {
 	}
 	typ, _ := v.(map[string]any)["type"].(string)
 	key := typ
-	if typ == "conversation.updated" {
+	if typ == "conversation.updated" || typ == "message.deleted" {
 		key += "/" + role
 	}
 	sch, ok := schemas[key]

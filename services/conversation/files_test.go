@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"image"
@@ -99,11 +100,22 @@ func open(t testing.TB, e *env, url string) (contracts.FileOpen, []byte, error) 
 }
 
 // objects lists the names in the attachments bucket under a tenant ("": all).
+// A List racing a delete's marker purge can wait for an end that never
+// comes, so each attempt has a deadline.
 func objects(t testing.TB, e *env, tenant string) []string {
 	t.Helper()
-	infos, err := bucket(t, e, contracts.AttachmentBucket).List(context.Background())
-	if err != nil && err != jetstream.ErrNoObjectsFound {
-		t.Fatal(err)
+	var infos []*jetstream.ObjectInfo
+	for attempt := 0; ; attempt++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		var err error
+		infos, err = bucket(t, e, contracts.AttachmentBucket).List(ctx)
+		cancel()
+		if err == nil || errors.Is(err, jetstream.ErrNoObjectsFound) {
+			break
+		}
+		if attempt == 4 {
+			t.Fatal(err)
+		}
 	}
 	var out []string
 	for _, i := range infos {

@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/parley-chat/parley/pkg/blob"
 	"github.com/parley-chat/parley/pkg/config"
 	"github.com/parley-chat/parley/pkg/contracts"
 	"github.com/parley-chat/parley/pkg/natsx"
@@ -58,6 +59,10 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
+	uploads, files, err := openBuckets(ctx, js)
+	if err != nil {
+		return nil, err
+	}
 	revoked := revocation.New()
 	revoked.Snapshot = func(ctx context.Context) (contracts.VisitorRevocations, error) {
 		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -78,6 +83,7 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Gateway, error) {
 	h, err := httpapi.New(httpapi.Deps{
 		Config: cfg, NATS: deps.NATS, Keys: keys.New(deps.NATS, deps.Logger), Revocations: revoked,
 		Widgets: widgets, Hub: hub, Objects: objects, JS: js, Log: deps.Logger,
+		Uploads: uploads, Files: files,
 	})
 	if err != nil {
 		return nil, err
@@ -90,6 +96,22 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Gateway, error) {
 		ln: ln, js: js, revoked: revoked, widgets: widgets, hub: hub, log: deps.Logger,
 		srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10},
 	}, nil
+}
+
+// openBuckets opens the Object Store buckets of uploads and of the files
+// the gateway serves (each created if missing, as its owner would).
+func openBuckets(ctx context.Context, js jetstream.JetStream) (blob.Store, map[string]blob.Store, error) {
+	uploads, err := blob.OpenObjectStore(ctx, js, contracts.UploadBucket, contracts.UploadTTL)
+	if err != nil {
+		return nil, nil, err
+	}
+	files := map[string]blob.Store{}
+	for _, name := range []string{contracts.AttachmentBucket, contracts.AvatarBucket, contracts.LogoBucket} {
+		if files[name], err = blob.OpenObjectStore(ctx, js, name, 0); err != nil {
+			return nil, nil, err
+		}
+	}
+	return uploads, files, nil
 }
 
 // Addr is the bound address (useful with ":0").

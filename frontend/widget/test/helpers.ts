@@ -1,4 +1,5 @@
-import type { Author, Message } from '../src/panel/types'
+import { strings } from '../src/panel/i18n'
+import type { Attachment, Author, Message } from '../src/panel/types'
 
 export const agent: Author = { type: 'agent', id: 'a1', name: 'Alice' }
 export const visitor: Author = { type: 'visitor', id: 'v1' }
@@ -48,3 +49,9 @@ export async function until(cond: () => boolean, what: string, timeout = 5000) {
   }
   throw new Error('timed out waiting for ' + what)
 }
+
+/** logFiles are LogOptions' file and delete parts for tests that do not look at them. */
+export const logFiles = (base = 'https://chat.example') => ({
+  files: { base, t: strings.en, locale: 'en', fresh: (a: Attachment) => a, renew: async () => null },
+  del: { asking: '', failed: '', ask: () => {}, confirm: () => {} },
+})

@@ -9,7 +9,7 @@ import { strings } from '../src/panel/i18n'
 import { log } from '../src/panel/view'
 import { group, shown } from '../src/panel/messages'
 import type { Conversation, Message } from '../src/panel/types'
-import { FakeWS, bot, msg, until, visitor } from './helpers'
+import { FakeWS, bot, logFiles, msg, until, visitor } from './helpers'
 
 const conv = (over: Partial<Conversation> = {}): Conversation => ({
   id: 'c1',
@@ -51,7 +51,7 @@ describe('queue display', () => {
 })
 
 describe('bot and system messages', () => {
-  const opts = { t: strings.en, locale: 'en', now: new Date('2026-03-02T12:00:00Z'), agentReadSeq: 0, lastSeq: 4, choose: vi.fn(), retry: vi.fn(), discard: vi.fn() }
+  const opts = { t: strings.en, locale: 'en', now: new Date('2026-03-02T12:00:00Z'), agentReadSeq: 0, lastSeq: 4, choose: vi.fn(), retry: vi.fn(), discard: vi.fn(), ...logFiles() }
   it('shows the bot’s name, centred system lines, and a clicked option by its label', () => {
     const qr = msg(1, bot, { kind: 'quick_replies', body: 'Anything else?', payload: { text: 'Anything else?', options: [{ label: 'Talk to a person', value: 'handoff' }] } })
     const root = log(

@@ -1,6 +1,7 @@
 // The visitor REST API (docs/api-for-frontends.md, "Visitors (widget)").
 // Same-origin requests from the iframe, never with cookies.
-import type { Conversation, Message, MessagePage, SessionResult, Visitor, VisitorErasure } from './types'
+import type { Attachment, Conversation, Message, MessagePage, SessionResult, UploadPolicy, Visitor, VisitorErasure } from './types'
+import type { Sending } from './uploads'
 import type { Identity } from '../shared/protocol'
 import type { RatingBody } from './survey'
 
@@ -38,6 +39,7 @@ export class Api {
     private base: string,
     private key: string,
     private fetcher: typeof fetch = (...a) => fetch(...a),
+    private xhr: () => XMLHttpRequest = () => new XMLHttpRequest(),
   ) {}
 
   private async call<T>(method: string, path: string, body?: unknown, token = this.token): Promise<T> {
@@ -85,12 +87,58 @@ export class Api {
   }
 
   /** start opens a conversation; ctx (time zone, locale, page) is stored before the bot answers. */
-  start(body: string, cmid: string, ctx: Pick<VisitorPatch, 'timezone' | 'locale' | 'current_url'> = {}): Promise<{ conversation: Conversation; message: Message }> {
-    return this.call('POST', '/api/v1/widget/conversations', { body, client_msg_id: cmid, ...ctx })
+  start(body: string, cmid: string, ctx: Pick<VisitorPatch, 'timezone' | 'locale' | 'current_url'> = {}, files: string[] = []): Promise<{ conversation: Conversation; message: Message }> {
+    return this.call('POST', '/api/v1/widget/conversations', { body, client_msg_id: cmid, ...ctx, ...(files.length ? { attachments: files } : {}) })
   }
 
-  send(conv: string, body: string, cmid: string): Promise<Message> {
-    return this.call('POST', `/api/v1/widget/conversations/${encodeURIComponent(conv)}/messages`, { body, client_msg_id: cmid })
+  send(conv: string, body: string, cmid: string, files: string[] = []): Promise<Message> {
+    return this.call('POST', `/api/v1/widget/conversations/${encodeURIComponent(conv)}/messages`, { body, client_msg_id: cmid, ...(files.length ? { attachments: files } : {}) })
+  }
+
+  /** deleteMessage deletes one of the visitor's own messages; the answer is it, now of kind deleted. */
+  deleteMessage(conv: string, id: string): Promise<Message> {
+    return this.call('DELETE', `/api/v1/widget/conversations/${encodeURIComponent(conv)}/messages/${encodeURIComponent(id)}`)
+  }
+
+  policy(): Promise<UploadPolicy> {
+    return this.call('GET', '/api/v1/widget/uploads/policy')
+  }
+
+  /** file is an attachment with fresh signed URLs (the old ones expired). */
+  file(conv: string, id: string): Promise<Attachment> {
+    return this.call('GET', `/api/v1/widget/conversations/${encodeURIComponent(conv)}/files/${encodeURIComponent(id)}`)
+  }
+
+  /**
+   * upload sends one file as multipart/form-data (part "file") with
+   * XMLHttpRequest, for its upload progress; abort() cancels it. A failure
+   * is an ApiError with the server's status and detail (status 0: network
+   * or aborted).
+   */
+  upload(file: Blob & { name: string }, progress: (loaded: number) => void): Sending {
+    const x = this.xhr()
+    const done = new Promise<Attachment>((resolve, reject) => {
+      x.open('POST', this.base + '/api/v1/widget/uploads')
+      x.setRequestHeader('Accept', 'application/json')
+      if (this.token) x.setRequestHeader('Authorization', 'Bearer ' + this.token)
+      x.upload.onprogress = (e) => progress(e.loaded)
+      x.onload = () => {
+        let data: { code?: string; detail?: string } | null = null
+        try {
+          data = JSON.parse(x.responseText)
+        } catch {
+          /* not JSON */
+        }
+        if (x.status >= 200 && x.status < 300 && data) resolve(data as unknown as Attachment)
+        else reject(new ApiError(x.status, data?.code || 'http_' + x.status, data?.detail || x.statusText || 'upload failed'))
+      }
+      x.onerror = () => reject(new ApiError(0, 'network', 'network error'))
+      x.onabort = () => reject(new ApiError(0, 'aborted', 'cancelled'))
+      const form = new FormData()
+      form.append('file', file, file.name)
+      x.send(form)
+    })
+    return { done, abort: () => x.abort() }
   }
 
   messages(conv: string, afterSeq: number): Promise<MessagePage> {

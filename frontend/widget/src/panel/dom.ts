@@ -97,3 +97,16 @@ export function paintEmailForm(f: HTMLFormElement, label: string, button: string
   if (note) f.querySelector('input')!.setAttribute('aria-describedby', n.id)
   else f.querySelector('input')!.removeAttribute('aria-describedby')
 }
+
+/** icon is a stroked 24×24 SVG icon, hidden from screen readers (its button has the label). */
+export function icon(d: string): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg'
+  const svg = document.createElementNS(ns, 'svg')
+  svg.setAttribute('viewBox', '0 0 24 24')
+  svg.setAttribute('aria-hidden', 'true')
+  svg.setAttribute('class', 'ic')
+  const path = document.createElementNS(ns, 'path')
+  path.setAttribute('d', d)
+  svg.appendChild(path)
+  return svg
+}

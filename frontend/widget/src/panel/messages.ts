@@ -1,6 +1,6 @@
 // Pure message logic: merging pages and live frames without duplicates,
 // finding where to resume after a reconnect, and grouping for display.
-import type { Author, Message } from './types'
+import type { Attachment, Author, Message } from './types'
 
 /**
  * merge adds incoming messages to a conversation's list: one copy per id
@@ -50,6 +50,7 @@ export interface OutboxView {
   at: string
   state: 'queued' | 'sending' | 'failed'
   error?: string
+  files?: Attachment[] // uploaded, sent with the message
 }
 
 /**
@@ -73,6 +74,7 @@ export function shown(stored: readonly Message[], outbox: readonly OutboxView[],
       created_at: o.at,
       pending: o.state,
       error: o.error,
+      attachments: o.files,
     })
   }
   return out

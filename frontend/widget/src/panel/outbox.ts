@@ -73,8 +73,9 @@ export class Outbox {
   }
 
   /** add queues a message for conv and returns it. */
-  add(conv: string, body: string, cmid = newId(), at = new Date().toISOString()): OutItem {
+  add(conv: string, body: string, cmid = newId(), at = new Date().toISOString(), files: OutItem['files'] = []): OutItem {
     const item: OutItem = { cmid, conv, body, at, state: 'queued' }
+    if (files.length) item.files = files
     this.items.push(item)
     this.save()
     return item

@@ -8,17 +8,20 @@ import { Outbox, SendError, isNew, newId, type KV } from './outbox'
 import { tokenFor, type TokenStore } from './storage'
 import { contiguousSeq, group, maxSeq, merge, shown, unreadCount } from './messages'
 import { log } from './view'
-import { h, initials, add, isEmail, emailForm, paintEmailForm } from './dom'
+import { h, icon, initials, add, isEmail, emailForm, paintEmailForm } from './dom'
 import { strings, fill, type Strings } from './i18n'
 import { backAt } from './time'
 import { queueText } from './queue'
 import { Transcript } from './transcript'
 import { MyData, saveFile } from './mydata'
 import { Survey } from './survey'
+import { Uploads } from './uploads'
+import { MAX_FILES, checkFile, parleyUrl, uploadError } from './files'
+import type { FileView } from './attachments'
 import { pickLocale, browserLanguages, type Locale } from '../shared/locale'
 import { contrast, safeColor, textOn } from '../shared/color'
 import type { Attributes, HostMessageEvent, Identity, PanelMsg } from '../shared/protocol'
-import type { Conversation, Message, ServerFrame, Visitor, WidgetConfig } from './types'
+import type { Attachment, Author, Conversation, Message, ServerFrame, UploadPolicy, Visitor, WidgetConfig } from './types'
 
 export interface PanelOptions {
   key: string
@@ -67,6 +70,17 @@ export class Panel {
   private wanted = '' // the conversation a deep link asked for
   private name = '' // the tenant's name from the loader: the header before (or without) a session
   private savedFor: string | null = null // the verified identity id the token is for
+  // Files: the tenant's upload policy (asked once the panel is seen), the
+  // files being attached, attachments with renewed URLs, and deleting one's
+  // own message (the one asked about, the one that failed).
+  private policy: UploadPolicy | null = null
+  private policyReq: Promise<UploadPolicy | null> | null = null
+  private policyTried = false
+  private uploads: Uploads
+  private fresh = new Map<string, Attachment>()
+  private renewing = new Map<string, Promise<Attachment | null>>()
+  private delAsking = ''
+  private delFailed = ''
 
   // Persistent elements.
   private header = h('header', { class: 'hd' })
@@ -76,6 +90,11 @@ export class Panel {
   private inner = h('div') // main's content, watched for late growth (a card's image, the away note)
   private pinned = true // the view follows the newest message until the visitor scrolls up
   private typingEl = h('div', { class: 'typing', 'aria-hidden': 'true' })
+  private tray = h('ul', { class: 'tray' }) // the files being attached
+  private trayItems = new Map<number, HTMLLIElement>()
+  private trayNote = h('p', { class: 'st err', role: 'alert' })
+  private picker = h('input', { type: 'file', multiple: true, hidden: true, tabindex: -1 })
+  private clip = h('button', { type: 'button', class: 'clip', hidden: true, onclick: () => this.picker.click() }, icon('M16.5 7v9.5a4.5 4.5 0 0 1-9 0V6a3 3 0 0 1 6 0v10a1.5 1.5 0 0 1-3 0V7'))
   private input = h('textarea', { id: 'msg', rows: 1, maxlength: 10000, autocomplete: 'off' })
   private form: HTMLFormElement
   private live = h('div', { class: 'sr', 'aria-live': 'polite', 'aria-atomic': 'true' })
@@ -141,7 +160,43 @@ export class Panel {
     path.setAttribute('d', 'M3 20.5 21 12 3 3.5l2.8 7.2L15 12l-9.2 1.3z')
     svg.appendChild(path)
     send.appendChild(svg)
-    this.form = h('form', { class: 'cmp' }, label, this.input, send)
+    this.form = h('form', { class: 'cmp' }, label, this.clip, this.picker, this.input, send)
+    this.uploads = new Uploads(
+      {
+        send: (f, progress) => this.api.upload(f, progress),
+        check: (f) => (this.policy ? checkFile(f, this.policy, this.t, this.locale) : fill(this.t.upFailed, { f: f.name })),
+        refused: (e, f) => uploadError((e as ApiError).status || 0, (e as ApiError).message || '', f.name, this.policy, this.t, this.locale),
+        changed: () => this.drawTray(),
+      },
+      MAX_FILES,
+    )
+    this.picker.addEventListener('change', () => {
+      void this.attach([...(this.picker.files || [])])
+      this.picker.value = ''
+    })
+    this.input.addEventListener('paste', (e) => {
+      const list = [...(e.clipboardData?.files || [])]
+      if (!list.length) return
+      e.preventDefault()
+      void this.attach(list)
+    })
+    // Files dropped anywhere on the panel are attached; a drop never
+    // navigates the frame to the file.
+    const hasFiles = (e: DragEvent) => !!e.dataTransfer && [...e.dataTransfer.types].includes('Files')
+    o.root.addEventListener('dragover', (e) => {
+      if (!hasFiles(e)) return
+      e.preventDefault()
+      o.root.classList.toggle('drop', this.canAttach())
+    })
+    o.root.addEventListener('dragleave', (e) => {
+      if (!o.root.contains(e.relatedTarget as Node | null)) o.root.classList.remove('drop')
+    })
+    o.root.addEventListener('drop', (e) => {
+      o.root.classList.remove('drop')
+      if (!hasFiles(e)) return
+      e.preventDefault()
+      if (this.canAttach()) void this.attach([...(e.dataTransfer?.files || [])])
+    })
     this.form.addEventListener('submit', (e) => {
       e.preventDefault()
       this.submit()
@@ -168,7 +223,7 @@ export class Panel {
       ro.observe(this.inner)
       ro.observe(this.main)
     }
-    o.root.replaceChildren(this.header, this.banner, this.queueEl, this.main, this.typingEl, this.form, this.live)
+    o.root.replaceChildren(this.header, this.banner, this.queueEl, this.main, this.typingEl, this.tray, this.trayNote, this.form, this.live)
     document.addEventListener('keydown', (e) => {
       if (e.key !== 'Escape') return
       if (this.menuOpen) {
@@ -305,6 +360,12 @@ export class Panel {
     this.failed.clear()
     this.typing.clear()
     this.current = null
+    this.uploads.clear()
+    this.fresh.clear()
+    this.renewing.clear()
+    this.policy = null
+    this.policyTried = false
+    this.delAsking = this.delFailed = this.trayNote.textContent = ''
   }
 
   private async start() {
@@ -396,6 +457,9 @@ export class Panel {
     this.input.placeholder = this.t.placeholder
     ;(this.form.querySelector('label') as HTMLElement).textContent = this.t.message
     this.form.querySelector('.send')!.setAttribute('aria-label', this.t.send)
+    this.clip.setAttribute('aria-label', this.t.attach)
+    this.clip.title = this.t.attach
+    this.o.root.dataset.drop = this.t.dropHere
   }
 
   private applyTheme() {
@@ -499,6 +563,7 @@ export class Panel {
 
   private async onUp() {
     this.wasUp = true
+    if (!this.policy) this.policyTried = false
     this.render()
     // Resume: everything after the last contiguous seq of each loaded
     // conversation, and the list (new conversations, read marks).
@@ -523,6 +588,9 @@ export class Panel {
         this.receive(m, f.type === 'message.created')
         break
       }
+      case 'message.deleted':
+        if (f.message && f.message.conversation_id) this.deleted(f.message)
+        break
       case 'conversation.updated': {
         const c = f.conversation
         if (!c || !c.id) return
@@ -582,7 +650,7 @@ export class Panel {
         delete c.survey
       }
       c.last_seq = Math.max(c.last_seq, m.seq)
-      c.last_message = { seq: m.seq, author: m.author, body: m.body.slice(0, 140), created_at: m.created_at }
+      c.last_message = { seq: m.seq, author: m.author, body: this.preview(m).slice(0, 140), created_at: m.created_at }
       c.last_activity_at = m.created_at
       this.sortConvs()
     }
@@ -591,11 +659,142 @@ export class Panel {
     if (announce && isNewMsg && m.author.type !== 'visitor') {
       const name = m.author.name || (m.author.type === 'bot' ? this.t.bot : this.t.agent)
       // A system line ("Ann joined the conversation") is announced as it is.
-      this.live.textContent = m.author.type === 'system' ? m.body.slice(0, 300) : fill(this.t.newFrom, { n: name, b: m.body.slice(0, 300) })
+      this.live.textContent = m.author.type === 'system' ? m.body.slice(0, 300) : fill(this.t.newFrom, { n: name, b: this.preview(m).slice(0, 300) })
       const ev: HostMessageEvent = { id: m.id, conversation_id: id, seq: m.seq, kind: m.kind, body: m.body, author: { type: m.author.type, name: m.author.name } }
       this.o.host({ parley: 1, type: 'message', message: ev })
       this.markRead()
     }
+  }
+
+  /** preview is a message's text for a list or an announcement: its body, else its files. */
+  private preview(m: Message): string {
+    if (m.kind === 'deleted') return this.t.deleted
+    return m.body || (m.attachments || []).map((a) => fill(this.t.attachment, { f: a.name })).join(', ')
+  }
+
+  /** deleted shows a message deleted (here, by an agent, or in another tab) in its place. */
+  private deleted(m: Message) {
+    const id = m.conversation_id
+    const have = this.msgs.get(id)
+    if (have) this.msgs.set(id, merge(have, [m]))
+    const c = this.conv(id)
+    if (c?.last_message && c.last_message.seq === m.seq) c.last_message = { ...c.last_message, body: this.t.deleted }
+  }
+
+  private async deleteMessage(id: string) {
+    const conv = this.current
+    if (!conv || isNew(conv)) return
+    this.delFailed = ''
+    try {
+      this.deleted(await this.api.deleteMessage(conv, id))
+      this.delAsking = ''
+      this.input.focus()
+    } catch {
+      this.delFailed = id
+    }
+    this.render()
+  }
+
+  private askDelete(id: string) {
+    this.delAsking = id
+    this.delFailed = ''
+    this.render()
+    // After the redraw: to the confirmation, or back to the message's button.
+    const fid = id ? 'my-' + id : ''
+    if (fid) queueMicrotask(() => (this.main.querySelector(`[data-fid="${CSS.escape(fid)}"]`) as HTMLElement | null)?.focus())
+  }
+
+  // ---- files ---------------------------------------------------------
+
+  /** canAttach: files may be added now (a policy that is not known yet is asked on the way). */
+  private canAttach() {
+    return this.phase === 'ready' && this.view === 'chat' && this.policy?.enabled !== false
+  }
+
+  /** loadPolicy asks for the upload policy once per session (again after a reconnect if it failed). */
+  private loadPolicy(): Promise<UploadPolicy | null> {
+    if (this.policy) return Promise.resolve(this.policy)
+    if (!this.policyReq) {
+      this.policyTried = true
+      const gen = this.generation
+      this.policyReq = this.api.policy().then(
+        (p) => {
+          if (gen !== this.generation || !p || typeof p !== 'object') return null
+          this.policy = { ...p, kinds: p.kinds || [] }
+          this.picker.accept = p.accept || ''
+          this.render()
+          return this.policy
+        },
+        () => null,
+      )
+      void this.policyReq.finally(() => (this.policyReq = null))
+    }
+    return this.policyReq
+  }
+
+  private async attach(list: File[]) {
+    if (!list.length || this.phase !== 'ready') return
+    this.trayNote.textContent = ''
+    await this.loadPolicy()
+    this.uploads.add(list, fill(this.t.tooMany, { n: String(MAX_FILES) }))
+  }
+
+  /** renew gets fresh URLs for a file of conv (one request at a time per file). */
+  private renew(conv: string, a: Attachment): Promise<Attachment | null> {
+    if (isNew(conv)) return Promise.resolve(null)
+    let p = this.renewing.get(a.id)
+    if (!p) {
+      p = this.api.file(conv, a.id).then(
+        (n) => {
+          this.fresh.set(a.id, n)
+          return n
+        },
+        () => null,
+      )
+      this.renewing.set(a.id, p)
+      void p.finally(() => this.renewing.delete(a.id))
+    }
+    return p
+  }
+
+  private fileView(conv: string): FileView {
+    return { base: this.o.base, t: this.t, locale: this.locale, fresh: (a) => this.fresh.get(a.id) || a, renew: (a) => this.renew(conv, a) }
+  }
+
+  /** drawTray shows the files being attached, each with its progress and a cancel (or remove) button; rows are kept so announcements are not repeated. */
+  private drawTray() {
+    const t = this.t
+    const keep = new Set<number>()
+    for (const u of this.uploads.items) {
+      keep.add(u.id)
+      let li = this.trayItems.get(u.id)
+      if (!li) {
+        const btn = h('button', { type: 'button', class: 'icon', 'data-fid': 'up-' + u.id, onclick: () => this.uploads.remove(u.id) }, '×')
+        li = h('li', null, h('span', { class: 'fn' }, u.name), h('progress', { max: Math.max(1, u.size), 'aria-label': fill(t.uploading, { f: u.name }) }), h('span', { class: 'fm' }), btn)
+        this.trayItems.set(u.id, li)
+        this.tray.appendChild(li)
+      }
+      const bar = li.querySelector('progress')!
+      bar.value = u.loaded
+      bar.hidden = u.state !== 'up'
+      const meta = li.querySelector('.fm') as HTMLElement
+      if (u.state === 'failed' && !meta.classList.contains('err')) {
+        meta.className = 'fm err'
+        meta.setAttribute('role', 'alert')
+        meta.textContent = u.error || ''
+      } else if (u.state !== 'failed') meta.textContent = u.state === 'up' ? Math.floor((100 * u.loaded) / Math.max(1, u.size)) + ' %' : ''
+      li.className = u.state
+      li.querySelector('button')!.setAttribute('aria-label', fill(u.state === 'up' ? t.cancelUp : t.removeFile, { f: u.name }))
+    }
+    for (const [id, li] of this.trayItems)
+      if (!keep.has(id)) {
+        const had = li.contains(document.activeElement)
+        li.remove()
+        this.trayItems.delete(id)
+        if (had) this.input.focus()
+      }
+    this.tray.hidden = !this.uploads.items.length || !(this.phase === 'ready' && this.view === 'chat')
+    if (!this.uploads.busy && this.trayNote.textContent === t.stillUploading) this.trayNote.textContent = ''
   }
 
   private async refreshConfig() {
@@ -644,20 +843,28 @@ export class Panel {
 
   private submit() {
     const text = this.input.value.trim()
-    if (!text || this.phase !== 'ready') return
+    if (this.phase !== 'ready') return
+    if (this.uploads.busy) {
+      this.trayNote.textContent = this.t.stillUploading
+      return
+    }
+    const files = this.uploads.files
+    if (!text && !files.length) return
+    this.uploads.take()
+    this.trayNote.textContent = ''
     this.input.value = ''
     this.grow()
     this.stopTyping()
-    this.sendText(text)
+    this.sendText(text, files)
   }
 
-  private sendText(text: string) {
+  private sendText(text: string, files: Attachment[] = []) {
     if (!this.current || this.view !== 'chat') {
       this.current = 'new:' + newId()
       this.view = 'chat'
     }
     this.pinned = true
-    this.outbox.add(this.current, text)
+    this.outbox.add(this.current, text, undefined, undefined, files)
     void this.flush()
   }
 
@@ -667,10 +874,11 @@ export class Panel {
     clearTimeout(this.retryTimer)
     await this.outbox.flush(async (item) => {
       if (gen !== this.generation) throw new SendError('session changed', true)
+      const ids = (item.files || []).map((f) => f.id)
       try {
         if (isNew(item.conv)) {
           const { timezone, locale, current_url } = this.patch
-          const r = await this.api.start(item.body, item.cmid, { timezone, locale, current_url })
+          const r = await this.api.start(item.body, item.cmid, { timezone, locale, current_url }, ids)
           this.upsert(r.conversation)
           this.msgs.set(r.conversation.id, merge(this.msgs.get(r.conversation.id) || [], [r.message]))
           this.loaded.add(r.conversation.id)
@@ -679,7 +887,7 @@ export class Panel {
           void this.flushPatch()
           return { conversationId: r.conversation.id }
         }
-        const m = await this.api.send(item.conv, item.body, item.cmid)
+        const m = await this.api.send(item.conv, item.body, item.cmid, ids)
         this.msgs.set(item.conv, merge(this.msgs.get(item.conv) || [], [m]))
         return { conversationId: item.conv }
       } catch (e) {
@@ -792,13 +1000,15 @@ export class Panel {
     this.menuBtn.setAttribute('aria-expanded', String(this.menuOpen))
     this.menu.hidden = !this.menuOpen
     this.menuItem.textContent = t.yourData
+    const logo = parleyUrl(this.o.base, c?.widget?.logo_url)
     const headFocus = document.activeElement instanceof HTMLElement && this.header.contains(document.activeElement) ? document.activeElement : null
     this.header.replaceChildren(
       ...([
       this.phase === 'ready' && this.view !== 'list' && (this.convs.length > 0 || (this.view === 'chat' && this.current && !isNew(this.current)))
         ? h('button', { type: 'button', class: 'icon back', 'aria-label': t.back, onclick: () => this.showList() }, '‹')
         : null,
-      agents.length && !off ? h('div', { class: 'av', 'aria-hidden': 'true' }, agents.map((a) => h('span', null, initials(a.name)))) : null,
+      logo ? h('img', { class: 'logo', src: logo, alt: '' }) : null,
+      agents.length && !off ? h('div', { class: 'av', 'aria-hidden': 'true' }, agents.map((a) => this.face(a))) : null,
       h(
         'div',
         { class: 'ti' },
@@ -835,6 +1045,9 @@ export class Panel {
     this.typingEl.textContent = tp && tp.until > Date.now() ? fill(t.typing, { n: tp.name }) : ''
     // Beyond the plan's monthly quota no new conversation starts: only the email form.
     this.form.hidden = !(this.phase === 'ready' && this.view === 'chat') || (!!c?.quota_exceeded && (!this.current || isNew(this.current)))
+    if (this.phase === 'ready' && this.visible && !this.policy && !this.policyTried) void this.loadPolicy()
+    this.clip.hidden = !this.policy?.enabled
+    this.drawTray()
     this.sendUnread()
   }
 
@@ -906,6 +1119,8 @@ export class Panel {
             void this.flush()
           },
           discard: (cmid) => this.outbox.remove(cmid),
+          files: this.fileView(id || ''),
+          del: { asking: this.delAsking, failed: this.delFailed, ask: (mid) => this.askDelete(mid), confirm: (mid) => void this.deleteMessage(mid) },
         }),
       )
     }
@@ -920,6 +1135,12 @@ export class Panel {
     if (card) out.push(card)
     if (conv) out.push(this.transcript.draw(conv.id, t))
     return out
+  }
+
+  /** face is an agent's photo in the header, or their initials. */
+  private face(a: Author): HTMLElement {
+    const src = parleyUrl(this.o.base, a.avatar_url)
+    return src ? h('img', { src, alt: '' }) : h('span', null, initials(a.name))
   }
 
   private drawOffline(): Node {

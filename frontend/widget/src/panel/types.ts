@@ -6,6 +6,7 @@ export interface Author {
   type: AuthorType
   id?: string
   name?: string
+  avatar_url?: string // an agent's photo, a path on Parley's origin
 }
 
 export interface Message {
@@ -14,11 +15,35 @@ export interface Message {
   seq: number
   author: Author
   body: string
-  kind: string // text, quick_replies, card, event
+  kind: string // text, quick_replies, card, event, deleted
   payload?: unknown
   private?: boolean
   client_msg_id?: string
+  attachments?: Attachment[] // with files the body may be empty
   created_at: string
+}
+
+/** A file of a message (contracts.Attachment); url and thumbnail_url are signed paths on Parley's origin. */
+export interface Attachment {
+  id: string
+  name: string
+  content_type: string
+  size: number
+  kind: string // image, document, archive, media, other
+  image?: { width: number; height: number }
+  url?: string
+  thumbnail_url?: string
+  expires_at?: string
+  created_at?: string
+}
+
+/** What the visitor may upload (GET /api/v1/widget/uploads/policy). */
+export interface UploadPolicy {
+  enabled: boolean
+  max_file_bytes: number
+  kinds: string[] | null
+  accept: string
+  storage_full: boolean
 }
 
 export interface MessagePreview {
@@ -76,6 +101,7 @@ export interface WidgetSettings {
   locale: string
   reply_time: string
   require_verified_identity: boolean
+  logo_url?: string // the tenant's logo, a path on Parley's origin
 }
 
 export interface WidgetConfig {

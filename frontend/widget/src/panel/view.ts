@@ -1,9 +1,12 @@
 // Building the conversation view: message groups, bot quick replies and
 // cards, receipts and outbox states. Everything is built with dom.ts, so
 // every message string is a text node.
-import { h, linkify, safeUrl, type Child } from './dom'
+import { h, icon, initials, linkify, safeUrl, type Child } from './dom'
 import { dayLabel, timeLabel, type Group, type Shown } from './messages'
 import { fill, type Strings } from './i18n'
+import { files, type FileView } from './attachments'
+import { parleyUrl } from './files'
+import type { Author } from './types'
 
 export interface QuickReplies {
   text: string
@@ -71,6 +74,9 @@ export interface LogOptions {
   choose: (value: string) => void
   retry: (cmid: string) => void
   discard: (cmid: string) => void
+  files: FileView
+  /** Deleting one of the visitor's own messages: asked (the message id), failed, and the steps. */
+  del: { asking: string; failed: string; ask: (id: string) => void; confirm: (id: string) => void }
 }
 
 function authorName(m: Shown, t: Strings): string {
@@ -81,6 +87,8 @@ function authorName(m: Shown, t: Strings): string {
 function body(m: Shown, o: LogOptions): Child[] {
   const link = (href: string) => fill(o.t.openLink, { l: href })
   const live = m.seq === o.lastSeq
+  if (m.kind === 'deleted') return [h('div', { class: 'b del' }, o.t.deleted)]
+  if (m.attachments && m.attachments.length) return [m.body ? h('div', { class: 'b' }, linkify(m.body, link)) : null, files(m.attachments, o.files)]
   if (m.kind === 'quick_replies') {
     const q = quickReplies(m.payload)
     if (q) {
@@ -135,6 +143,28 @@ function status(m: Shown, o: LogOptions): Child {
   return h('div', { class: 'st' }, m.pending === 'sending' ? o.t.sending : o.t.queued)
 }
 
+/** deleter is the visitor's delete control under one of their stored messages: a button, then a confirmation. */
+function deleter(m: Shown, o: LogOptions): Child {
+  if (m.pending || m.kind === 'deleted' || m.author.type !== 'visitor') return null
+  const d = o.del
+  if (d.asking !== m.id) return h('button', { type: 'button', class: 'mx', 'data-fid': 'mx-' + m.id, 'aria-label': o.t.delMsg, title: o.t.delMsg, onclick: () => d.ask(m.id) }, icon('M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13M10 11v6M14 11v6'))
+  return h(
+    'div',
+    { class: 'st dq', role: 'group', 'aria-label': o.t.delMsg },
+    h('span', null, o.t.delAsk + ' '),
+    h('button', { type: 'button', class: 'link', 'data-fid': 'my-' + m.id, onclick: () => d.confirm(m.id) }, o.t.delYes),
+    ' ',
+    h('button', { type: 'button', class: 'link', 'data-fid': 'mn-' + m.id, onclick: () => d.ask('') }, o.t.delNo),
+    d.failed === m.id ? h('span', { class: 'err', role: 'alert' }, ' ' + o.t.delFailed) : null,
+  )
+}
+
+/** face is an agent's photo (a path on Parley's origin), or their initials. */
+function face(a: Author, base: string): HTMLElement {
+  const src = parleyUrl(base, a.avatar_url)
+  return src ? h('img', { class: 'pic', src, alt: '', width: 24, height: 24 }) : h('span', { class: 'pic', 'aria-hidden': 'true' }, initials(a.name))
+}
+
 /** offers are the values a bot (or agent) message offered as quick replies or card buttons, with their labels. */
 export function offers(m: Shown): Map<string, string> | null {
   const q = m.kind === 'quick_replies' ? quickReplies(m.payload) : null
@@ -167,6 +197,7 @@ export function log(groups: Group[], o: LogOptions): HTMLOListElement {
         : h(
             'div',
             { class: 'who' },
+            g.author.type === 'agent' ? face(first.author, o.files.base) : null,
             h('span', { class: g.mine ? 'sr' : 'n' }, who),
             g.author.type === 'bot' && first.author.name ? [' ', h('span', { class: 'bt' }, o.t.bot)] : null,
             g.mine ? null : ' · ',
@@ -180,7 +211,7 @@ export function log(groups: Group[], o: LogOptions): HTMLOListElement {
         if (label) shownMsg = { ...m, body: label }
         offered = null
       } else if (!g.system) offered = offers(m)
-      li.appendChild(h('div', { class: 'm' + (m.pending ? ' p' : ''), 'data-seq': m.pending ? null : m.seq }, body(shownMsg, o), status(m, o)))
+      li.appendChild(h('div', { class: 'm' + (m.pending ? ' p' : ''), 'data-seq': m.pending ? null : m.seq, 'data-id': m.pending ? null : m.id }, body(shownMsg, o), status(m, o), deleter(m, o)))
       if (g.mine && m.seq === lastMine && lastMine > 0 && o.agentReadSeq >= lastMine) li.appendChild(h('div', { class: 'seen' }, o.t.seen))
     }
     ol.appendChild(li)

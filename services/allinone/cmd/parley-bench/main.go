@@ -19,6 +19,10 @@
 //     conversations, 1,000,000 messages, their activities and read-model
 //     rows) straight into SQLite and times the report over 30 and 365 days
 //     (report.go); -only report runs just this phase.
+//   - uploads: a 10 MB document and a 4000×3000 PNG, each uploaded N
+//     times through the widget's route, in MB/s against the raw Object
+//     Store put rate of the same bytes, with the server's peak RSS
+//     (uploads.go); -only uploads runs just this phase.
 //
 // Results go to stdout as a Markdown table.
 package main
@@ -57,11 +61,17 @@ func main() {
 	exportMsgs := flag.Int("export-messages", 100, "messages in each of those conversations")
 	reportConvs := flag.Int("report-conversations", 100_000, "conversations of the workspace of the report phase (0 skips it)")
 	reportMsgs := flag.Int("report-messages", 10, "messages in each of those conversations")
-	only := flag.String("only", "", `run only this phase ("report")`)
+	uploads := flag.Int("uploads", 20, "uploads of each file in the uploads phase (0 skips it)")
+	only := flag.String("only", "", `run only this phase ("report" or "uploads")`)
 	flag.Parse()
-	if *only == "report" {
+	switch *only {
+	case "report":
 		fmt.Printf("| what | result |\n| --- | --- |\n")
 		reportRows(*bin, *reportConvs, *reportMsgs)
+		return
+	case "uploads":
+		fmt.Printf("| what | result |\n| --- | --- |\n")
+		uploadRows(*bin, max(*uploads, 1))
 		return
 	}
 	// Client and server each hold one descriptor per socket, under the
@@ -113,6 +123,9 @@ func main() {
 		fmt.Printf("| import of that archive into a new workspace of another Parley: POST /imports → done | **%s** (%d messages) |\n",
 			r.imp.Round(10*time.Millisecond), r.imported)
 		fmt.Printf("| … that server's RSS while it runs: baseline → peak | %s → **%s** |\n", mb(r.importMem.base), mb(r.importMem.peak))
+	}
+	if *uploads > 0 {
+		uploadRows(*bin, *uploads)
 	}
 	if *reportConvs > 0 {
 		reportRows(*bin, *reportConvs, *reportMsgs)

@@ -608,9 +608,13 @@ func (a *App) Storage(ctx context.Context, r contracts.TenantIDRequest) (contrac
 	return out, err
 }
 
-// deleteTenantBlobs deletes every object of a deleted tenant.
+// deleteTenantBlobs deletes every object of a deleted tenant. It has a
+// deadline: a listing of the bucket that races another delete can stall, and
+// the event is then delivered again.
 func (a *App) deleteTenantBlobs(ctx context.Context, tenantID string) error {
 	a.keys.forget(tenantID)
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
 	_, err := a.attachments.DeletePrefix(ctx, tenantID+"/")
 	return err
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/parley-chat/parley/pkg/blob"
 	"github.com/parley-chat/parley/pkg/config"
 	"github.com/parley-chat/parley/pkg/contracts"
 	"github.com/parley-chat/parley/pkg/natsx"
@@ -41,6 +42,10 @@ type Deps struct {
 	Objects     jetstream.ObjectStore // the data bucket: export archives, import uploads
 	JS          jetstream.JetStream   // purges deleted objects' markers
 	Log         *slog.Logger
+	Uploads     blob.Store // contracts.UploadBucket
+	// Files are the buckets whose objects the gateway serves, by name:
+	// contracts.AttachmentBucket, AvatarBucket and LogoBucket.
+	Files map[string]blob.Store
 }
 
 // API holds what the handlers need.
@@ -52,11 +57,14 @@ type API struct {
 	widgets   *widgetconf.Resolver
 	hub       *realtime.Hub
 	objects   jetstream.ObjectStore
+	uploads   blob.Store
+	files     map[string]blob.Store
 	js        jetstream.JetStream // purges deleted objects' markers
 	log       *slog.Logger
 	authRL    *limiter
 	sessionRL *limiter
 	reportRL  *limiter
+	uploadRL  *limiter
 	apiKeys   keyCache // verified API keys
 	metrics   *metrics.Registry
 	origin    string // Parley's own browser origin, from PublicURL
@@ -67,7 +75,9 @@ type API struct {
 func New(d Deps) (http.Handler, error) {
 	cfg, log := d.Config, d.Log
 	a := &API{cfg: cfg, nc: d.NATS, keys: d.Keys, revoked: d.Revocations, widgets: d.Widgets, hub: d.Hub, objects: d.Objects, js: d.JS, log: log,
-		authRL: newLimiter(AuthRateLimitPerMinute), sessionRL: newLimiter(SessionRateLimitPerMinute), reportRL: newLimiter(ReportRateLimitPerMinute), metrics: newMetrics(d.Hub), origin: originOf(cfg.PublicURL),
+		uploads: d.Uploads, files: d.Files,
+		authRL: newLimiter(AuthRateLimitPerMinute), sessionRL: newLimiter(SessionRateLimitPerMinute), reportRL: newLimiter(ReportRateLimitPerMinute),
+		uploadRL: newBurstLimiter(UploadRateLimitPerMinute, UploadRateBurst), metrics: newMetrics(d.Hub), origin: originOf(cfg.PublicURL),
 		proxies: trustedNets(cfg.TrustedProxies)}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
@@ -117,6 +127,7 @@ func (a *API) routes(e *gin.Engine) {
 	m.PATCH("/me", a.updateProfile)
 	m.POST("/me/password", a.changePassword)
 	m.POST("/me/email", a.changeEmail)
+	m.DELETE("/me/avatar", a.removeAvatar)
 	m.GET("/me/notifications", a.getNotifications)
 	m.PUT("/me/notifications", a.putNotifications)
 	m.GET("/tenant", a.getTenant)
@@ -137,6 +148,7 @@ func (a *API) routes(e *gin.Engine) {
 	m.PATCH("/settings", requireAdmin, a.updateSettings)
 	m.GET("/settings/identity-secret", requireAdmin, a.revealSecret)
 	m.POST("/settings/identity-secret/rotate", requireAdmin, a.rotateSecret)
+	m.DELETE("/settings/logo", requireAdmin, a.removeLogo)
 	m.GET("/canned-responses", a.listCanned)
 	m.POST("/canned-responses", a.createCanned)
 	m.PATCH("/canned-responses/:id", a.updateCanned)
@@ -172,6 +184,17 @@ func (a *API) routes(e *gin.Engine) {
 	transfer := e.Group("/api/v1", apiHeaders, plainText)
 	transfer.GET("/exports/:id/download", a.downloadExport)
 	transfer.POST("/imports", a.requireMember, requireOwner, a.startImport)
+	// Files in the chat, photos and logos move the same way. Downloads are
+	// public: a signed URL's token is the credential, and photos and logos
+	// are public under unguessable ids. Uploads are limited per client IP.
+	transfer.GET("/files/:token", a.openFile)
+	transfer.GET("/media/avatars/:id", a.serveMedia(contracts.AvatarBucket))
+	transfer.GET("/media/logos/:id", a.serveMedia(contracts.LogoBucket))
+	up := transfer.Group("", a.uploadRL.perIP)
+	up.POST("/uploads", a.requireTeam, a.uploadAttachment)
+	up.POST("/widget/uploads", a.requireVisitor, a.uploadAttachment)
+	up.PUT("/me/avatar", a.requireMember, a.setAvatar)
+	up.PUT("/settings/logo", a.requireMember, requireAdmin, a.setLogo)
 
 	// Conversation routes: members, and the tenant's own bots with an API key.
 	t := v1.Group("", a.requireTeam)
@@ -180,6 +203,9 @@ func (a *API) routes(e *gin.Engine) {
 	t.PATCH("/conversations/:id", a.updateConversation)
 	t.GET("/conversations/:id/messages", a.messages)
 	t.POST("/conversations/:id/messages", a.agentSend)
+	t.DELETE("/conversations/:id/messages/:message_id", a.deleteMessage)
+	t.GET("/conversations/:id/files/:file_id", a.getFile)
+	t.GET("/uploads/policy", a.uploadPolicy)
 	t.POST("/conversations/:id/read", a.read)
 	t.POST("/conversations/:id/handoff", a.handoff)
 	t.GET("/conversations/:id/transcript", a.transcript)
@@ -201,6 +227,9 @@ func (a *API) routes(e *gin.Engine) {
 	wv.POST("/conversations", a.widgetStart)
 	wv.POST("/conversations/:id/messages", a.widgetSend)
 	wv.GET("/conversations/:id/messages", a.messages)
+	wv.DELETE("/conversations/:id/messages/:message_id", a.deleteMessage)
+	wv.GET("/conversations/:id/files/:file_id", a.getFile)
+	wv.GET("/uploads/policy", a.uploadPolicy)
 	wv.POST("/conversations/:id/read", a.read)
 	wv.PATCH("/visitor", a.widgetVisitor)
 	wv.GET("/visitor/export", a.widgetExportVisitor)

@@ -24,8 +24,19 @@ func requireOwner(c *gin.Context) {
 	c.Next()
 }
 
+// billingOverview is billing's overview with the storage that the
+// conversation service counts (billing knows only the limits).
 func (a *API) billingOverview(c *gin.Context) {
-	respond(c, a.nc, contracts.BillingOverviewGet, contracts.PrincipalRequest{Principal: principal(c)}, http.StatusOK)
+	p := principal(c)
+	out, err := natsx.Call(c, a.nc, contracts.BillingOverviewGet, contracts.PrincipalRequest{Principal: p})
+	if err == nil {
+		out.Storage, err = natsx.Call(c, a.nc, contracts.ConversationStorage, contracts.TenantIDRequest{TenantID: p.TenantID})
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 func (a *API) billingUsage(c *gin.Context) {

@@ -87,6 +87,7 @@ type agentMessageBody struct {
 	Private     bool            `json:"private"`
 	Kind        string          `json:"kind"`
 	Payload     json.RawMessage `json:"payload"`
+	Attachments []string        `json:"attachments"`
 }
 
 func (a *API) agentSend(c *gin.Context) {
@@ -100,7 +101,7 @@ func (a *API) agentSend(c *gin.Context) {
 			fail(c, apperr.InvalidField("payload", "payload is only for quick_replies and card messages"))
 			return
 		}
-		a.send(c, contracts.SendRequest{Actor: actor(c), ConversationID: c.Param("id"), Body: b.Body, ClientMsgID: b.ClientMsgID, Private: b.Private})
+		a.send(c, contracts.SendRequest{Actor: actor(c), ConversationID: c.Param("id"), Body: b.Body, ClientMsgID: b.ClientMsgID, Private: b.Private, Attachments: b.Attachments})
 		return
 	}
 	// A rich message's text lives in its payload, and it is for the visitor.
@@ -110,6 +111,10 @@ func (a *API) agentSend(c *gin.Context) {
 	}
 	if b.Private {
 		fail(c, apperr.InvalidField("private", "only text messages can be private notes"))
+		return
+	}
+	if len(b.Attachments) > 0 {
+		fail(c, apperr.InvalidField("attachments", "only text messages carry files"))
 		return
 	}
 	res, err := natsx.Call(c, a.nc, contracts.ConversationSendRich, contracts.RichSendRequest{

@@ -91,11 +91,12 @@ func (a *API) widgetConversations(c *gin.Context) {
 }
 
 type startBody struct {
-	Body        string  `json:"body"`
-	ClientMsgID string  `json:"client_msg_id"`
-	CurrentURL  *string `json:"current_url"`
-	Locale      *string `json:"locale"`
-	Timezone    *string `json:"timezone"`
+	Body        string   `json:"body"`
+	ClientMsgID string   `json:"client_msg_id"`
+	Attachments []string `json:"attachments"`
+	CurrentURL  *string  `json:"current_url"`
+	Locale      *string  `json:"locale"`
+	Timezone    *string  `json:"timezone"`
 }
 
 // startResponse is a new conversation and its first message, as the visitor sees them.
@@ -110,7 +111,7 @@ func (a *API) widgetStart(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	res, err := natsx.Call(c, a.nc, contracts.ConversationStart, contracts.StartRequest{Actor: actor(c), Body: b.Body, ClientMsgID: b.ClientMsgID,
+	res, err := natsx.Call(c, a.nc, contracts.ConversationStart, contracts.StartRequest{Actor: actor(c), Body: b.Body, ClientMsgID: b.ClientMsgID, Attachments: b.Attachments,
 		CurrentURL: b.CurrentURL, Locale: b.Locale, Timezone: b.Timezone})
 	if err != nil {
 		fail(c, err)
@@ -128,8 +129,9 @@ func createdUnlessReplayed(res contracts.SendResult) int {
 }
 
 type visitorMessageBody struct {
-	Body        string `json:"body"`
-	ClientMsgID string `json:"client_msg_id"`
+	Body        string   `json:"body"`
+	ClientMsgID string   `json:"client_msg_id"`
+	Attachments []string `json:"attachments"`
 }
 
 func (a *API) widgetSend(c *gin.Context) {
@@ -138,7 +140,7 @@ func (a *API) widgetSend(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	a.send(c, contracts.SendRequest{Actor: actor(c), ConversationID: c.Param("id"), Body: b.Body, ClientMsgID: b.ClientMsgID})
+	a.send(c, contracts.SendRequest{Actor: actor(c), ConversationID: c.Param("id"), Body: b.Body, ClientMsgID: b.ClientMsgID, Attachments: b.Attachments})
 }
 
 func (a *API) send(c *gin.Context, req contracts.SendRequest) {

@@ -25,8 +25,11 @@ type bucket struct {
 	last   time.Time
 }
 
-func newLimiter(perMinute int) *limiter {
-	return &limiter{rate: float64(perMinute) / 60, burst: float64(perMinute), buckets: map[string]*bucket{}, swept: time.Now()}
+func newLimiter(perMinute int) *limiter { return newBurstLimiter(perMinute, perMinute) }
+
+// newBurstLimiter lets burst requests through at once, then perMinute.
+func newBurstLimiter(perMinute, burst int) *limiter {
+	return &limiter{rate: float64(perMinute) / 60, burst: float64(burst), buckets: map[string]*bucket{}, swept: time.Now()}
 }
 
 // allow takes a token for key, or says how long until one is free.

@@ -47,6 +47,15 @@ func (h *Hub) dispatch(env contracts.Envelope) {
 		if !e.Message.Private {
 			h.toVisitor(env.TenantID, e.Conversation.Visitor.ID, e.Conversation.ID, msg)
 		}
+	case contracts.ConversationMessageDeleted.Name():
+		var e contracts.MessageDeleted
+		if env.Decode(&e) != nil {
+			return
+		}
+		h.toAgents(env.TenantID, encodeFrame(ServerFrame{Type: FrameMessageDeleted, Message: &e.Message, Conversation: e.Conversation}))
+		if !e.Message.Private {
+			h.toVisitor(env.TenantID, e.Conversation.Visitor.ID, e.Conversation.ID, encodeFrame(ServerFrame{Type: FrameMessageDeleted, Message: &e.Message}))
+		}
 	case contracts.ConversationUpdatedEvent.Name():
 		var e contracts.ConversationUpdated
 		if env.Decode(&e) != nil {

@@ -18,11 +18,12 @@ const (
 	FrameError               = "error"                 // {type, code, detail, client_msg_id?}
 	FramePong                = "pong"                  // {type}
 	FrameConversationsGone   = "conversations.deleted" // {type, conversation_ids} (agents)
+	FrameMessageDeleted      = "message.deleted"       // {type, message, conversation?} (the conversation for agents only)
 )
 
 // Frame types the client sends.
 const (
-	FrameSend = "message.send" // {type, conversation_id, body, client_msg_id, private?}
+	FrameSend = "message.send" // {type, conversation_id, body, client_msg_id, private?, attachments?}
 	FramePing = "ping"         // {type}
 	// FrameTyping {type, conversation_id, typing} and FrameRead {type,
 	// conversation_id, seq} are also sent by clients.
@@ -57,6 +58,8 @@ type ClientFrame struct {
 	Private        bool   `json:"private,omitempty"`
 	Typing         bool   `json:"typing,omitempty"`
 	Seq            int64  `json:"seq,omitempty"`
+	// Attachments of message.send: ids of files the sender uploaded.
+	Attachments []string `json:"attachments,omitempty"`
 }
 
 func encodeFrame(f ServerFrame) []byte {

@@ -192,6 +192,7 @@ func (h *Hub) handle(c *Conn, f ClientFrame) {
 	case FrameSend:
 		res, err := natsx.Call(ctx, h.nc, contracts.ConversationSend, contracts.SendRequest{
 			Actor: c.Actor, ConversationID: f.ConversationID, Body: f.Body, ClientMsgID: f.ClientMsgID, Private: f.Private,
+			Attachments: f.Attachments,
 		})
 		if err != nil {
 			e := apperr.As(err)

@@ -54,8 +54,11 @@ func htmlToText(src string) string {
 			tt := z.Token()
 			start := tt.Type != html.EndTagToken
 			switch tt.Data {
-			case "script", "style", "head", "title":
-				if tt.Type == html.StartTagToken {
+			case "script", "style", "head", "title", "noscript", "iframe", "noembed", "noframes":
+				// The tokenizer reads these (but head) as raw text up to their
+				// end tag even when written "<script/>", so that form opens
+				// a skipped span too, or the script would show as text.
+				if tt.Type == html.StartTagToken || tt.Type == html.SelfClosingTagToken && tt.Data != "head" {
 					skip++
 				} else if tt.Type == html.EndTagToken && skip > 0 {
 					skip--
@@ -91,10 +94,15 @@ func htmlToText(src string) string {
 
 var blankRuns = regexp.MustCompile(`\n{3,}`)
 
+// maxQuoteDepth caps the "> " marks of a line: without it, n nested
+// <blockquote> and m lines cost n×m bytes of output (a few kilobytes of
+// markup became megabytes of text).
+const maxQuoteDepth = 8
+
 // writeLine writes one line of text, quoted to depth quote unless blank.
 func writeLine(b *strings.Builder, quote int, text string) {
 	if text != "" {
-		b.WriteString(strings.Repeat("> ", quote))
+		b.WriteString(strings.Repeat("> ", min(quote, maxQuoteDepth)))
 		b.WriteString(text)
 	}
 	b.WriteByte('\n')

@@ -1,7 +1,7 @@
 package domain
 
 import (
-	"net"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"slices"
@@ -144,14 +144,18 @@ func normaliseOrigin(raw string) (string, bool) {
 	host, port := u.Hostname(), u.Port()
 	wild := strings.HasPrefix(host, "*.")
 	host = strings.TrimPrefix(host, "*.")
-	if net.ParseIP(host) == nil {
+	if ip, err := netip.ParseAddr(host); err != nil {
 		ascii, err := idna.Lookup.ToASCII(host)
 		if err != nil || !strings.Contains(ascii, ".") && ascii != "localhost" {
 			return "", false
 		}
 		host = ascii
-	} else if wild {
+	} else if wild || ip.Zone() != "" {
 		return "", false
+	} else if host = ip.String(); ip.Is6() {
+		// An origin writes an IPv6 host in brackets (and in one canonical
+		// form); without them "http://::1:8080" means nothing.
+		host = "[" + host + "]"
 	}
 	if wild {
 		host = "*." + host
