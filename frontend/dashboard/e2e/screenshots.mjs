@@ -77,6 +77,76 @@ try {
   await h.api('POST', `/api/v1/conversations/${mariaConv}/messages`, { body: 'Checked with the warehouse: #10482 is still on the shelf, so a colour swap is fine.', client_msg_id: randomUUID(), private: true }, sam.access_token)
   await h.api('POST', `/api/v1/conversations/${mariaConv}/messages`, { body: "Hi Maria! Good news — it hasn't shipped yet, so I've switched your Metro 7 to forest green. 🌲", client_msg_id: randomUUID() }, token)
   await maria.send('Amazing, thank you! Will it still arrive by Friday?')
+  // Maria shows where the bike goes; Olivia has a photo.
+  // Drawn with the page's canvas (the CSP allows no eval, so each picture is a branch here).
+  const drawn = async (kind) =>
+    Buffer.from(await page.evaluate(async (kind) => {
+      const c = document.createElement('canvas')
+      const g = c.getContext('2d')
+      const disc = (x, y, r, fill) => {
+        g.fillStyle = fill
+        g.beginPath()
+        g.arc(x, y, r, 0, 7)
+        g.fill()
+      }
+      if (kind === 'shed') {
+        const [w, h] = [(c.width = 960), (c.height = 640)]
+        const sky = g.createLinearGradient(0, 0, 0, h)
+        sky.addColorStop(0, '#bae6fd')
+        sky.addColorStop(1, '#f0f9ff')
+        g.fillStyle = sky
+        g.fillRect(0, 0, w, h)
+        g.fillStyle = '#65a30d'
+        g.fillRect(0, h * 0.72, w, h * 0.28)
+        g.fillStyle = '#166534'
+        g.fillRect(w * 0.18, h * 0.3, w * 0.5, h * 0.42)
+        g.fillStyle = '#14532d'
+        g.beginPath()
+        g.moveTo(w * 0.14, h * 0.32)
+        g.lineTo(w * 0.43, h * 0.12)
+        g.lineTo(w * 0.72, h * 0.32)
+        g.fill()
+        g.fillStyle = '#fde68a'
+        g.fillRect(w * 0.36, h * 0.46, w * 0.14, h * 0.26)
+        g.strokeStyle = '#1f2937'
+        g.lineWidth = 10
+        for (const x of [0.74, 0.9]) {
+          g.beginPath()
+          g.arc(w * x, h * 0.8, h * 0.08, 0, 7)
+          g.stroke()
+        }
+        g.beginPath()
+        g.moveTo(w * 0.74, h * 0.8)
+        g.lineTo(w * 0.8, h * 0.66)
+        g.lineTo(w * 0.9, h * 0.8)
+        g.moveTo(w * 0.8, h * 0.66)
+        g.lineTo(w * 0.86, h * 0.66)
+        g.stroke()
+      } else {
+        const w = (c.width = c.height = 256)
+        g.fillStyle = '#c7d2fe'
+        g.fillRect(0, 0, w, w)
+        disc(w / 2, w * 0.42, w * 0.26, '#7c2d12')
+        disc(w / 2, w * 0.46, w * 0.2, '#fcd9b6')
+        disc(w / 2, w * 1.05, w * 0.42, '#4338ca')
+      }
+      const b = new Uint8Array(await (await new Promise((r) => c.toBlob(r, 'image/png'))).arrayBuffer())
+      let x = ''
+      for (const y of b) x += String.fromCharCode(y)
+      return btoa(x)
+    }, kind), 'base64')
+  const multipart = async (method, path, bytes, name, auth, headers = {}) => {
+    const form = new FormData()
+    form.append('file', new Blob([bytes], { type: 'image/png' }), name)
+    const r = await fetch(h.base + path, { method, headers: { Authorization: 'Bearer ' + auth, ...headers }, body: form })
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`)
+    return r.json()
+  }
+  const bikeShed = await drawn('shed')
+  const shed = await multipart('POST', '/api/v1/widget/uploads', bikeShed, 'new-bike-shed.png', maria.token, { Origin: h.site })
+  await h.api('POST', `/api/v1/widget/conversations/${mariaConv}/messages`, { body: 'It finally has a home 😄', client_msg_id: randomUUID(), attachments: [shed.id] }, maria.token, { Origin: h.site })
+  const face = await drawn('face')
+  await multipart('PUT', '/api/v1/me/avatar', face, 'olivia.png', token)
 
   await page.goto(`${h.base}/inbox`)
   await page.getByRole('button', { name: 'All' }).click()
@@ -84,6 +154,7 @@ try {
   await page.goto(`${h.base}/inbox/${encodeURIComponent(mariaConv)}`)
   await page.getByRole('button', { name: 'All' }).click()
   await page.locator('.msg-body').filter({ hasText: 'arrive by Friday' }).waitFor()
+  await until(() => page.locator('.att-thumb img').evaluate((e) => e.complete && e.naturalWidth > 0), 'the photo to load')
   await page.locator('.inbox-visitor .past-list, .inbox-visitor .muted').last().waitFor()
   await page.locator('#composer-input').fill('Yes — it leaves our warehouse today, so Friday it is. ')
   await until(async () => (await page.locator('.toast').count()) === 0, 'toasts to fade', 8000)
