@@ -333,7 +333,7 @@ func TestHostileUploads(t *testing.T) {
 			t.Fatalf("polyglot kept its payload (%v)", err)
 		}
 		_, err := upload(t, e, ada, "bomb.png", bomb(t))
-		wantCode(t, err, apperr.UnsupportedMedia, "")
+		wantCode(t, err, apperr.TooLarge, "pixels")
 		_, err = upload(t, e, ada, "empty.txt", nil)
 		wantCode(t, err, apperr.Invalid, "empty")
 		if e := apperr.As(err); e.Field != "file" {

@@ -380,13 +380,8 @@ func (a *App) storeFile(ctx context.Context, tenantID string, f *store.File, r i
 		return nil
 	}
 	img, err := media.Reencode(all, contracts.MaxImagePixels)
-	switch {
-	case errors.Is(err, media.ErrEmpty):
-		return apperr.InvalidField("file", "the file is empty")
-	case errors.Is(err, media.ErrTooManyPixels):
-		return &apperr.Error{Code: apperr.UnsupportedMedia, Field: "file", Message: "the image has too many pixels"}
-	case err != nil:
-		return &apperr.Error{Code: apperr.UnsupportedMedia, Field: "file", Message: "the image could not be read"}
+	if err != nil {
+		return media.Refusal(err)
 	}
 	f.ContentType, f.Inline, f.Width, f.Height = img.ContentType, true, img.Width, img.Height
 	f.HasThumb = len(img.Thumb) > 0

@@ -86,22 +86,7 @@ func (a *App) photoFromUpload(ctx context.Context, object string) ([]byte, error
 		return nil, &apperr.Error{Code: apperr.TooLarge, Field: "file", Message: "a photo can be at most 10 MB"}
 	}
 	photo, _, err := media.Square(io.LimitReader(rc, MaxAvatarBytes), AvatarSize, contracts.MaxImagePixels)
-	return photo, imageError(err)
-}
-
-// imageError turns media's refusals into the errors a client sees.
-func imageError(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, media.ErrEmpty):
-		return apperr.InvalidField("file", "the file is empty")
-	case errors.Is(err, media.ErrTooManyPixels):
-		return &apperr.Error{Code: apperr.TooLarge, Field: "file", Message: "the image has too many pixels (at most 40 megapixels)"}
-	case errors.Is(err, media.ErrNotImage):
-		return &apperr.Error{Code: apperr.UnsupportedMedia, Field: "file", Message: "the file is not an image (PNG, JPEG, GIF or WebP)"}
-	}
-	return err
+	return photo, media.Refusal(err)
 }
 
 // replaceAvatar sets the caller's photo to id ("" for none) and deletes

@@ -100,17 +100,7 @@ func (a *App) logoFromUpload(ctx context.Context, object string) ([]byte, error)
 // fitLogo re-encodes an image into a logo, with the errors a client sees.
 func fitLogo(r io.Reader) ([]byte, error) {
 	logo, _, _, _, err := media.Fit(r, LogoBox, contracts.MaxImagePixels)
-	switch {
-	case err == nil:
-		return logo, nil
-	case errors.Is(err, media.ErrEmpty):
-		return nil, apperr.InvalidField("file", "the file is empty")
-	case errors.Is(err, media.ErrTooManyPixels):
-		return nil, &apperr.Error{Code: apperr.TooLarge, Field: "file", Message: "the image has too many pixels (at most 40 megapixels)"}
-	case errors.Is(err, media.ErrNotImage):
-		return nil, &apperr.Error{Code: apperr.UnsupportedMedia, Field: "file", Message: "the file is not an image (PNG, JPEG, GIF or WebP)"}
-	}
-	return nil, err
+	return logo, media.Refusal(err)
 }
 
 // LogoID is the logo's object name in a stored logo URL ("" for none).
