@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 
@@ -145,8 +146,14 @@ func normaliseOrigin(raw string) (string, bool) {
 	wild := strings.HasPrefix(host, "*.")
 	host = strings.TrimPrefix(host, "*.")
 	if ip, err := netip.ParseAddr(host); err != nil {
+		// A host must be valid UTF-8 (url.Parse decodes %80 into a lone
+		// byte) and read back as itself: otherwise a saved origin would
+		// be refused the next time the list is saved.
 		ascii, err := idna.Lookup.ToASCII(host)
-		if err != nil || !strings.Contains(ascii, ".") && ascii != "localhost" {
+		if err != nil || !utf8.ValidString(host) || !strings.Contains(ascii, ".") && ascii != "localhost" {
+			return "", false
+		}
+		if again, err := idna.Lookup.ToASCII(ascii); err != nil || again != ascii {
 			return "", false
 		}
 		host = ascii
