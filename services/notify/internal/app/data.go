@@ -193,12 +193,28 @@ func (a *App) forget(ctx context.Context, tenantID, visitorID string, conversati
 	return needles, err
 }
 
-// TenantDeleted deletes everything notify holds of a deleted tenant.
+// tenantSettle is how long after a workspace's deletion notify erases it
+// once more: events of the workspace already being handled when it was
+// deleted (an export's "ready" email, say) may still write a row.
+const tenantSettle = 20 * time.Second
+
+// TenantDeleted deletes everything notify holds of a deleted tenant, now and
+// again once its in-flight events have settled.
 func (a *App) TenantDeleted(ctx context.Context, env contracts.Envelope) error {
-	if err := a.store.Tenant(ctx, env.TenantID, func(tx *store.Tx) error { return tx.DeleteTenant() }); err != nil {
+	erase := func(ctx context.Context) error {
+		return a.store.Tenant(ctx, env.TenantID, func(tx *store.Tx) error { return tx.DeleteTenant() })
+	}
+	if err := erase(ctx); err != nil {
 		return err
 	}
 	a.synced.Delete(env.TenantID)
+	time.AfterFunc(tenantSettle, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := erase(ctx); err != nil {
+			a.log.Warn("second erasure of a deleted workspace", "tenant_id", env.TenantID, "err", err)
+		}
+	})
 	return nil
 }
 
