@@ -77,7 +77,9 @@ func (l *Local) Apply(ctx context.Context, tenantID string, e contracts.Entitlem
 }
 
 // Get returns a tenant's entitlements: the local copy, or billing's answer
-// (then stored) when there is none yet. Never call it inside a transaction.
+// (then stored, unless it is version 0: the workspace has no account, being
+// signed up or deleted) when there is none yet. Never call it inside a
+// transaction.
 func (l *Local) Get(ctx context.Context, tenantID string) (contracts.Entitlements, error) {
 	var e contracts.Entitlements
 	var body string
@@ -94,7 +96,7 @@ func (l *Local) Get(ctx context.Context, tenantID string) (contracts.Entitlement
 		return e, nil
 	}
 	e, err = natsx.Call(ctx, l.nc, contracts.BillingEntitlements, contracts.TenantIDRequest{TenantID: tenantID})
-	if err != nil {
+	if err != nil || e.Version == 0 {
 		return e, err
 	}
 	if _, err := l.Apply(ctx, tenantID, e); err != nil {

@@ -481,3 +481,21 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
 }
+
+// Asking for the entitlements of a workspace without an account (being
+// signed up, or deleted) answers version 0 and writes nothing, so a service
+// asking late never brings a deleted workspace's account back.
+func TestEntitlementsOfAWorkspaceWithoutAccountWriteNothing(t *testing.T) {
+	t.Parallel()
+	e := startBilling(t, testkit.SQLiteDB(t), "")
+	gone := ids.New()
+	if ent := e.entitlements(gone); ent.Version != 0 {
+		t.Fatalf("entitlements without an account: %+v", ent)
+	}
+	var n int64
+	if err := e.db.Global(context.Background(), func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT count(*) FROM accounts WHERE tenant_id = ?`, gone).Scan(&n).Error
+	}); err != nil || n != 0 {
+		t.Fatalf("accounts written: %d, %v", n, err)
+	}
+}

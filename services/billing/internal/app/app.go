@@ -167,7 +167,15 @@ func (a *App) Entitlements(ctx context.Context, r contracts.TenantIDRequest) (co
 	}
 	var out contracts.Entitlements
 	err := a.store.Tenant(ctx, r.TenantID, func(tx *store.Tx) error {
-		acc, err := a.ensureAccount(tx)
+		acc, err := tx.Account()
+		if apperr.Is(err, apperr.NotFound) {
+			// No account: the workspace is still being signed up, or it was
+			// deleted. Answer the free plan as version 0, which no service
+			// stores, and write nothing, so that a service asking late does
+			// not bring a deleted workspace's account back.
+			out = a.entitlementsOf(domain.Account{CreatedAt: a.clock()})
+			return nil
+		}
 		if err != nil {
 			return err
 		}
