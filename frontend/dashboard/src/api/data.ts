@@ -1,8 +1,7 @@
 // The data-ownership API (issue 11): exports, imports, retention, closing the
 // workspace, a visitor's data and erasure, and the audit log. Shapes follow
 // pkg/contracts/data.go.
-import { ApiError, http } from './http';
-import type { Problem } from './types';
+import { http, xhrSend } from './http';
 
 const enc = encodeURIComponent;
 
@@ -97,33 +96,10 @@ export const dataApi = {
 
 /**
  * uploadImport sends an archive (the zip itself as the body) to POST /imports
- * with XMLHttpRequest, whose upload events fetch lacks, reporting the share
- * sent (0–1). It fails with an ApiError as Http does (413, 409, 400 on
- * "file"); abort() through signal cancels it.
+ * with progress (xhrSend); it fails with an ApiError (413, 409, 400 on "file").
  */
 export function uploadImport(file: Blob, token: string | null, onProgress: (sent: number) => void, signal?: AbortSignal): Promise<Import> {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', '/api/v1/imports');
-    xhr.setRequestHeader('Content-Type', 'application/zip');
-    xhr.setRequestHeader('Accept', 'application/json');
-    if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
-    xhr.upload.onprogress = (e) => e.lengthComputable && e.total > 0 && onProgress(e.loaded / e.total);
-    xhr.onload = () => {
-      let data: unknown;
-      try {
-        data = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
-      } catch {
-        data = undefined;
-      }
-      if (xhr.status >= 200 && xhr.status < 300) resolve(data as Import);
-      else reject(new ApiError(xhr.status, data && typeof data === 'object' ? (data as Problem) : { title: xhr.statusText }));
-    };
-    xhr.onerror = () => reject(new ApiError(0, { detail: 'network' }));
-    xhr.onabort = () => reject(new DOMException('aborted', 'AbortError'));
-    signal?.addEventListener('abort', () => xhr.abort());
-    xhr.send(file);
-  });
+  return xhrSend<Import>('POST', '/api/v1/imports', file, token, { onProgress, signal, contentType: 'application/zip' });
 }
 
 /** saveBlob offers a blob to the user as a file download. */

@@ -120,7 +120,24 @@ export interface UploadOptions {
   signal?: AbortSignal;
 }
 
-function xhrUpload<T>(method: string, path: string, file: Blob, name: string, token: string | null, { onProgress, signal }: UploadOptions): Promise<T> {
+function xhrUpload<T>(method: string, path: string, file: Blob, name: string, token: string | null, opts: UploadOptions): Promise<T> {
+  const form = new FormData();
+  form.append('file', file, name);
+  return xhrSend<T>(method, path, form, token, opts);
+}
+
+/**
+ * xhrSend sends a body with XMLHttpRequest, whose upload events fetch lacks,
+ * reporting the share sent (0–1); it fails with an ApiError as Http does,
+ * and abort() through signal cancels it.
+ */
+export function xhrSend<T>(
+  method: string,
+  path: string,
+  body: XMLHttpRequestBodyInit,
+  token: string | null,
+  { onProgress, signal, contentType }: UploadOptions & { contentType?: string },
+): Promise<T> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(new DOMException('aborted', 'AbortError'));
@@ -128,6 +145,7 @@ function xhrUpload<T>(method: string, path: string, file: Blob, name: string, to
     }
     const xhr = new XMLHttpRequest();
     xhr.open(method, path);
+    if (contentType) xhr.setRequestHeader('Content-Type', contentType);
     xhr.setRequestHeader('Accept', 'application/json');
     if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
     if (onProgress) xhr.upload.onprogress = (e) => e.lengthComputable && e.total > 0 && onProgress(e.loaded / e.total);
@@ -144,9 +162,7 @@ function xhrUpload<T>(method: string, path: string, file: Blob, name: string, to
     xhr.onerror = () => reject(new ApiError(0, { detail: 'network' }));
     xhr.onabort = () => reject(new DOMException('aborted', 'AbortError'));
     signal?.addEventListener('abort', () => xhr.abort(), { once: true });
-    const form = new FormData();
-    form.append('file', file, name);
-    xhr.send(form);
+    xhr.send(body);
   });
 }
 
