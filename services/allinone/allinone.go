@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"path/filepath"
 	"sync"
 	"time"
@@ -35,6 +36,8 @@ type App struct {
 	services []service.Runner
 	gateway  *gateway.Gateway
 	log      *slog.Logger
+	control  *http.Server // serves the control socket (control.go); nil unless standalone
+	controlL net.Listener
 }
 
 // Option changes how New wires the services (tests use them).
@@ -64,12 +67,21 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	for _, opt := range opts {
 		opt(&o)
 	}
-	a = &App{log: log}
+	started := &App{log: log}
+	a = started
 	defer func() {
-		if err != nil {
-			a.close()
+		if err != nil { // a is nil by then: `return nil, err`
+			started.close()
 		}
 	}()
+	if standalone(cfg) {
+		if a.controlL, err = listenControl(cfg.DataDir, log); err != nil {
+			return nil, err
+		}
+		if a.controlL != nil {
+			a.control = &http.Server{Handler: a.controlHandler(cfg), ReadHeaderTimeout: 10 * time.Second}
+		}
+	}
 	if cfg.NATSURL == "" {
 		a.nats, err = natsx.RunEmbedded(natsx.EmbeddedOptions{StoreDir: filepath.Join(cfg.DataDir, "nats")})
 		if err != nil {
@@ -139,6 +151,9 @@ func (a *App) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
+	if a.control != nil {
+		go func() { _ = a.control.Serve(a.controlL) }() // until close
+	}
 	errs := make([]error, len(a.services))
 	for i, s := range a.services {
 		wg.Go(func() {
@@ -153,6 +168,10 @@ func (a *App) Run(ctx context.Context) error {
 }
 
 func (a *App) close() {
+	if a.control != nil {
+		_ = a.control.Close()
+		_ = a.controlL.Close() // when Serve never ran
+	}
 	for _, nc := range a.conns {
 		nc.Close()
 	}
