@@ -62,6 +62,11 @@ func (a *API) setDeviceCookie(c *gin.Context, token string) {
 // refresh token into the cookie in cookie mode.
 func respondTokens[Req, Resp any](a *API, c *gin.Context, ep contracts.Endpoint[Req, Resp], req Req, status int, refresh func(Resp) string) {
 	out, err := natsx.Call(c, a.nc, ep, req)
+	if r, ok := any(out).(contracts.AuthResult); ok && err == nil && a.revoked.TenantDeleted(r.User.TenantID) {
+		// Identity erases a deleted workspace's sessions when the event
+		// reaches it; until then its tokens are not handed out here.
+		err = apperr.New(apperr.Unauthenticated, "this workspace has been deleted")
+	}
 	if err != nil {
 		if cookieMode(c) && apperr.Is(err, apperr.Unauthenticated) {
 			a.setRefreshCookie(c, "", -1) // a dead refresh token is no use to keep

@@ -75,6 +75,9 @@ func (a *App) JWKS(context.Context, contracts.Empty) (contracts.JWKS, error) {
 // startSession opens a session for u and issues its first token pair.
 func (a *App) startSession(tx *store.Tx, u store.User) (contracts.Tokens, error) {
 	s, err := tx.CreateSession(u.ID)
+	if apperr.Is(err, apperr.NotFound) {
+		return contracts.Tokens{}, badLogin // erased since it was read: its workspace was deleted
+	}
 	if err != nil {
 		return contracts.Tokens{}, err
 	}

@@ -198,7 +198,7 @@ func (a *App) Refresh(ctx context.Context, r contracts.RefreshRequest) (contract
 		if time.Now().After(t.ExpiresAt) {
 			return badRefresh
 		}
-		u, err := tx.User(s.UserID)
+		u, err := tx.LockedUser(s.UserID)
 		if err != nil {
 			return badRefresh
 		}

@@ -31,9 +31,11 @@ func (tx *Tx) DeleteTenant() error {
 			return err
 		}
 	}
+	// Users first: a transaction issuing tokens locks its user (LockedUser),
+	// so the tokens are deleted only once such a transaction has committed.
 	for _, table := range []string{
-		"refresh_tokens", "sessions", "account_tokens", "invites", "api_keys",
-		"visitor_revocations", "user_emails", "users", "entitlements", "outbox",
+		"users", "refresh_tokens", "sessions", "account_tokens", "invites", "api_keys",
+		"visitor_revocations", "user_emails", "entitlements", "outbox",
 	} {
 		if err := tx.DB.Exec(`DELETE FROM `+table+` WHERE tenant_id = ?`, tx.TenantID).Error; err != nil {
 			return err

@@ -26,8 +26,12 @@ type RefreshToken struct {
 	UsedAt    *time.Time
 }
 
-// CreateSession starts a session for a user.
+// CreateSession starts a session for a user, locking the user (LockedUser)
+// so that no session outlives its workspace's erasure.
 func (tx *Tx) CreateSession(userID string) (Session, error) {
+	if _, err := tx.LockedUser(userID); err != nil {
+		return Session{}, err
+	}
 	s := Session{ID: ids.New(), TenantID: tx.TenantID, UserID: userID, CreatedAt: now()}
 	return s, tx.DB.Table("sessions").Create(&s).Error
 }

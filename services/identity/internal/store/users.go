@@ -75,6 +75,17 @@ func (tx *Tx) User(id string) (User, error) {
 	return u, notFound(err, "member")
 }
 
+// LockedUser is User with the row locked until the transaction ends. Every
+// transaction that hands out tokens takes it, and DeleteTenant deletes users
+// before sessions and refresh tokens, so an erasure either waits for such a
+// transaction and then deletes what it wrote, or comes first and leaves it
+// no user to issue tokens for.
+func (tx *Tx) LockedUser(id string) (User, error) {
+	var u User
+	err := tx.Locked().Table("users").Where("tenant_id = ? AND id = ?", tx.TenantID, id).Take(&u).Error
+	return u, notFound(err, "member")
+}
+
 // Users lists the tenant's users, oldest first.
 func (tx *Tx) Users() ([]User, error) {
 	var us []User
