@@ -61,7 +61,7 @@ func Start(ctx context.Context, cfg config.Config, spec Spec, nc *nats.Conn, log
 	if err != nil {
 		return nil, err
 	}
-	js, err := jetstream.New(nc)
+	js, err := natsx.NewJetStream(nc, cfg.NATSReplicas)
 	if err != nil {
 		_ = d.Close()
 		return nil, err

@@ -46,7 +46,7 @@ type Gateway struct {
 
 // New binds cfg.HTTPAddr and prepares the handlers.
 func New(ctx context.Context, cfg config.Config, deps Deps) (*Gateway, error) {
-	js, err := jetstream.New(deps.NATS)
+	js, err := natsx.NewJetStream(deps.NATS, cfg.NATSReplicas)
 	if err != nil {
 		return nil, err
 	}
