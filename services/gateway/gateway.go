@@ -117,14 +117,18 @@ func openBuckets(ctx context.Context, js jetstream.JetStream) (blob.Store, map[s
 // Addr is the bound address (useful with ":0").
 func (g *Gateway) Addr() net.Addr { return g.ln.Addr() }
 
-// Run serves until ctx ends, then shuts down gracefully.
+// Run serves until ctx ends, then drains: it stops accepting connections,
+// lets the HTTP requests in flight finish (sockets still get their events
+// meanwhile), then tells every socket to reconnect elsewhere and closes it.
 func (g *Gateway) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 4)
 	go func() { errc <- g.revoked.Follow(ctx, g.js) }()
 	go func() { errc <- g.widgets.Follow(ctx) }()
-	go func() { errc <- g.hub.Run(ctx) }()
+	hubCtx, stopHub := context.WithCancel(context.Background())
+	hubDone := make(chan error, 1)
+	go func() { hubDone <- g.hub.Run(hubCtx) }()
 	go func() {
 		if err := g.srv.Serve(g.ln); !errors.Is(err, http.ErrServerClosed) {
 			errc <- err
@@ -134,10 +138,14 @@ func (g *Gateway) Run(ctx context.Context) error {
 	var err error
 	select {
 	case <-ctx.Done():
+	case err = <-hubDone:
+		hubDone <- nil
 	case err = <-errc:
-		cancel()
 	}
+	cancel()
 	shutdownCtx, stop := context.WithTimeout(context.Background(), 10*time.Second)
 	defer stop()
-	return errors.Join(err, g.srv.Shutdown(shutdownCtx))
+	err = errors.Join(err, g.srv.Shutdown(shutdownCtx))
+	stopHub()
+	return errors.Join(err, <-hubDone)
 }
