@@ -45,7 +45,7 @@ func Correlation(ctx context.Context) string {
 func Call[Req, Resp any](ctx context.Context, nc *nats.Conn, ep contracts.Endpoint[Req, Resp], req Req) (Resp, error) {
 	r, ok := ctx.Value(retryKey{}).(Retry)
 	if !ok {
-		out, err, _ := callOnce(ctx, nc, ep, req)
+		out, _, err := callOnce(ctx, nc, ep, req)
 		return out, err
 	}
 	repeatable := ctx.Value(repeatableKey{}) != nil
@@ -53,7 +53,7 @@ func Call[Req, Resp any](ctx context.Context, nc *nats.Conn, ep contracts.Endpoi
 	wait := 50 * time.Millisecond
 	for {
 		actx, cancel := context.WithTimeout(ctx, r.Attempt)
-		out, err, unsent := callOnce(actx, nc, ep, req)
+		out, unsent, err := callOnce(actx, nc, ep, req)
 		cancel()
 		if !apperr.Is(err, apperr.Unavailable) {
 			return out, err
@@ -99,7 +99,7 @@ func Repeatable(ctx context.Context) context.Context {
 }
 
 // callOnce sends one request; unsent reports that no replica received it.
-func callOnce[Req, Resp any](ctx context.Context, nc *nats.Conn, ep contracts.Endpoint[Req, Resp], req Req) (_ Resp, _ error, unsent bool) {
+func callOnce[Req, Resp any](ctx context.Context, nc *nats.Conn, ep contracts.Endpoint[Req, Resp], req Req) (_ Resp, unsent bool, _ error) {
 	var zero Resp
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -108,7 +108,7 @@ func callOnce[Req, Resp any](ctx context.Context, nc *nats.Conn, ep contracts.En
 	}
 	body, err := json.Marshal(req)
 	if err != nil {
-		return zero, fmt.Errorf("encode %s request: %w", ep.Subject(), err), false
+		return zero, false, fmt.Errorf("encode %s request: %w", ep.Subject(), err)
 	}
 	msg := nats.NewMsg(ep.Subject())
 	msg.Data = body
@@ -120,26 +120,26 @@ func callOnce[Req, Resp any](ctx context.Context, nc *nats.Conn, ep contracts.En
 	res, err := nc.RequestMsgWithContext(ctx, msg)
 	switch {
 	case errors.Is(err, nats.ErrNoResponders):
-		return zero, apperr.New(apperr.Unavailable, "the %s service is not available", ep.Service), true
+		return zero, true, apperr.New(apperr.Unavailable, "the %s service is not available", ep.Service)
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout):
-		return zero, apperr.New(apperr.Unavailable, "the %s service did not answer in time", ep.Service), false
+		return zero, false, apperr.New(apperr.Unavailable, "the %s service did not answer in time", ep.Service)
 	case errors.Is(err, context.Canceled):
-		return zero, err, false
+		return zero, false, err
 	case err != nil:
-		return zero, apperr.New(apperr.Unavailable, "the %s service could not be reached", ep.Service), false
+		return zero, false, apperr.New(apperr.Unavailable, "the %s service could not be reached", ep.Service)
 	}
 	var reply contracts.Reply
 	if err := json.Unmarshal(res.Data, &reply); err != nil {
-		return zero, fmt.Errorf("decode %s reply: %w", ep.Subject(), err), false
+		return zero, false, fmt.Errorf("decode %s reply: %w", ep.Subject(), err)
 	}
 	if reply.Error != nil {
-		return zero, reply.Error, false
+		return zero, false, reply.Error
 	}
 	var out Resp
 	if err := json.Unmarshal(reply.Data, &out); err != nil {
-		return zero, fmt.Errorf("decode %s reply: %w", ep.Subject(), err), false
+		return zero, false, fmt.Errorf("decode %s reply: %w", ep.Subject(), err)
 	}
-	return out, nil, false
+	return out, false, nil
 }
 
 // Handler answers one request.

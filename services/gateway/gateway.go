@@ -123,12 +123,12 @@ func (g *Gateway) Addr() net.Addr { return g.ln.Addr() }
 func (g *Gateway) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errc := make(chan error, 4)
-	go func() { errc <- g.revoked.Follow(ctx, g.js) }()
-	go func() { errc <- g.widgets.Follow(ctx) }()
+	errc := make(chan error, 1)
+	go g.keep(ctx, "revocations", func(ctx context.Context) error { return g.revoked.Follow(ctx, g.js) })
+	go g.keep(ctx, "widget settings", g.widgets.Follow)
 	hubCtx, stopHub := context.WithCancel(context.Background())
-	hubDone := make(chan error, 1)
-	go func() { hubDone <- g.hub.Run(hubCtx) }()
+	hubDone := make(chan struct{})
+	go func() { g.keep(hubCtx, "sockets", g.hub.Run); close(hubDone) }()
 	go func() {
 		if err := g.srv.Serve(g.ln); !errors.Is(err, http.ErrServerClosed) {
 			errc <- err
@@ -138,8 +138,6 @@ func (g *Gateway) Run(ctx context.Context) error {
 	var err error
 	select {
 	case <-ctx.Done():
-	case err = <-hubDone:
-		hubDone <- nil
 	case err = <-errc:
 	}
 	cancel()
@@ -147,5 +145,26 @@ func (g *Gateway) Run(ctx context.Context) error {
 	defer stop()
 	err = errors.Join(err, g.srv.Shutdown(shutdownCtx))
 	stopHub()
-	return errors.Join(err, <-hubDone)
+	<-hubDone
+	return err
+}
+
+// keep runs a follower of the event streams until ctx ends, starting it
+// again after a failure: a NATS cluster electing a stream leader, or a
+// service restarting, must not take the gateway down.
+func (g *Gateway) keep(ctx context.Context, what string, follow func(context.Context) error) {
+	wait := 100 * time.Millisecond
+	for {
+		err := follow(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		g.log.Warn("follower failed, restarting it", "follower", what, "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
 }
