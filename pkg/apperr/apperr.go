@@ -63,7 +63,8 @@ type Error struct {
 	Message string `json:"message"`
 	// Field names the offending input field (JSON name) for Invalid and TooLarge.
 	Field string `json:"field,omitempty"`
-	// RetryAfter is set for RateLimited.
+	// RetryAfter is set for RateLimited, and for Unavailable when a retry
+	// is worth it (the HTTP answer's Retry-After).
 	RetryAfter time.Duration `json:"retry_after,omitempty"`
 }
 

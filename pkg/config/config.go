@@ -33,6 +33,10 @@ type Config struct {
 	// NATSURL is the NATS server (PARLEY_NATS_URL). Empty in the all-in-one
 	// process means "run an embedded server"; a lone service defaults to nats://127.0.0.1:4222.
 	NATSURL string
+	// NATSReplicas is how many copies a NATS cluster keeps of every JetStream
+	// stream, KV bucket and object store Parley creates (PARLEY_NATS_REPLICAS,
+	// default 1; 3 on a three-node cluster).
+	NATSReplicas int
 	// LogLevel is debug, info, warn or error (PARLEY_LOG_LEVEL, default info).
 	LogLevel string
 	// TrustedProxies are the CIDRs whose X-Forwarded-For the gateway believes
@@ -83,6 +87,7 @@ func Load(getenv Getenv) (Config, error) {
 		DatabaseURL:             r.str("PARLEY_DATABASE_URL", ""),
 		DatabaseSchemaPrefix:    r.str("PARLEY_DATABASE_SCHEMA_PREFIX", ""),
 		NATSURL:                 r.str("PARLEY_NATS_URL", ""),
+		NATSReplicas:            r.integer("PARLEY_NATS_REPLICAS", 1),
 		LogLevel:                strings.ToLower(r.str("PARLEY_LOG_LEVEL", "info")),
 		TrustedProxies:          r.list("PARLEY_TRUSTED_PROXIES"),
 		RequestTimeout:          r.duration("PARLEY_REQUEST_TIMEOUT", 5*time.Second),
@@ -130,6 +135,9 @@ func (c *Config) validate(r *reader) {
 		if u, err := url.Parse(strings.Split(c.NATSURL, ",")[0]); err != nil || u.Host == "" {
 			r.fail("PARLEY_NATS_URL", "must be a nats:// URL, got %q", c.NATSURL)
 		}
+	}
+	if c.NATSReplicas < 1 || c.NATSReplicas > 5 {
+		r.fail("PARLEY_NATS_REPLICAS", "must be 1 to 5 (JetStream's limit), got %d", c.NATSReplicas)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

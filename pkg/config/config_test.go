@@ -20,6 +20,9 @@ func TestDefaults(t *testing.T) {
 	if c.HTTPAddr != ":8080" || c.DataDir != "./data" || c.PublicURL != "http://localhost:8080" || c.RequestTimeout != 5*time.Second {
 		t.Fatalf("defaults = %+v", c)
 	}
+	if c.NATSReplicas != 1 {
+		t.Fatalf("NATS replicas = %d, want 1", c.NATSReplicas)
+	}
 	if c.ImportMaxBytes != 512<<20 || c.DataTransferTimeout != time.Hour {
 		t.Fatalf("import limit %d, transfer timeout %s", c.ImportMaxBytes, c.DataTransferTimeout)
 	}
@@ -47,6 +50,7 @@ func TestErrorsNameTheVariable(t *testing.T) {
 		"PARLEY_DATABASE_SCHEMA_PREFIX": "Bad-Prefix",
 		"PARLEY_NATS_URL":               "::::",
 		"PARLEY_LOG_LEVEL":              "loud",
+		"PARLEY_NATS_REPLICAS":          "7",
 		"PARLEY_TRUSTED_PROXIES":        "10.0.0.0/8,nonsense",
 		"PARLEY_REQUEST_TIMEOUT":        "soon",
 		"PARLEY_LOGIN_MAX_FAILURES":     "0",

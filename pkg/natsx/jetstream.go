@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -98,7 +99,12 @@ type ConsumerConfig struct {
 	Key      func(env contracts.Envelope) string
 }
 
-// Consume runs a durable consumer until ctx ends. Events are acked only after
+// DrainTimeout bounds how long a stopping consumer lets its handlers finish.
+const DrainTimeout = 10 * time.Second
+
+// Consume runs a durable consumer until ctx ends, then drains: it stops
+// fetching and lets the events already delivered finish (their handlers'
+// context ends only DrainTimeout later). Events are acked only after
 // the handler returns nil; failures are redelivered with exponential backoff
 // up to MaxDeliver times, and poison events (bad envelope, tenant mismatch,
 // Invalid errors) are terminated at once so they never block the rest.
@@ -121,17 +127,20 @@ func Consume(ctx context.Context, js jetstream.JetStream, cfg ConsumerConfig, lo
 	if err != nil {
 		return fmt.Errorf("consumer %s: %w", cfg.Durable, err)
 	}
-	handle := func(m jetstream.Msg) { dispatch(ctx, decode(m), cfg, log, h) }
+	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	handle := func(m jetstream.Msg) { dispatch(work, decode(m), cfg, log, h) }
 	var lanes []chan event
+	var laneWG sync.WaitGroup
 	if cfg.Parallel > 1 {
 		lanes = make([]chan event, cfg.Parallel)
 		for i := range lanes {
 			lanes[i] = make(chan event, 64)
-			go func(lane chan event) {
-				for e := range lane {
-					dispatch(ctx, e, cfg, log, h)
+			laneWG.Go(func() {
+				for e := range lanes[i] {
+					dispatch(work, e, cfg, log, h)
 				}
-			}(lanes[i])
+			})
 		}
 		handle = func(m jetstream.Msg) {
 			e := decode(m)
@@ -143,11 +152,14 @@ func Consume(ctx context.Context, js jetstream.JetStream, cfg ConsumerConfig, lo
 		return fmt.Errorf("consume %s: %w", cfg.Durable, err)
 	}
 	<-ctx.Done()
+	hardStop := time.AfterFunc(DrainTimeout, stopWork)
+	defer hardStop.Stop()
 	cc.Drain()
 	<-cc.Closed() // no callback runs after this
 	for _, l := range lanes {
 		close(l)
 	}
+	laneWG.Wait()
 	return nil
 }
 

@@ -40,8 +40,66 @@ func Correlation(ctx context.Context) string {
 
 // Call sends req to the endpoint and decodes the reply. It returns the
 // service's *apperr.Error as is, and apperr.Unavailable when no replica answers
-// before the context's deadline (DefaultTimeout if it has none).
+// before the context's deadline (DefaultTimeout if it has none). Under a
+// context from WithRetry it rides out a short outage first (see Retry).
 func Call[Req, Resp any](ctx context.Context, nc *nats.Conn, ep contracts.Endpoint[Req, Resp], req Req) (Resp, error) {
+	r, ok := ctx.Value(retryKey{}).(Retry)
+	if !ok {
+		out, _, err := callOnce(ctx, nc, ep, req)
+		return out, err
+	}
+	repeatable := ctx.Value(repeatableKey{}) != nil
+	giveUp := time.Now().Add(r.Window)
+	wait := 50 * time.Millisecond
+	for {
+		actx, cancel := context.WithTimeout(ctx, r.Attempt)
+		out, unsent, err := callOnce(actx, nc, ep, req)
+		cancel()
+		if !apperr.Is(err, apperr.Unavailable) {
+			return out, err
+		}
+		if (!unsent && !repeatable) || ctx.Err() != nil || time.Now().Add(wait).After(giveUp) {
+			e := *apperr.As(err)
+			e.RetryAfter = r.Window
+			return out, &e
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Second)
+	}
+}
+
+// Retry is how Call rides out a service restarting or a NATS or database
+// outage: a request that no replica received ("no responders") is sent
+// again, as is, when the context is Repeatable, one that timed out or that
+// the service answered "unavailable"; with backoff, for up to Window. Each
+// attempt is bounded by Attempt. When Call gives up, its Unavailable error
+// carries Window as RetryAfter.
+type Retry struct {
+	Window  time.Duration
+	Attempt time.Duration
+}
+
+type (
+	retryKey      struct{}
+	repeatableKey struct{}
+)
+
+// WithRetry returns a context under which Call retries as r says.
+func WithRetry(ctx context.Context, r Retry) context.Context {
+	return context.WithValue(ctx, retryKey{}, r)
+}
+
+// Repeatable marks the calls made with ctx as idempotent (a read, or a
+// write with an idempotency key): sending one twice changes nothing.
+func Repeatable(ctx context.Context) context.Context {
+	return context.WithValue(ctx, repeatableKey{}, true)
+}
+
+// callOnce sends one request; unsent reports that no replica received it.
+func callOnce[Req, Resp any](ctx context.Context, nc *nats.Conn, ep contracts.Endpoint[Req, Resp], req Req) (_ Resp, unsent bool, _ error) {
 	var zero Resp
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -50,7 +108,7 @@ func Call[Req, Resp any](ctx context.Context, nc *nats.Conn, ep contracts.Endpoi
 	}
 	body, err := json.Marshal(req)
 	if err != nil {
-		return zero, fmt.Errorf("encode %s request: %w", ep.Subject(), err)
+		return zero, false, fmt.Errorf("encode %s request: %w", ep.Subject(), err)
 	}
 	msg := nats.NewMsg(ep.Subject())
 	msg.Data = body
@@ -62,26 +120,26 @@ func Call[Req, Resp any](ctx context.Context, nc *nats.Conn, ep contracts.Endpoi
 	res, err := nc.RequestMsgWithContext(ctx, msg)
 	switch {
 	case errors.Is(err, nats.ErrNoResponders):
-		return zero, apperr.New(apperr.Unavailable, "the %s service is not available", ep.Service)
+		return zero, true, apperr.New(apperr.Unavailable, "the %s service is not available", ep.Service)
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout):
-		return zero, apperr.New(apperr.Unavailable, "the %s service did not answer in time", ep.Service)
+		return zero, false, apperr.New(apperr.Unavailable, "the %s service did not answer in time", ep.Service)
 	case errors.Is(err, context.Canceled):
-		return zero, err
+		return zero, false, err
 	case err != nil:
-		return zero, apperr.New(apperr.Unavailable, "the %s service could not be reached", ep.Service)
+		return zero, false, apperr.New(apperr.Unavailable, "the %s service could not be reached", ep.Service)
 	}
 	var reply contracts.Reply
 	if err := json.Unmarshal(res.Data, &reply); err != nil {
-		return zero, fmt.Errorf("decode %s reply: %w", ep.Subject(), err)
+		return zero, false, fmt.Errorf("decode %s reply: %w", ep.Subject(), err)
 	}
 	if reply.Error != nil {
-		return zero, reply.Error
+		return zero, false, reply.Error
 	}
 	var out Resp
 	if err := json.Unmarshal(reply.Data, &out); err != nil {
-		return zero, fmt.Errorf("decode %s reply: %w", ep.Subject(), err)
+		return zero, false, fmt.Errorf("decode %s reply: %w", ep.Subject(), err)
 	}
-	return out, nil
+	return out, false, nil
 }
 
 // Handler answers one request.

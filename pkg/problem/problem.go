@@ -41,10 +41,11 @@ func From(err error, requestID string) Problem {
 	}
 }
 
-// Write sends err as problem+json, with Retry-After for rate limits.
+// Write sends err as problem+json, with Retry-After when the error says
+// when to try again (a rate limit, an outage the gateway could not ride out).
 func Write(w http.ResponseWriter, err error, requestID string) {
 	p := From(err, requestID)
-	if e := apperr.As(err); e.Code == apperr.RateLimited && e.RetryAfter > 0 {
+	if e := apperr.As(err); e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+999_999_999)/1_000_000_000)))
 	}
 	w.Header().Set("Content-Type", ContentType)

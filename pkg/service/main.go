@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/nats-io/nats.go"
 
@@ -53,7 +54,11 @@ func run(ctx context.Context, name string, start Starter) error {
 	if err != nil {
 		return err
 	}
-	defer nc.Close()
+	defer func() {
+		// Send the replies and events of the last requests before leaving.
+		_ = nc.FlushTimeout(2 * time.Second)
+		nc.Close()
+	}()
 	svc, err := start(ctx, cfg, nc, log)
 	if err != nil {
 		return err

@@ -20,6 +20,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/config"
 	"github.com/parley-chat/parley/pkg/contracts"
 	"github.com/parley-chat/parley/pkg/db"
@@ -61,7 +62,7 @@ func Start(ctx context.Context, cfg config.Config, spec Spec, nc *nats.Conn, log
 	if err != nil {
 		return nil, err
 	}
-	js, err := jetstream.New(nc)
+	js, err := natsx.NewJetStream(nc, cfg.NATSReplicas)
 	if err != nil {
 		_ = d.Close()
 		return nil, err
@@ -94,8 +95,19 @@ func (b *Base) serveHealth() {
 
 // Handle serves an endpoint for the lifetime of the service. A subscription
 // error is kept and returned by Err.
+//
+// A request that fails because the database is unreachable or restarting
+// answers Unavailable, so that the gateway retries an idempotent call and
+// answers 503, not 500, when it cannot.
 func Handle[Req, Resp any](b *Base, ep contracts.Endpoint[Req, Resp], h natsx.Handler[Req, Resp]) {
-	srv, err := natsx.Serve(b.NC, ep, b.Log, h)
+	srv, err := natsx.Serve(b.NC, ep, b.Log, func(ctx context.Context, req Req) (Resp, error) {
+		resp, err := h(ctx, req)
+		if db.Unavailable(err) {
+			b.Log.Warn("database unavailable", "endpoint", ep.Subject(), "err", err)
+			return resp, apperr.New(apperr.Unavailable, "the %s database is not available", b.Name)
+		}
+		return resp, err
+	})
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if err != nil {

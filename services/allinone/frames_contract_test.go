@@ -29,6 +29,7 @@ var serverFrames = map[string]string{
 	"message.deleted/visitor":      "MessageDeletedForVisitorsFrame",
 	"error":                        "ErrorFrame",
 	"pong":                         "PongFrame",
+	"reconnect":                    "ReconnectFrame",
 }
 
 var (

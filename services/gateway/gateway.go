@@ -46,7 +46,7 @@ type Gateway struct {
 
 // New binds cfg.HTTPAddr and prepares the handlers.
 func New(ctx context.Context, cfg config.Config, deps Deps) (*Gateway, error) {
-	js, err := jetstream.New(deps.NATS)
+	js, err := natsx.NewJetStream(deps.NATS, cfg.NATSReplicas)
 	if err != nil {
 		return nil, err
 	}
@@ -117,14 +117,18 @@ func openBuckets(ctx context.Context, js jetstream.JetStream) (blob.Store, map[s
 // Addr is the bound address (useful with ":0").
 func (g *Gateway) Addr() net.Addr { return g.ln.Addr() }
 
-// Run serves until ctx ends, then shuts down gracefully.
+// Run serves until ctx ends, then drains: it stops accepting connections,
+// lets the HTTP requests in flight finish (sockets still get their events
+// meanwhile), then tells every socket to reconnect elsewhere and closes it.
 func (g *Gateway) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errc := make(chan error, 4)
-	go func() { errc <- g.revoked.Follow(ctx, g.js) }()
-	go func() { errc <- g.widgets.Follow(ctx) }()
-	go func() { errc <- g.hub.Run(ctx) }()
+	errc := make(chan error, 1)
+	go g.keep(ctx, "revocations", func(ctx context.Context) error { return g.revoked.Follow(ctx, g.js) })
+	go g.keep(ctx, "widget settings", g.widgets.Follow)
+	hubCtx, stopHub := context.WithCancel(context.Background())
+	hubDone := make(chan struct{})
+	go func() { g.keep(hubCtx, "sockets", g.hub.Run); close(hubDone) }()
 	go func() {
 		if err := g.srv.Serve(g.ln); !errors.Is(err, http.ErrServerClosed) {
 			errc <- err
@@ -135,9 +139,32 @@ func (g *Gateway) Run(ctx context.Context) error {
 	select {
 	case <-ctx.Done():
 	case err = <-errc:
-		cancel()
 	}
+	cancel()
 	shutdownCtx, stop := context.WithTimeout(context.Background(), 10*time.Second)
 	defer stop()
-	return errors.Join(err, g.srv.Shutdown(shutdownCtx))
+	err = errors.Join(err, g.srv.Shutdown(shutdownCtx))
+	stopHub()
+	<-hubDone
+	return err
+}
+
+// keep runs a follower of the event streams until ctx ends, starting it
+// again after a failure: a NATS cluster electing a stream leader, or a
+// service restarting, must not take the gateway down.
+func (g *Gateway) keep(ctx context.Context, what string, follow func(context.Context) error) {
+	wait := 100 * time.Millisecond
+	for {
+		err := follow(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		g.log.Warn("follower failed, restarting it", "follower", what, "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
 }

@@ -54,3 +54,40 @@ describe('live socket status', () => {
     expect(seen).not.toContain('blocked');
   });
 });
+
+describe('a draining gateway', () => {
+  it('reconnects within 250 ms after a "reconnect" frame, not after the backoff', async () => {
+    vi.useFakeTimers();
+    const sockets: { onmessage: ((e: { data: string }) => void) | null; onclose: (() => void) | null }[] = [];
+    const Impl = class {
+      readyState = 0;
+      onopen: (() => void) | null = null;
+      onclose: (() => void) | null = null;
+      onmessage: ((e: { data: string }) => void) | null = null;
+      constructor() {
+        sockets.push(this);
+        queueMicrotask(() => {
+          this.readyState = 1;
+          this.onopen?.();
+        });
+      }
+      send() {}
+      close() {
+        this.readyState = 3;
+      }
+    } as unknown as typeof WebSocket;
+    const frames: string[] = [];
+    const rt = new Realtime({ token: async () => 'tok', onFrame: (f) => frames.push(f.type), onStatus: () => {}, WebSocketImpl: Impl });
+    rt.start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(sockets).toHaveLength(1);
+    // Without the frame, the first retry waits at least 750 ms.
+    sockets[0].onmessage?.({ data: '{"type":"reconnect"}' });
+    (sockets[0] as unknown as { readyState: number }).readyState = 3;
+    sockets[0].onclose?.();
+    await vi.advanceTimersByTimeAsync(260);
+    expect(sockets).toHaveLength(2);
+    expect(frames).not.toContain('reconnect');
+    rt.stop();
+  });
+});

@@ -12,7 +12,8 @@ export type ServerFrame =
   | { type: 'error'; code: string; detail: string; client_msg_id?: string }
   | { type: 'conversations.deleted'; conversation_ids: string[] }
   | { type: 'message.deleted'; message: Message; conversation?: Conversation }
-  | { type: 'pong' };
+  | { type: 'pong' }
+  | { type: 'reconnect' };
 
 export type ClientFrame =
   | { type: 'message.send'; conversation_id: string; body: string; client_msg_id: string; private?: boolean; attachments?: string[] }
@@ -66,6 +67,7 @@ export class Realtime {
   private stopped = false;
   private everOpened = false;
   private failures = 0; // connections that closed before opening, while none ever opened
+  private restarting = false; // the gateway said "reconnect": it is draining, another one answers
 
   private get blocked(): boolean {
     return !this.everOpened && this.failures >= BLOCKED_AFTER;
@@ -151,7 +153,12 @@ export class Realtime {
       } catch {
         return;
       }
-      if (f && typeof f === 'object' && typeof f.type === 'string') this.opts.onFrame(f);
+      if (!f || typeof f !== 'object' || typeof f.type !== 'string') return;
+      if (f.type === 'reconnect') {
+        this.restarting = true;
+        return;
+      }
+      this.opts.onFrame(f);
     };
     ws.onclose = () => {
       if (this.ws !== ws) return;
@@ -165,9 +172,12 @@ export class Realtime {
 
   private later() {
     if (this.stopped) return;
-    this.attempt++;
     clearTimeout(this.retry);
-    this.retry = setTimeout(() => void this.connect(), backoffMs(this.attempt));
+    // A draining gateway: reconnect at once, spread over 250 ms so its sockets
+    // do not all land on the next gateway in the same instant.
+    const wait = this.restarting ? Math.round(Math.random() * 250) : backoffMs(++this.attempt);
+    this.restarting = false;
+    this.retry = setTimeout(() => void this.connect(), wait);
   }
 }
 

@@ -25,6 +25,7 @@ export class Socket {
   private ping: ReturnType<typeof setInterval> | undefined
   private lastFrame = 0
   private stopped = true
+  private restarting = false // the gateway said "reconnect": another one answers at once
   connected = false
 
   constructor(
@@ -92,6 +93,10 @@ export class Socket {
         this.hooks.up()
         return
       }
+      if (f.type === 'reconnect') {
+        this.restarting = true
+        return
+      }
       this.hooks.frame(f)
     }
     ws.onclose = () => {
@@ -118,6 +123,9 @@ export class Socket {
   private retry() {
     if (this.stopped) return
     clearTimeout(this.timer)
-    this.timer = setTimeout(() => this.open(), backoff(this.attempt++))
+    // A draining gateway: reconnect at once, spread over 250 ms.
+    const wait = this.restarting ? Math.round(Math.random() * 250) : backoff(this.attempt++)
+    this.restarting = false
+    this.timer = setTimeout(() => this.open(), wait)
   }
 }

@@ -108,7 +108,7 @@ func (a *API) routes(e *gin.Engine) {
 	e.GET("/survey/:token", a.authRL.perIP, deadline(a.cfg.RequestTimeout), a.survey)
 	e.POST("/survey/:token", a.authRL.perIP, deadline(a.cfg.RequestTimeout), a.survey)
 
-	v1 := e.Group("/api/v1", apiHeaders, plainText, deadline(a.cfg.RequestTimeout))
+	v1 := e.Group("/api/v1", apiHeaders, plainText, rideOut(a.cfg.RequestTimeout))
 	public := v1.Group("", a.authRL.perIP)
 	public.POST("/signup", a.signup)
 	public.POST("/auth/login", a.login)

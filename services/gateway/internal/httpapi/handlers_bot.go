@@ -117,7 +117,7 @@ func (a *API) agentSend(c *gin.Context) {
 		fail(c, apperr.InvalidField("attachments", "only text messages carry files"))
 		return
 	}
-	res, err := natsx.Call(c, a.nc, contracts.ConversationSendRich, contracts.RichSendRequest{
+	res, err := natsx.Call(repeatable(c), a.nc, contracts.ConversationSendRich, contracts.RichSendRequest{
 		Actor: actor(c), ConversationID: c.Param("id"), ClientMsgID: b.ClientMsgID, Kind: contracts.MessageKind(b.Kind), Payload: b.Payload,
 	})
 	if err != nil {

@@ -144,7 +144,7 @@ func (a *API) widgetSend(c *gin.Context) {
 }
 
 func (a *API) send(c *gin.Context, req contracts.SendRequest) {
-	res, err := natsx.Call(c, a.nc, contracts.ConversationSend, req)
+	res, err := natsx.Call(repeatable(c), a.nc, contracts.ConversationSend, req)
 	if err != nil {
 		fail(c, err)
 		return

@@ -289,11 +289,7 @@ func (h *Hub) snapshot() []*Conn {
 	return out
 }
 
-func (h *Hub) closeAll() {
-	for _, c := range h.snapshot() {
-		c.closeWith(websocket.CloseGoingAway, "server shutting down")
-	}
-}
+func (h *Hub) closeAll() { h.Drain() }
 
 // Count returns how many sockets the hub holds.
 func (h *Hub) Count() int {
