@@ -74,7 +74,9 @@ func startCluster(dir, pgURL string, replicas int) (*cluster, error) {
 func (c *cluster) start(bin string, env []string, args ...string) error {
 	cmd := exec.Command(bin, args...)
 	cmd.Env = env
-	cmd.Stderr = os.Stderr
+	if env != nil { // nats-server's log is not the bench's
+		cmd.Stderr = os.Stderr
+	}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", bin, err)
 	}
