@@ -1,30 +1,38 @@
-// Command parley-bench measures a running Parley from the outside, the way
-// users load it: it starts bin/parley (all in one process, SQLite, embedded
-// NATS) with a fresh data directory, then
+// Command parley-bench measures Parley from the outside, the way users load
+// it, against the ceilings of its own parts measured in the same run (the
+// machine is shared, so only ratios within one run compare). Phases, each
+// selectable with -only:
 //
-//   - throughput: V visitors, each with their own conversation and socket,
-//     send messages as fast as acknowledgements come back; one agent socket
-//     receives them all. Reports messages/s persisted and delivered.
-//   - latency: the same, at a fixed offered rate; reports the time from a
-//     visitor's send to the agent's socket (p50/p99/p99.9, loopback, client
-//     and server sharing the machine's cores).
-//   - sockets: opens N idle visitor sockets and reports the server's
-//     resident memory per socket.
+//   - ceilings: message rows inserted by SQLite (Parley's driver and
+//     pragmas) and PostgreSQL, one per transaction and in batches of 100,
+//     and events published to JetStream, sync and async (ceilings.go).
+//   - standalone: bin/parley (one process, SQLite, embedded NATS) with a
+//     fresh data directory; V visitors, each with a conversation, send to
+//     one agent's socket over their socket and over the widget's HTTP
+//     route, closed loop and at fixed offered rates (half the sustained
+//     rate by default). Reports messages/s persisted and delivered, server
+//     CPU per message (/proc), send → agent socket p50/p99/p99.9, the
+//     stored → agent part and the gateway's own histogram (messages.go).
+//   - distributed: the same against the service binaries of `make build`
+//     on PostgreSQL, with one and with two conversation replicas
+//     (distributed.go).
+//   - bot and sockets: the FAQ bot's answers per second, and the server's
+//     resident memory per idle visitor socket (on the standalone server).
 //   - export: seeds a new workspace with C conversations of M messages
 //     each through the widget's REST API, then times its export (POST
 //     /exports → done → download) and the import of that archive into a
 //     new workspace of a second bin/parley, sampling each server's
-//     resident memory.
-//   - report: seeds a workspace with a year of history (100,000
-//     conversations, 1,000,000 messages, their activities and read-model
-//     rows) straight into SQLite and times the report over 30 and 365 days
-//     (report.go); -only report runs just this phase.
+//     resident memory (export.go).
 //   - uploads: a 10 MB document and a 4000×3000 PNG, each uploaded N
 //     times through the widget's route, in MB/s against the raw Object
 //     Store put rate of the same bytes, with the server's peak RSS
-//     (uploads.go); -only uploads runs just this phase.
+//     (uploads.go).
+//   - report: seeds a workspace with a year of history (100,000
+//     conversations, their messages, activities and read-model rows)
+//     straight into SQLite and times the report over 30 and 365 days
+//     (report.go).
 //
-// Results go to stdout as a Markdown table.
+// Results go to stdout as Markdown tables.
 package main
 
 import (
@@ -95,7 +103,7 @@ func main() {
 	if !pg && (run["ceilings"] || run["distributed"]) {
 		fmt.Fprintf(os.Stderr, "parley-bench: PostgreSQL is unreachable at %s: no distributed phases, no PostgreSQL ceiling\n", *pgURL)
 	}
-	m := &messageRun{visitors: *visitors, duration: *duration, latDuration: *latDuration, rates: *rates}
+	m := &messageRun{visitors: *visitors, duration: *duration, latDuration: *latDuration, rates: *rates, loadBefore: loadAverage()}
 
 	if run["ceilings"] {
 		fmt.Fprintln(os.Stderr, "parley-bench: measuring the ceilings")
@@ -168,6 +176,7 @@ func main() {
 		}
 	}
 	if run["ceilings"] || run["standalone"] || run["distributed"] {
+		m.loadAfter = loadAverage()
 		m.print()
 	}
 	if run["bot"] || run["sockets"] || run["export"] || run["uploads"] || run["report"] {

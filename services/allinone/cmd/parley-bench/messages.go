@@ -365,6 +365,7 @@ type messageRun struct {
 	rates                 string
 	ceil                  ceilings
 	deployments           []deploymentResult
+	loadBefore, loadAfter string // the machine's load average around the run
 }
 
 type deploymentResult struct {
@@ -396,6 +397,16 @@ func (m *messageRun) measure(name string, postgres bool, b *bench, pids []int) {
 	m.deployments = append(m.deployments, d)
 }
 
+// loadAverage is the first three fields of /proc/loadavg.
+func loadAverage() string {
+	data, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(data))
+	if len(f) < 3 {
+		return "n/a"
+	}
+	return strings.Join(f[:3], " ")
+}
+
 // ratio is "0.15×", or "–" without a ceiling.
 func ratio(rate, ceiling float64) string {
 	if ceiling == 0 {
@@ -405,6 +416,7 @@ func ratio(rate, ceiling float64) string {
 }
 
 func (m *messageRun) print() {
+	fmt.Printf("Load average (1, 5, 15 min) before the message phases: %s; after: %s.\n\n", m.loadBefore, m.loadAfter)
 	c := m.ceil
 	if c.sqliteSingle > 0 {
 		fmt.Printf("| ceiling, measured in this run | rows or events/s |\n| --- | --- |\n")
