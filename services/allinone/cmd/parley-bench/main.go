@@ -108,7 +108,7 @@ func main() {
 	if run["ceilings"] {
 		fmt.Fprintln(os.Stderr, "parley-bench: measuring the ceilings")
 		var err error
-		if m.ceil.sqliteSingle, m.ceil.sqliteBatch, err = sqliteCeiling(*ceilingDuration); err != nil {
+		if err = sqliteCeiling(&m.ceil, *ceilingDuration); err != nil {
 			fatal(err)
 		}
 		if pg {

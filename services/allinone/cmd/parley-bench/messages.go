@@ -421,7 +421,7 @@ func (m *messageRun) print() {
 	if c.sqliteSingle > 0 {
 		fmt.Printf("| ceiling, measured in this run | rows or events/s |\n| --- | --- |\n")
 		fmt.Printf("| SQLite, Parley's driver and pragmas: one message row per transaction | %.0f |\n", c.sqliteSingle)
-		fmt.Printf("| SQLite: %d rows per transaction (one INSERT) | %.0f |\n", batchRows, c.sqliteBatch)
+		fmt.Printf("| SQLite: %d rows per transaction, as %d single-row INSERTs · as one INSERT (the better is the batched ceiling) | %.0f · %.0f |\n", batchRows, batchRows, c.sqliteBatchStmts, c.sqliteBatchInsert)
 		if c.pgSingle > 0 {
 			fmt.Printf("| PostgreSQL: one row per transaction, %d clients | %.0f |\n", pgClients, c.pgSingle)
 			fmt.Printf("| PostgreSQL: %d rows per INSERT, %d clients | %.0f |\n", batchRows, pgBatchers, c.pgBatch)
@@ -435,7 +435,7 @@ func (m *messageRun) print() {
 	fmt.Printf("| sustained visitor → agent, persisted and delivered (%d senders, closed loop, %s) | msg/s | × 1-row ceiling | × batched ceiling | server CPU per message | ack p50 · delivery p50 / p99 |\n", m.visitors, m.duration)
 	fmt.Printf("| --- | --- | --- | --- | --- | --- |\n")
 	for _, d := range m.deployments {
-		single, batch := c.sqliteSingle, c.sqliteBatch
+		single, batch := c.sqliteSingle, c.sqliteBatch()
 		if d.postgres {
 			single, batch = c.pgSingle, c.pgBatch
 		}
