@@ -62,10 +62,10 @@ lint:
 	go vet work
 	@for m in $(GO_MODULES); do (cd $$m && GOWORK=off go build ./... && GOWORK=off go mod tidy -diff >/dev/null) || { echo "module $$m does not build alone or its go.mod is untidy"; exit 1; }; done
 
-## bench: throughput, delivery latency and memory per socket of one standalone process
-bench: bin/parley
+## bench: the message path standalone and distributed against its parts' ceilings, then the other phases (docs/benchmarks.md)
+bench: build
 	go build -o bin/parley-bench ./services/allinone/cmd/parley-bench
-	./bin/parley-bench -bin bin/parley
+	./bin/parley-bench -bin bin/parley -services bin
 
 clean:
 	rm -rf bin data $(addsuffix /node_modules,$(FRONTENDS))

@@ -1,30 +1,38 @@
-// Command parley-bench measures a running Parley from the outside, the way
-// users load it: it starts bin/parley (all in one process, SQLite, embedded
-// NATS) with a fresh data directory, then
+// Command parley-bench measures Parley from the outside, the way users load
+// it, against the ceilings of its own parts measured in the same run (the
+// machine is shared, so only ratios within one run compare). Phases, each
+// selectable with -only:
 //
-//   - throughput: V visitors, each with their own conversation and socket,
-//     send messages as fast as acknowledgements come back; one agent socket
-//     receives them all. Reports messages/s persisted and delivered.
-//   - latency: the same, at a fixed offered rate; reports the time from a
-//     visitor's send to the agent's socket (p50/p99/p99.9, loopback, client
-//     and server sharing the machine's cores).
-//   - sockets: opens N idle visitor sockets and reports the server's
-//     resident memory per socket.
+//   - ceilings: message rows inserted by SQLite (Parley's driver and
+//     pragmas) and PostgreSQL, one per transaction and in batches of 100,
+//     and events published to JetStream, sync and async (ceilings.go).
+//   - standalone: bin/parley (one process, SQLite, embedded NATS) with a
+//     fresh data directory; V visitors, each with a conversation, send to
+//     one agent's socket over their socket and over the widget's HTTP
+//     route, closed loop and at fixed offered rates (half the sustained
+//     rate by default). Reports messages/s persisted and delivered, server
+//     CPU per message (/proc), send → agent socket p50/p99/p99.9, the
+//     stored → agent part and the gateway's own histogram (messages.go).
+//   - distributed: the same against the service binaries of `make build`
+//     on PostgreSQL, with one and with two conversation replicas
+//     (distributed.go).
+//   - bot and sockets: the FAQ bot's answers per second, and the server's
+//     resident memory per idle visitor socket (on the standalone server).
 //   - export: seeds a new workspace with C conversations of M messages
 //     each through the widget's REST API, then times its export (POST
 //     /exports → done → download) and the import of that archive into a
 //     new workspace of a second bin/parley, sampling each server's
-//     resident memory.
-//   - report: seeds a workspace with a year of history (100,000
-//     conversations, 1,000,000 messages, their activities and read-model
-//     rows) straight into SQLite and times the report over 30 and 365 days
-//     (report.go); -only report runs just this phase.
+//     resident memory (export.go).
 //   - uploads: a 10 MB document and a 4000×3000 PNG, each uploaded N
 //     times through the widget's route, in MB/s against the raw Object
 //     Store put rate of the same bytes, with the server's peak RSS
-//     (uploads.go); -only uploads runs just this phase.
+//     (uploads.go).
+//   - report: seeds a workspace with a year of history (100,000
+//     conversations, their messages, activities and read-model rows)
+//     straight into SQLite and times the report over 30 and 365 days
+//     (report.go).
 //
-// Results go to stdout as a Markdown table.
+// Results go to stdout as Markdown tables.
 package main
 
 import (
@@ -50,86 +58,165 @@ import (
 	"github.com/gorilla/websocket"
 )
 
+// phases are what -only may name; "messages" is the first three.
+var phases = []string{"ceilings", "standalone", "distributed", "bot", "sockets", "export", "uploads", "report"}
+
 func main() {
 	bin := flag.String("bin", "bin/parley", "the all-in-one binary to start")
+	servicesDir := flag.String("services", "", "directory of the service binaries of `make build` for the distributed phases (default: that of -bin)")
+	pgURL := flag.String("postgres", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "PostgreSQL for the distributed phases and its ceiling (skipped when unreachable)")
 	visitors := flag.Int("visitors", 200, "visitors (conversations and sockets) sending at once")
-	duration := flag.Duration("duration", 10*time.Second, "length of each load phase")
-	rate := flag.Int("rate", 5000, "offered messages/s in the latency phase")
+	duration := flag.Duration("duration", 10*time.Second, "length of each closed-loop phase (and of the bot phase)")
+	latDuration := flag.Duration("latency-duration", 6*time.Second, "length of each fixed-rate phase")
+	ceilingDuration := flag.Duration("ceiling-duration", 3*time.Second, "length of each ceiling measurement")
+	rates := flag.String("rates", "half,1000", `offered messages/s of the fixed-rate phases, comma separated ("half": half of the sustained rate of the same deployment and path)`)
 	sockets := flag.Int("sockets", 20000, "idle visitor sockets in the memory phase (0 skips it)")
 	botVisitors := flag.Int("bot-visitors", 50, "visitors asking the FAQ bot at once in the bot phase (0 skips it)")
 	exportConvs := flag.Int("export-conversations", 1000, "conversations of the workspace exported in the export phase (0 skips it)")
 	exportMsgs := flag.Int("export-messages", 100, "messages in each of those conversations")
 	reportConvs := flag.Int("report-conversations", 100_000, "conversations of the workspace of the report phase (0 skips it)")
-	reportMsgs := flag.Int("report-messages", 10, "messages in each of those conversations")
+	reportMsgs := flag.Int("report-messages", 1, "messages in each of those conversations (the report reads only the read model)")
 	uploads := flag.Int("uploads", 20, "uploads of each file in the uploads phase (0 skips it)")
-	only := flag.String("only", "", `run only this phase ("report" or "uploads")`)
+	only := flag.String("only", "", "run only these phases, comma separated: "+strings.Join(phases, ", ")+`, or "messages" (ceilings, standalone, distributed)`)
 	flag.Parse()
-	switch *only {
-	case "report":
+	run := map[string]bool{}
+	for _, p := range strings.Split(strings.ReplaceAll(*only, "messages", "ceilings,standalone,distributed"), ",") {
+		if p = strings.TrimSpace(p); p != "" && !slices.Contains(phases, p) {
+			fatal(fmt.Errorf("-only: unknown phase %q (want %s or messages)", p, strings.Join(phases, ", ")))
+		}
+		run[p] = true
+	}
+	if *only == "" {
+		for _, p := range phases {
+			run[p] = true
+		}
+	}
+	run["bot"] = run["bot"] && *botVisitors > 0
+	run["sockets"] = run["sockets"] && *sockets > 0
+	run["export"] = run["export"] && *exportConvs > 0
+	run["uploads"] = run["uploads"] && *uploads > 0
+	run["report"] = run["report"] && *reportConvs > 0
+	if *servicesDir == "" {
+		*servicesDir = filepath.Dir(*bin)
+	}
+	pg := (run["ceilings"] || run["distributed"]) && postgresReachable(*pgURL)
+	if !pg && (run["ceilings"] || run["distributed"]) {
+		fmt.Fprintf(os.Stderr, "parley-bench: PostgreSQL is unreachable at %s: no distributed phases, no PostgreSQL ceiling\n", *pgURL)
+	}
+	m := &messageRun{visitors: *visitors, duration: *duration, latDuration: *latDuration, rates: *rates, loadBefore: loadAverage()}
+
+	if run["ceilings"] {
+		fmt.Fprintln(os.Stderr, "parley-bench: measuring the ceilings")
+		var err error
+		if err = sqliteCeiling(&m.ceil, *ceilingDuration); err != nil {
+			fatal(err)
+		}
+		if pg {
+			if m.ceil.pgSingle, m.ceil.pgBatch, err = postgresCeiling(*pgURL, *ceilingDuration); err != nil {
+				fatal(err)
+			}
+		}
+		if m.ceil.jsSync, m.ceil.jsAsync, err = jetstreamCeiling(*ceilingDuration); err != nil {
+			fatal(err)
+		}
+	}
+	var rows []string // the "what | result" rows of the other phases
+	if run["standalone"] || run["bot"] || run["sockets"] {
+		// Client and server each hold one descriptor per socket, under the
+		// same limit: keep some for everything else.
+		if limit := raiseFileLimit(); run["sockets"] && *sockets > limit-2000 {
+			fmt.Fprintf(os.Stderr, "parley-bench: the open-file limit is %d; measuring %d sockets instead of %d\n", limit, limit-2000, *sockets)
+			*sockets = max(limit-2000, 0)
+		}
+		srv, err := startServer(*bin, "PARLEY_METRICS_TOKEN="+metricsToken)
+		if err != nil {
+			fatal(err)
+		}
+		running = srv
+		b := &bench{url: srv.url}
+		if err := b.setup(*visitors); err != nil {
+			fatal(err)
+		}
+		if run["standalone"] {
+			m.measure("standalone (`bin/parley`, SQLite)", false, b, []int{srv.pid})
+		}
+		if run["bot"] {
+			perSec, answered, total, err := b.botLoad(*botVisitors, *duration)
+			if err != nil {
+				fatal(err)
+			}
+			rows = append(rows, fmt.Sprintf("| FAQ bot, %d visitors asking at once (closed loop) | **%.0f answers/s**; %.0f%% of %d questions answered without a person |",
+				*botVisitors, perSec, 100*float64(answered)/float64(max(total, 1)), total))
+		}
+		if run["sockets"] {
+			perConn, held, err := b.idleSockets(srv.pid, *sockets)
+			if err != nil {
+				fatal(err)
+			}
+			rows = append(rows, fmt.Sprintf("| idle visitor sockets held | %d, **%.1f KB** of server RSS each |", held, perConn/1024))
+		}
+		srv.stop()
+		running = nil
+	}
+	if run["distributed"] && pg {
+		for _, replicas := range []int{1, 2} {
+			fmt.Fprintf(os.Stderr, "parley-bench: distributed, %d conversation replica(s)\n", replicas)
+			c, err := startCluster(*servicesDir, *pgURL, replicas)
+			if err != nil {
+				fatal(err)
+			}
+			running = c
+			b := &bench{url: c.url}
+			if err := b.setup(*visitors); err != nil {
+				fatal(err)
+			}
+			m.measure(fmt.Sprintf("distributed (PostgreSQL, %d conversation replica%s)", replicas, map[bool]string{true: "s"}[replicas > 1]), true, b, c.pids())
+			c.stop()
+			running = nil
+		}
+	}
+	if run["ceilings"] || run["standalone"] || run["distributed"] {
+		m.loadAfter = loadAverage()
+		m.print()
+	}
+	if run["bot"] || run["sockets"] || run["export"] || run["uploads"] || run["report"] {
 		fmt.Printf("| what | result |\n| --- | --- |\n")
+		for _, r := range rows {
+			fmt.Println(r)
+		}
+	}
+	if run["export"] {
+		exportRows(*bin, *exportConvs, *exportMsgs)
+	}
+	if run["uploads"] {
+		uploadRows(*bin, *uploads)
+	}
+	if run["report"] {
 		reportRows(*bin, *reportConvs, *reportMsgs)
-		return
-	case "uploads":
-		fmt.Printf("| what | result |\n| --- | --- |\n")
-		uploadRows(*bin, max(*uploads, 1))
-		return
 	}
-	// Client and server each hold one descriptor per socket, under the
-	// same limit: keep some for everything else.
-	if limit := raiseFileLimit(); *sockets > limit-2000 {
-		fmt.Fprintf(os.Stderr, "parley-bench: the open-file limit is %d; measuring %d sockets instead of %d\n", limit, limit-2000, *sockets)
-		*sockets = max(limit-2000, 0)
-	}
-	srv, err := startServer(*bin)
+}
+
+// exportRows runs the export phase on a server of its own and prints its rows.
+func exportRows(bin string, convs, perConv int) {
+	srv, err := startServer(bin)
 	if err != nil {
 		fatal(err)
 	}
 	running = srv
-	defer srv.stop()
+	defer func() { srv.stop(); running = nil }()
 	b := &bench{url: srv.url}
-	if err := b.setup(*visitors); err != nil {
+	r, err := b.exportImport(bin, srv.pid, convs, perConv)
+	if err != nil {
 		fatal(err)
 	}
-	fmt.Printf("| what | result |\n| --- | --- |\n")
-	tput, lat, acked := b.load(*duration, 0)
-	fmt.Printf("| sustained visitor → agent, persisted and delivered (%d senders, closed loop) | **%.0f msg/s** (ack p50 %s; delivery p50 %s, p99 %s) |\n", *visitors, tput, acked.p(50), lat.p(50), lat.p(99))
-	tput, lat, _ = b.load(*duration, *rate)
-	fmt.Printf("| delivery latency at %d msg/s offered (%.0f achieved): visitor send → agent socket | p50 %s, p99 %s, p99.9 %s |\n", *rate, tput, lat.p(50), lat.p(99), lat.p(99.9))
-	if *botVisitors > 0 {
-		perSec, answered, total, err := b.botLoad(*botVisitors, *duration)
-		if err != nil {
-			fatal(err)
-		}
-		fmt.Printf("| FAQ bot, %d visitors asking at once (closed loop) | **%.0f answers/s**; %.0f%% of %d questions answered without a person |\n",
-			*botVisitors, perSec, 100*float64(answered)/float64(max(total, 1)), total)
-	}
-	if *sockets > 0 {
-		perConn, held, err := b.idleSockets(srv.pid, *sockets)
-		if err != nil {
-			fatal(err)
-		}
-		fmt.Printf("| idle visitor sockets held | %d, **%.1f KB** of server RSS each |\n", held, perConn/1024)
-	}
-	if *exportConvs > 0 {
-		r, err := b.exportImport(*bin, srv.pid, *exportConvs, *exportMsgs)
-		if err != nil {
-			fatal(err)
-		}
-		fmt.Printf("| seeding the export's workspace: %d conversations × %d messages through the widget's REST API | %s (%.0f msg/s) |\n",
-			*exportConvs, *exportMsgs, r.seed.Round(time.Second), float64(r.messages)/r.seed.Seconds())
-		fmt.Printf("| export of %d messages: POST /exports → done · download (%.1f MB zip) | **%s** · %s |\n",
-			r.messages, float64(r.size)/1e6, r.export.Round(10*time.Millisecond), r.download.Round(10*time.Millisecond))
-		fmt.Printf("| … server RSS while it runs: baseline → peak | %s → **%s** |\n", mb(r.exportMem.base), mb(r.exportMem.peak))
-		fmt.Printf("| import of that archive into a new workspace of another Parley: POST /imports → done | **%s** (%d messages) |\n",
-			r.imp.Round(10*time.Millisecond), r.imported)
-		fmt.Printf("| … that server's RSS while it runs: baseline → peak | %s → **%s** |\n", mb(r.importMem.base), mb(r.importMem.peak))
-	}
-	if *uploads > 0 {
-		uploadRows(*bin, *uploads)
-	}
-	if *reportConvs > 0 {
-		reportRows(*bin, *reportConvs, *reportMsgs)
-	}
+	fmt.Printf("| seeding the export's workspace: %d conversations × %d messages through the widget's REST API | %s (%.0f msg/s) |\n",
+		convs, perConv, r.seed.Round(time.Second), float64(r.messages)/r.seed.Seconds())
+	fmt.Printf("| export of %d messages: POST /exports → done · download (%.1f MB zip) | **%s** · %s |\n",
+		r.messages, float64(r.size)/1e6, r.export.Round(10*time.Millisecond), r.download.Round(10*time.Millisecond))
+	fmt.Printf("| … server RSS while it runs: baseline → peak | %s → **%s** |\n", mb(r.exportMem.base), mb(r.exportMem.peak))
+	fmt.Printf("| import of that archive into a new workspace of another Parley: POST /imports → done | **%s** (%d messages) |\n",
+		r.imp.Round(10*time.Millisecond), r.imported)
+	fmt.Printf("| … that server's RSS while it runs: baseline → peak | %s → **%s** |\n", mb(r.importMem.base), mb(r.importMem.peak))
 }
 
 // reportRows runs the report phase and prints its rows.
@@ -148,7 +235,7 @@ func reportRows(bin string, convs, perConv int) {
 
 // running is the server under test, stopped on a fatal error too (os.Exit
 // runs no deferred call, and a server left behind holds the output open).
-var running *server
+var running interface{ stop() }
 
 func fatal(err error) {
 	fmt.Fprintln(os.Stderr, "parley-bench:", err)
@@ -313,133 +400,6 @@ func (b *bench) setup(n int) error {
 func (b *bench) dial(token string) (*websocket.Conn, error) {
 	ws, _, err := websocket.DefaultDialer.Dial(strings.Replace(b.url, "http", "ws", 1)+"/api/v1/ws?access_token="+token, nil)
 	return ws, err
-}
-
-// latencies collects delivery times.
-type latencies struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (l *latencies) add(d time.Duration) { l.mu.Lock(); l.d = append(l.d, d); l.mu.Unlock() }
-
-func (l *latencies) p(q float64) string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.d) == 0 {
-		return "n/a"
-	}
-	slices.Sort(l.d)
-	i := min(len(l.d)-1, int(float64(len(l.d))*q/100))
-	return fmt.Sprintf("%.2f ms", float64(l.d[i].Microseconds())/1000)
-}
-
-// load sends for d, closed loop (rate 0) or at a fixed offered rate, and
-// returns messages/s delivered to the agent, the delivery latencies (send →
-// agent's socket) and the acknowledgement latencies (send → ack).
-func (b *bench) load(d time.Duration, rate int) (float64, *latencies, *latencies) {
-	agent, err := b.dial(b.agent)
-	if err != nil {
-		fatal(err)
-	}
-	defer agent.Close()
-	lat := &latencies{}
-	var delivered atomic.Int64
-	var done atomic.Bool // the phase is over and the agent's socket may close
-	sentAt := sync.Map{} // client_msg_id → time
-	go func() {
-		for {
-			_, data, err := agent.ReadMessage()
-			if err != nil {
-				if !done.Load() {
-					fmt.Fprintln(os.Stderr, "parley-bench: the agent's socket closed during the phase, so deliveries are undercounted:", err)
-				}
-				return
-			}
-			if !bytes.HasPrefix(data, []byte(`{"type":"message.created"`)) {
-				continue
-			}
-			var f struct {
-				Message struct {
-					ClientMsgID string `json:"client_msg_id"`
-				} `json:"message"`
-			}
-			if json.Unmarshal(data, &f) == nil {
-				if t, ok := sentAt.LoadAndDelete(f.Message.ClientMsgID); ok {
-					lat.add(time.Since(t.(time.Time)))
-					delivered.Add(1)
-				}
-			}
-		}
-	}()
-	// Every sender's socket is open before the clock starts.
-	sockets := make([]*websocket.Conn, len(b.visitors))
-	for i, v := range b.visitors {
-		if sockets[i], err = b.dial(v.token); err != nil {
-			fatal(err)
-		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	var tick <-chan time.Time
-	if rate > 0 {
-		t := time.NewTicker(time.Second / time.Duration(rate)) // one tick, one message, whichever sender takes it
-		defer t.Stop()
-		tick = t.C
-	}
-	var seq, refused atomic.Int64
-	acked := &latencies{}
-	var wg sync.WaitGroup
-	start := time.Now()
-	for i, v := range b.visitors {
-		ws := sockets[i]
-		wg.Go(func() {
-			defer ws.Close()
-			acks := make(chan struct{}, 1)
-			go func() {
-				for {
-					_, data, err := ws.ReadMessage()
-					if err != nil {
-						close(acks)
-						return
-					}
-					if bytes.HasPrefix(data, []byte(`{"type":"error"`)) {
-						refused.Add(1)
-					}
-					if bytes.HasPrefix(data, []byte(`{"type":"message.ack"`)) || bytes.HasPrefix(data, []byte(`{"type":"error"`)) {
-						acks <- struct{}{}
-					}
-				}
-			}()
-			for ctx.Err() == nil {
-				if tick != nil {
-					select {
-					case <-ctx.Done():
-						return
-					case <-tick:
-					}
-				}
-				id := fmt.Sprint("b-", seq.Add(1))
-				t0 := time.Now()
-				sentAt.Store(id, t0)
-				if ws.WriteJSON(map[string]any{"type": "message.send", "conversation_id": v.conv, "body": "benchmark message " + id, "client_msg_id": id}) != nil {
-					return
-				}
-				if _, ok := <-acks; !ok {
-					return
-				}
-				acked.add(time.Since(t0))
-			}
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	time.Sleep(500 * time.Millisecond) // let the last deliveries land
-	done.Store(true)
-	if n := refused.Load(); n > 0 {
-		fmt.Fprintf(os.Stderr, "parley-bench: %d sends were refused with an error frame\n", n)
-	}
-	return float64(delivered.Load()) / elapsed.Seconds(), lat, acked
 }
 
 // idleSockets opens n visitor sockets and measures the server's RSS growth.

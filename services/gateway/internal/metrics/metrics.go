@@ -15,8 +15,9 @@ import (
 	"time"
 )
 
-// buckets are the latency histogram's upper bounds, in seconds.
-var buckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}
+// buckets are the latency histogram's upper bounds, in seconds: fine below
+// 10 ms, where a message's server-side time should be, to tell 1 ms from 5.
+var buckets = []float64{0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}
 
 type requestKey struct {
 	method, route string

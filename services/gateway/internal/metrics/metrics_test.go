@@ -24,6 +24,7 @@ func TestWriteCountsRequestsAndLatency(t *testing.T) {
 		`parley_http_requests_total{method="POST",route="/api/v1/signup",status="201"} 2`,
 		`parley_http_requests_total{method="POST",route="/api/v1/signup",status="400"} 1`,
 		`parley_http_requests_total{method="GET",route="(unmatched)",status="404"} 1`,
+		`parley_http_request_duration_seconds_bucket{method="POST",route="/api/v1/signup",le="0.001"} 1`,
 		`parley_http_request_duration_seconds_bucket{method="POST",route="/api/v1/signup",le="0.005"} 1`,
 		`parley_http_request_duration_seconds_bucket{method="POST",route="/api/v1/signup",le="0.025"} 2`,
 		`parley_http_request_duration_seconds_bucket{method="POST",route="/api/v1/signup",le="2.5"} 3`,
