@@ -112,8 +112,10 @@ func (s *sender) commit(ctx context.Context, batch []*sendJob) {
 	for i, j := range batch {
 		switch {
 		case err != nil || db.IsDuplicate(errs[i]):
-			// The batch failed as a whole, or a send raced an identical one
-			// committed meanwhile by another writer: go again, alone.
+			// The batch failed as a whole, or the send repeats a
+			// client_msg_id already stored (a retry, or an identical send
+			// that another writer committed meanwhile): go again, alone,
+			// which replays the stored message.
 			j.res, j.err = s.app.idempotent(ctx, j.req.Actor, j.req.ClientMsgID, func(tx *store.Tx) (contracts.SendResult, error) {
 				return s.app.sendIn(tx, j.req)
 			})

@@ -459,9 +459,8 @@ func (a *App) apply(ctx context.Context, env contracts.Envelope, bot Bot, settin
 			msgs = append(msgs, msg)
 		}
 		if r.resolve {
-			from := c.Status
-			c.Status = contracts.StatusResolved
-			if err := statusChanged(tx, &c, from, actorAuthor(bot.author()), settings.Survey, now); err != nil {
+			from := c.SetStatus(contracts.StatusResolved, nil, surveyScale(settings.Survey))
+			if err := statusChanged(tx, &c, from, actorAuthor(bot.author()), now); err != nil {
 				return err
 			}
 		}

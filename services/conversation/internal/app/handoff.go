@@ -133,8 +133,7 @@ func (a *App) join(tx *store.Tx, c *store.Conversation, v store.Visitor, agent c
 	if name == "" {
 		name = "An agent"
 	}
-	c.Handoff, c.BotState, c.BotMisses, c.HandedAt = contracts.HandoffAgent, "", 0, &now
-	c.SetAssignee(agent.ID)
+	c.HandToAgent(agent.ID, now)
 	a.names.remember(c.TenantID, agent.ID, agent.Name)
 	return a.write(tx, c, v, systemLine(name+" joined the conversation."), now)
 }
@@ -143,9 +142,7 @@ func (a *App) join(tx *store.Tx, c *store.Conversation, v store.Visitor, agent c
 // answer soon — no agent online, or outside business hours — the bot says
 // so and asks for an email to follow up.
 func (a *App) enqueue(tx *store.Tx, bot Bot, c *store.Conversation, v store.Visitor, settings contracts.Settings, now time.Time) ([]store.Message, error) {
-	c.Handoff, c.QueuedAt, c.BotMisses = contracts.HandoffQueued, &now, 0
-	c.SetAssignee("")
-	c.UpdatedAt = now
+	c.HandToQueue(now)
 	online, err := tx.OnlineAgents()
 	if err != nil {
 		return nil, err

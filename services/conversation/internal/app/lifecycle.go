@@ -22,29 +22,28 @@ func record(tx *store.Tx, c *store.Conversation, kind string, by contracts.Autho
 	return tx.AddActivity(act)
 }
 
-// statusChanged records a resolution or a reopening after c's status moved
-// from `from`. A resolution counts up and, when the tenant surveys, opens
-// the survey of that resolution; a reopening closes an unanswered survey.
-func statusChanged(tx *store.Tx, c *store.Conversation, from string, by contracts.Author, survey contracts.SurveySettings, now time.Time) error {
+// statusChanged records the activity of a status move (Conversation.SetStatus
+// or Reopen) from `from`: a resolution, with whether it was surveyed, or a
+// reopening.
+func statusChanged(tx *store.Tx, c *store.Conversation, from string, by contracts.Author, now time.Time) error {
 	switch {
 	case c.Status == contracts.StatusResolved && from != contracts.StatusResolved:
-		c.Resolutions++
-		c.SurveyResolution, c.SurveyScale = 0, ""
-		if survey.Enabled {
-			c.SurveyResolution, c.SurveyScale = c.Resolutions, surveyScale(survey)
-		}
 		return record(tx, c, contracts.ActivityResolved, by, now, func(a *contracts.Activity) {
-			a.Resolution, a.Surveyed = c.Resolutions, survey.Enabled
+			a.Resolution, a.Surveyed = c.Resolutions, c.SurveyResolution == c.Resolutions
 		})
 	case from == contracts.StatusResolved && c.Status != contracts.StatusResolved:
-		c.SurveyResolution, c.SurveyScale = 0, ""
 		return record(tx, c, contracts.ActivityReopened, by, now, nil)
 	}
 	return nil
 }
 
+// surveyScale is the scale a resolution's survey asks on; "" when the tenant
+// does not survey.
 func surveyScale(s contracts.SurveySettings) string {
-	if s.Scale == contracts.ScaleThumbs {
+	switch {
+	case !s.Enabled:
+		return ""
+	case s.Scale == contracts.ScaleThumbs:
 		return contracts.ScaleThumbs
 	}
 	return contracts.ScaleFive

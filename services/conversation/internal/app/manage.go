@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"slices"
-	"time"
 
 	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/contracts"
@@ -148,11 +147,11 @@ func (a *App) Update(ctx context.Context, r contracts.UpdateRequest) (contracts.
 			}
 		}
 		if r.Status != nil {
-			from := c.Status
-			if err := setStatus(tx, &c, *r.Status, r.SnoozeUntil); err != nil {
+			from := c.SetStatus(*r.Status, r.SnoozeUntil, surveyScale(settings.Survey))
+			if err := snoozeTimer(tx, c); err != nil {
 				return err
 			}
-			if err := statusChanged(tx, &c, from, actorAuthor(r.Actor), settings.Survey, now); err != nil {
+			if err := statusChanged(tx, &c, from, actorAuthor(r.Actor), now); err != nil {
 				return err
 			}
 		}
@@ -209,11 +208,10 @@ func (a *App) assign(tx *store.Tx, actor contracts.Actor, c *store.Conversation,
 	return nil
 }
 
-func setStatus(tx *store.Tx, c *store.Conversation, status string, until *time.Time) error {
-	c.Status, c.SnoozeUntil = status, nil
-	if status == contracts.StatusSnoozed {
-		c.SnoozeUntil = until
-		return tx.SetTimer(store.TimerSnooze, c.ID, *until)
+// snoozeTimer sets the timer that wakes a snoozed conversation, or clears it.
+func snoozeTimer(tx *store.Tx, c store.Conversation) error {
+	if c.Status == contracts.StatusSnoozed {
+		return tx.SetTimer(store.TimerSnooze, c.ID, *c.SnoozeUntil)
 	}
 	return tx.ClearTimer(store.TimerSnooze, c.ID)
 }

@@ -286,7 +286,8 @@ func (a *App) wake(tx *store.Tx, conversationID string, limit int, now time.Time
 	if err != nil || c.Status != contracts.StatusSnoozed || c.SnoozeUntil == nil || c.SnoozeUntil.After(now) {
 		return err
 	}
-	c.Status, c.SnoozeUntil, c.UpdatedAt, c.LastActivityAt = contracts.StatusOpen, nil, now, now
+	c.Reopen()
+	c.UpdatedAt, c.LastActivityAt = now, now
 	if err := tx.SaveConversation(&c); err != nil {
 		return err
 	}

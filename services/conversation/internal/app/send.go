@@ -97,12 +97,11 @@ func (a *App) Send(ctx context.Context, r contracts.SendRequest) (contracts.Send
 	return a.sends.send(ctx, r)
 }
 
-// sendIn stores a send in tx unless its sender already sent its
-// client_msg_id, in which case it returns that message.
+// sendIn stores a send in tx. A client_msg_id its sender already used makes
+// the INSERT fail on the unique index (a duplicate-key error, which rolls
+// the send back): the caller then replays the stored message. Retries are
+// rare, so the common send skips a SELECT for them.
 func (a *App) sendIn(tx *store.Tx, r contracts.SendRequest) (contracts.SendResult, error) {
-	if res, ok, err := a.replay(tx, r.Actor, r.ClientMsgID); ok || err != nil {
-		return res, err
-	}
 	// Locking the conversation serialises its senders: seq = last_seq + 1 is theirs alone.
 	c, err := conversationFor(tx, r.Actor, r.ConversationID, true)
 	if err != nil {
@@ -185,6 +184,7 @@ type draft struct {
 // a conversation the bot or the queue has is also the take-over: the system
 // line saying they joined comes first.
 func (a *App) appendDraft(tx *store.Tx, c store.Conversation, v store.Visitor, d draft, now time.Time) (contracts.SendResult, error) {
+	before := c
 	var msgs []store.Message
 	if d.actor.Type == contracts.AuthorAgent && !d.private && c.Handoff != contracts.HandoffAgent {
 		joined, err := a.join(tx, &c, v, d.actor, now)
@@ -197,7 +197,16 @@ func (a *App) appendDraft(tx *store.Tx, c store.Conversation, v store.Visitor, d
 	if err != nil {
 		return contracts.SendResult{}, err
 	}
-	conv, err := a.publish(tx, c, v, append(msgs, m)...)
+	// Most messages change only the hot fields: write just those.
+	if c.OnlyHotChanged(before) {
+		err = tx.AdvanceConversation(&c)
+	} else {
+		err = tx.SaveConversation(&c)
+	}
+	if err != nil {
+		return contracts.SendResult{}, err
+	}
+	conv, err := a.announce(tx, c, v, append(msgs, m)...)
 	if err != nil {
 		return contracts.SendResult{}, err
 	}
@@ -210,7 +219,7 @@ func (a *App) appendDraft(tx *store.Tx, c store.Conversation, v store.Visitor, d
 // marks, reopening on a visitor's message, an agent's reply claiming an
 // unassigned conversation. The caller saves c once with publish.
 func (a *App) write(tx *store.Tx, c *store.Conversation, v store.Visitor, d draft, now time.Time) (store.Message, error) {
-	seq := c.LastSeq + 1
+	seq := c.NextSeq()
 	m := store.Message{ID: ids.New(), ConversationID: c.ID, Seq: seq, AuthorType: string(d.actor.Type),
 		AuthorID: d.actor.ID, AuthorName: authorName(d.actor, v), Body: d.body, Kind: string(d.kind),
 		Private: d.private, CreatedAt: now}
@@ -227,48 +236,41 @@ func (a *App) write(tx *store.Tx, c *store.Conversation, v store.Visitor, d draf
 	if err := attachFiles(tx, d.actor, &m, d.files); err != nil {
 		return m, err
 	}
-	c.LastSeq = seq
-	c.LastActivityAt, c.UpdatedAt = now, now
+	preview := ""
 	if !d.private {
-		preview := domain.Preview(d.body)
+		preview = domain.Preview(d.body)
 		if preview == "" && len(m.Files) > 0 {
 			preview = domain.Preview("📎 " + m.Files[0].Name)
 		}
-		c.PreviewSeq, c.PreviewBody, c.PreviewAt = seq, preview, &now
-		c.PreviewAuthorType, c.PreviewAuthorID, c.PreviewAuthorName = m.AuthorType, m.AuthorID, m.AuthorName
 	}
-	switch d.actor.Type {
-	case contracts.AuthorVisitor:
-		c.UnreadCount++
-		c.VisitorReadSeq = seq
-		if domain.ReopensOnVisitorMessage(c.Status) {
-			if c.Status == contracts.StatusSnoozed {
-				if err := tx.ClearTimer(store.TimerSnooze, c.ID); err != nil {
-					return m, err
-				}
-			}
-			from := c.Status
-			c.Status, c.SnoozeUntil = contracts.StatusOpen, nil
-			if err := statusChanged(tx, c, from, contracts.Author{Type: contracts.AuthorVisitor, ID: d.actor.ID, Name: m.AuthorName}, contracts.SurveySettings{}, now); err != nil {
+	author := contracts.Author{Type: d.actor.Type, ID: d.actor.ID, Name: m.AuthorName}
+	did := c.Append(domain.Post{Seq: seq, Author: author, Private: d.private, Preview: preview}, now)
+	if did.Claimed {
+		a.names.remember(c.TenantID, d.actor.ID, d.actor.Name)
+	}
+	if did.ReopenedFrom != "" {
+		if did.ReopenedFrom == contracts.StatusSnoozed {
+			if err := tx.ClearTimer(store.TimerSnooze, c.ID); err != nil {
 				return m, err
 			}
 		}
-	case contracts.AuthorAgent: // the team read everything up to its own reply
-		c.AgentReadSeq, c.UnreadCount = seq, 0
-		if !d.private && c.Assignee() == "" {
-			c.SetAssignee(d.actor.ID)
-			a.names.remember(c.TenantID, d.actor.ID, d.actor.Name)
+		if err := statusChanged(tx, c, did.ReopenedFrom, author, now); err != nil {
+			return m, err
 		}
 	}
 	return m, nil
 }
 
-// publish saves the conversation and announces each new message with the
-// conversation as it now is.
+// publish saves the conversation and announces its new messages.
 func (a *App) publish(tx *store.Tx, c store.Conversation, v store.Visitor, msgs ...store.Message) (contracts.Conversation, error) {
 	if err := tx.SaveConversation(&c); err != nil {
 		return contracts.Conversation{}, err
 	}
+	return a.announce(tx, c, v, msgs...)
+}
+
+// announce emits each new message with the conversation as it now is.
+func (a *App) announce(tx *store.Tx, c store.Conversation, v store.Visitor, msgs ...store.Message) (contracts.Conversation, error) {
 	conv, err := a.viewWith(tx, c, v)
 	if err != nil {
 		return conv, err

@@ -82,21 +82,3 @@ func decodeActivities(rows []activityRow) ([]contracts.Activity, error) {
 	}
 	return out, nil
 }
-
-// LatestRating decodes the conversation's latest rating, or nil.
-func (c *Conversation) LatestRating() *contracts.Rating {
-	if c.Rating == "" {
-		return nil
-	}
-	var r contracts.Rating
-	if json.Unmarshal([]byte(c.Rating), &r) != nil {
-		return nil
-	}
-	return &r
-}
-
-// SetRating records the latest rating on the conversation.
-func (c *Conversation) SetRating(r contracts.Rating) {
-	b, _ := json.Marshal(r)
-	c.Rating = string(b)
-}

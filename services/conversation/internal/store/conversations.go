@@ -9,72 +9,13 @@ import (
 
 	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/services/conversation/internal/domain"
 	"gorm.io/gorm"
 )
 
-// Conversation is a row of conversations.
-type Conversation struct {
-	ID                string
-	TenantID          string
-	VisitorID         string
-	Status            string
-	AssigneeID        *string
-	Priority          string
-	Labels            string // JSON array
-	SnoozeUntil       *time.Time
-	LastSeq           int64
-	AgentReadSeq      int64
-	VisitorReadSeq    int64
-	UnreadCount       int
-	PreviewSeq        int64
-	PreviewBody       string
-	PreviewAuthorType string
-	PreviewAuthorID   string
-	PreviewAuthorName string
-	PreviewAt         *time.Time
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
-	LastActivityAt    time.Time
-	Handoff           string // bot, queued or agent
-	BotState          string // JSON of the bot's pending question, or ""
-	BotMisses         int    // bot answers in a row it could not give
-	QueuedAt          *time.Time
-	HandedAt          *time.Time
-	Resolutions       int    // how many times it was resolved
-	SurveyResolution  int    // the resolution whose survey awaits an answer; 0: none
-	SurveyScale       string // that survey's scale
-	Rating            string // JSON of the latest contracts.Rating, or ""
-}
-
-// Assignee is the assignee id, or "".
-func (c *Conversation) Assignee() string {
-	if c.AssigneeID == nil {
-		return ""
-	}
-	return *c.AssigneeID
-}
-
-// SetAssignee sets (or, with "", clears) the assignee.
-func (c *Conversation) SetAssignee(id string) {
-	if id == "" {
-		c.AssigneeID = nil
-	} else {
-		c.AssigneeID = &id
-	}
-}
-
-// LabelList decodes the labels.
-func (c *Conversation) LabelList() []string {
-	out := []string{}
-	_ = json.Unmarshal([]byte(c.Labels), &out)
-	return out
-}
-
-// SetLabels encodes the labels.
-func (c *Conversation) SetLabels(l []string) {
-	b, _ := json.Marshal(l)
-	c.Labels = string(b)
-}
+// Conversation is a row of conversations: the domain's entity, whose field
+// names are the columns.
+type Conversation = domain.Conversation
 
 // CreateConversation inserts a conversation.
 func (tx *Tx) CreateConversation(c *Conversation) error {
@@ -99,6 +40,17 @@ func (tx *Tx) LockConversation(id string) (Conversation, error) {
 // SaveConversation writes every field of c back.
 func (tx *Tx) SaveConversation(c *Conversation) error {
 	return tx.DB.Table("conversations").Where("tenant_id = ? AND id = ?", tx.TenantID, c.ID).Select("*").Omit("id", "tenant_id", "created_at").Updates(c).Error
+}
+
+// AdvanceConversation writes only the fields a message moves (see
+// Conversation.OnlyHotChanged): the common case of every send.
+func (tx *Tx) AdvanceConversation(c *Conversation) error {
+	return tx.DB.Exec(`UPDATE conversations SET last_seq = ?, agent_read_seq = ?, visitor_read_seq = ?, unread_count = ?,
+		preview_seq = ?, preview_body = ?, preview_author_type = ?, preview_author_id = ?, preview_author_name = ?, preview_at = ?,
+		updated_at = ?, last_activity_at = ? WHERE tenant_id = ? AND id = ?`,
+		c.LastSeq, c.AgentReadSeq, c.VisitorReadSeq, c.UnreadCount,
+		c.PreviewSeq, c.PreviewBody, c.PreviewAuthorType, c.PreviewAuthorID, c.PreviewAuthorName, c.PreviewAt,
+		c.UpdatedAt, c.LastActivityAt, tx.TenantID, c.ID).Error
 }
 
 // Filter selects conversations for an agent's list.
@@ -239,13 +191,6 @@ func (tx *Tx) AssignedOpen(agentID string) ([]string, error) {
 	err := tx.DB.Table("conversations").Where("tenant_id = ? AND assignee_id = ? AND status IN ?", tx.TenantID, agentID,
 		[]string{contracts.StatusOpen, contracts.StatusPending}).Pluck("id", &ids).Error
 	return ids, err
-}
-
-// Waiting reports whether a conversation is in the line for a person: handed
-// to the queue, still open and not yet given to anyone. (An admin may assign
-// or resolve a queued conversation directly; it then leaves the line.)
-func (c Conversation) Waiting() bool {
-	return c.Handoff == contracts.HandoffQueued && c.Status == contracts.StatusOpen && c.AssigneeID == nil
 }
 
 // waiting is Waiting as a query.
