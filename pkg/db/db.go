@@ -246,9 +246,11 @@ func FirstDelivery(tx *gorm.DB, consumer, eventID string) (bool, error) {
 // Batch runs units of work in one transaction, each in its own savepoint and
 // bound to its own tenant (set_config is transaction-wide, so each unit sets
 // it again): a unit that fails is rolled back alone and the others commit
-// together. errs[i] is unit i's error; err is the transaction's. Grouping
-// units this way amortises a commit over many small writes.
-func (d *DB) Batch(ctx context.Context, tenants []string, fn func(i int, tx *gorm.DB) error) (errs []error, err error) {
+// together. errs[i] is unit i's error; err is the transaction's. finish, if
+// not nil, runs in the transaction after the units (outside any savepoint:
+// its error fails the whole batch). Grouping units this way amortises a
+// commit over many small writes.
+func (d *DB) Batch(ctx context.Context, tenants []string, fn func(i int, tx *gorm.DB) error, finish func(tx *gorm.DB) error) (errs []error, err error) {
 	errs = make([]error, len(tenants))
 	err = d.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for i, tenantID := range tenants {
@@ -264,6 +266,9 @@ func (d *DB) Batch(ctx context.Context, tenants []string, fn func(i int, tx *gor
 				}
 				return fn(i, sp)
 			})
+		}
+		if finish != nil {
+			return finish(tx)
 		}
 		return nil
 	})

@@ -239,7 +239,7 @@ func TestBatchCommitsTogetherAndFailsAlone(t *testing.T) {
 				return errors.New("unit 1 changes its mind after writing")
 			}
 			return nil
-		})
+		}, nil)
 		if err != nil || errs[0] != nil || errs[1] == nil || errs[2] != nil {
 			t.Fatalf("batch: %v %v", errs, err)
 		}

@@ -147,3 +147,135 @@ func TestRepublishAfterCrashIsDeduplicated(t *testing.T) {
 		}
 	})
 }
+
+// events reads the tenant stream's events in stream order, as their "n".
+func events(t *testing.T, js jetstream.JetStream) []int {
+	t.Helper()
+	ctx := context.Background()
+	s, err := js.Stream(ctx, contracts.TenantStream.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, _ := s.Info(ctx)
+	var out []int
+	for seq := info.State.FirstSeq; seq > 0 && seq <= info.State.LastSeq; seq++ {
+		m, err := s.GetMsg(ctx, seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var env contracts.Envelope
+		var p map[string]int
+		if json.Unmarshal(m.Data, &env) != nil || env.Decode(&p) != nil {
+			t.Fatalf("event %d does not decode", seq)
+		}
+		out = append(out, p["n"])
+	}
+	return out
+}
+
+func outboxRows(t *testing.T, x *db.DB) (n int64) {
+	t.Helper()
+	if err := x.Global(context.Background(), func(tx *gorm.DB) error { return tx.Table("outbox").Count(&n).Error }); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// emit commits one event {"n": n} per transaction through a Store, as a use
+// case does, some alone and some in a group commit.
+func emit(t *testing.T, s *outbox.Store[*outbox.Tx], tenant string, from, to int) {
+	t.Helper()
+	ctx := context.Background()
+	for n := from; n < to; n += 10 {
+		for i := n; i < n+5; i++ {
+			if err := s.Tenant(ctx, tenant, func(tx *outbox.Tx) error { return tx.Emit(happened, map[string]int{"n": i}) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tenants := []string{tenant, tenant, tenant, tenant, tenant, tenant}
+		errs, err := s.Batch(ctx, tenants, func(i int, tx *outbox.Tx) error {
+			if i == 2 {
+				_ = tx.Emit(happened, map[string]int{"n": -1})
+				return errors.New("this unit rolls back with its event")
+			}
+			if i > 2 {
+				i--
+			}
+			return tx.Emit(happened, map[string]int{"n": n + 5 + i})
+		})
+		if err != nil || errs[2] == nil {
+			t.Fatalf("batch: %v %v", errs, err)
+		}
+	}
+}
+
+func wantSequence(t *testing.T, js jetstream.JetStream, n int) {
+	t.Helper()
+	testkit.Eventually(t, 10*time.Second, func() error {
+		if c := streamCount(t, js); c != uint64(n) {
+			return fmt.Errorf("stream has %d events, want %d", c, n)
+		}
+		return nil
+	})
+	for i, got := range events(t, js) {
+		if got != i {
+			t.Fatalf("event %d of the stream is n=%d: %v", i, got, events(t, js))
+		}
+	}
+}
+
+// Committed events are published from memory right after their commit, in
+// commit order, once each; their rows are then deleted.
+func TestStoreEventsArePublishedFromMemoryInCommitOrder(t *testing.T) {
+	t.Parallel()
+	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
+		x, js := setup(t, d)
+		relay := outbox.NewRelay(x, js, slog.New(slog.DiscardHandler))
+		relay.Lease = time.Hour // the claim loop must not be what publishes them
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go func() { _ = relay.Run(ctx) }()
+		s := outbox.NewStore(x, relay, "svc", func(tx *outbox.Tx) *outbox.Tx { return tx })
+		emit(t, s, ids.New(), 0, 100)
+		wantSequence(t, js, 100)
+		testkit.Eventually(t, 10*time.Second, func() error {
+			if n := outboxRows(t, x); n != 0 {
+				return fmt.Errorf("%d outbox rows left", n)
+			}
+			return nil
+		})
+	})
+}
+
+// A process that dies after its commits and before it publishes (its relay
+// never runs: the in-memory queue dies with it) loses nothing: once the
+// lease runs out, the next process's relay publishes every event once, in
+// order, and deletes the rows.
+func TestCrashBetweenCommitAndPublishDeliversEveryEventOnce(t *testing.T) {
+	t.Parallel()
+	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
+		x, js := setup(t, d)
+		dead := outbox.NewRelay(x, js, slog.New(slog.DiscardHandler))
+		dead.Lease = 500 * time.Millisecond
+		s := outbox.NewStore(x, dead, "svc", func(tx *outbox.Tx) *outbox.Tx { return tx })
+		emit(t, s, ids.New(), 0, 60)
+		if c := streamCount(t, js); c != 0 {
+			t.Fatalf("%d events published by a relay that never ran", c)
+		}
+		if n := outboxRows(t, x); n != 60 {
+			t.Fatalf("%d outbox rows after 60 committed events", n)
+		}
+
+		// The restarted process; and a second replica, to share the claims.
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		for range 2 {
+			next := outbox.NewRelay(x, js, slog.New(slog.DiscardHandler))
+			go func() { _ = next.Run(ctx) }()
+		}
+		wantSequence(t, js, 60)
+		if n := outboxRows(t, x); n != 0 {
+			t.Fatalf("%d outbox rows left", n)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"context"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -17,15 +18,17 @@ type Tx struct {
 	DB       *gorm.DB
 	TenantID string
 	producer string
-	events   int
+	events   []event // emitted, written when the transaction's work is done
 }
 
-// Emit records an event of the transaction's tenant in the outbox.
+// Emit records an event of the transaction's tenant: it is written to the
+// outbox with the transaction and published once it commits.
 func (tx *Tx) Emit(t contracts.EventType, payload any) error {
-	if _, err := Add(tx.DB, tx.producer, t, tx.TenantID, payload); err != nil {
+	_, e, err := newEvent(tx.DB.Statement.Context, tx.producer, t, tx.TenantID, payload)
+	if err != nil {
 		return err
 	}
-	tx.events++
+	tx.events = append(tx.events, e)
 	return nil
 }
 
@@ -44,7 +47,7 @@ func (tx *Tx) FirstDelivery(consumer, eventID string) (bool, error) {
 }
 
 // Store runs a service's transactions as its own Tx type T (made from an
-// *outbox.Tx by wrap) and wakes the relay after a commit that emitted events.
+// *outbox.Tx by wrap) and hands the events of each committed one to the relay.
 type Store[T any] struct {
 	db       *db.DB
 	relay    *Relay
@@ -60,8 +63,16 @@ func NewStore[T any](d *db.DB, relay *Relay, producer string, wrap func(*Tx) T) 
 // Tenant runs fn in a transaction of one tenant.
 func (s *Store[T]) Tenant(ctx context.Context, tenantID string, fn func(T) error) error {
 	tx := &Tx{TenantID: tenantID, producer: s.producer}
-	err := s.db.Tenant(ctx, tenantID, func(g *gorm.DB) error { tx.DB = g; return fn(s.wrap(tx)) })
-	s.committed(err, tx.events)
+	var out *slot
+	err := s.db.Tenant(ctx, tenantID, func(g *gorm.DB) (err error) {
+		tx.DB = g
+		if err := fn(s.wrap(tx)); err != nil {
+			return err
+		}
+		out, err = s.write(g, tx.events)
+		return err
+	})
+	s.settle(out, tx.events, err)
 	return err
 }
 
@@ -72,23 +83,58 @@ func (s *Store[T]) Global(ctx context.Context, fn func(T) error) error {
 
 // Batch runs fn for each tenant in one transaction, each in its own
 // savepoint (see db.Batch), and returns each call's error and the
-// transaction's.
+// transaction's. The events of the calls that succeeded are written in one
+// INSERT at the end.
 func (s *Store[T]) Batch(ctx context.Context, tenants []string, fn func(i int, tx T) error) ([]error, error) {
-	events := 0
+	var events []event
+	var out *slot
 	errs, err := s.db.Batch(ctx, tenants, func(i int, g *gorm.DB) error {
 		tx := &Tx{DB: g, TenantID: tenants[i], producer: s.producer}
 		if err := fn(i, s.wrap(tx)); err != nil {
 			return err
 		}
-		events += tx.events
+		events = append(events, tx.events...)
 		return nil
+	}, func(g *gorm.DB) (err error) {
+		out, err = s.write(g, events)
+		return err
 	})
-	s.committed(err, events)
+	s.settle(out, events, err)
 	return errs, err
 }
 
-func (s *Store[T]) committed(err error, events int) {
-	if err == nil && events > 0 && s.relay != nil {
-		s.relay.Notify()
+// write stores a transaction's events as its last statement. With a place
+// in the relay's order (taken now, under the transaction's locks, so that
+// transactions on the same rows publish in commit order) the rows are
+// claimed for the lease: the relay publishes them from memory. Without one
+// they are left for its claim loop.
+func (s *Store[T]) write(g *gorm.DB, events []event) (*slot, error) {
+	if len(events) == 0 {
+		return nil, nil
+	}
+	var out *slot
+	var until *time.Time
+	if s.relay != nil {
+		if out = s.relay.reserve(); out != nil {
+			t := time.Now().UTC().Truncate(time.Microsecond).Add(s.relay.Lease)
+			until = &t
+		}
+	}
+	if err := insert(g, events, until); err != nil {
+		if out != nil {
+			out.settle(nil, false)
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+// settle tells the relay how the transaction ended.
+func (s *Store[T]) settle(out *slot, events []event, err error) {
+	switch {
+	case out != nil:
+		out.settle(events, err == nil)
+	case err == nil && len(events) > 0 && s.relay != nil:
+		s.relay.Notify() // written unclaimed: the queue was full
 	}
 }
