@@ -321,10 +321,64 @@ var (
 	ConversationOnlineAgents  = Endpoint[TenantIDRequest, OnlineAgents]{ServiceConversation, "online_agents"}
 )
 
-// MessageCreated carries a new message and its conversation after it.
+// MessageCreated carries a new message and what it did to its conversation:
+// Brief always, and the whole Conversation only when the message changed more
+// than a message's own fields (a new conversation, a reopening, a claim, a
+// hand-off). Most messages carry no Conversation, so the event stays small
+// and an agent's socket gets one frame for them.
 type MessageCreated struct {
-	Message      Message      `json:"message"`
-	Conversation Conversation `json:"conversation"`
+	Message      Message           `json:"message"`
+	Brief        ConversationBrief `json:"brief"`
+	Conversation *Conversation     `json:"conversation,omitempty"`
+}
+
+// Summary is the conversation as the message left it: the whole one when
+// the event carries it, or else one made of the brief, with the message as
+// its last message if it is public.
+func (e MessageCreated) Summary() Conversation {
+	if e.Conversation != nil {
+		return *e.Conversation
+	}
+	b := e.Brief
+	c := Conversation{ID: b.ID, Status: b.Status, Handoff: b.Handoff, AssigneeID: b.AssigneeID,
+		Visitor: Visitor{ID: b.Visitor.ID, Name: b.Visitor.Name, Email: b.Visitor.Email}, LastSeq: b.LastSeq,
+		UnreadCount: b.UnreadCount, AgentReadSeq: b.AgentReadSeq, VisitorReadSeq: b.VisitorReadSeq,
+		CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt, LastActivityAt: e.Message.CreatedAt}
+	if !e.Message.Private {
+		body := []rune(e.Message.Body)
+		c.LastMessage = &MessagePreview{Seq: e.Message.Seq, Author: e.Message.Author, Body: string(body[:min(len(body), 140)]), CreatedAt: e.Message.CreatedAt}
+	}
+	return c
+}
+
+// ConversationBrief is a conversation as a new message leaves it: the fields
+// a message moves and whose it is.
+type ConversationBrief struct {
+	ID             string       `json:"id"`
+	Status         string       `json:"status"`
+	Handoff        string       `json:"handoff"`
+	AssigneeID     string       `json:"assignee_id,omitempty"`
+	Visitor        VisitorBrief `json:"visitor"`
+	LastSeq        int64        `json:"last_seq"`
+	UnreadCount    int          `json:"unread_count"`
+	AgentReadSeq   int64        `json:"agent_read_seq"`
+	VisitorReadSeq int64        `json:"visitor_read_seq"`
+	CreatedAt      time.Time    `json:"created_at"`
+	UpdatedAt      time.Time    `json:"updated_at"`
+}
+
+// VisitorBrief is who a conversation's visitor is.
+type VisitorBrief struct {
+	ID    string `json:"id"`
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
+}
+
+// BotAsked is a visitor's message to a conversation the bot answers (its
+// hand-off is bot, or queued while the bot takes a follow-up address): the
+// bot's own event, so that it never wakes for the other messages.
+type BotAsked struct {
+	Message Message `json:"message"`
 }
 
 // ConversationUpdated carries a conversation after a change.
@@ -367,6 +421,7 @@ const LiveTypingAll = "live.*.typing"
 // Conversation events.
 var (
 	ConversationMessageCreated = EventType{ServiceConversation, "message", "created", 1}
+	ConversationBotAsked       = EventType{ServiceConversation, "bot", "asked", 1}
 	ConversationUpdatedEvent   = EventType{ServiceConversation, "conversation", "updated", 1}
 	ConversationReadDone       = EventType{ServiceConversation, "conversation", "read", 1}
 	ConversationAgentPresence  = EventType{ServiceConversation, "agent", "presence", 1}

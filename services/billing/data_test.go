@@ -82,7 +82,7 @@ func (e *env) events(stream contracts.Stream, subject string) []contracts.Envelo
 func (e *env) countConversation(tenantID string) string {
 	conv := ids.New()
 	e.publish(contracts.ConversationMessageCreated, tenantID, contracts.MessageCreated{
-		Conversation: contracts.Conversation{ID: conv, CreatedAt: time.Now().UTC()}, Message: contracts.Message{Seq: 1},
+		Brief: contracts.ConversationBrief{ID: conv, CreatedAt: time.Now().UTC()}, Message: contracts.Message{Seq: 1},
 	})
 	return conv
 }

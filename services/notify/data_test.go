@@ -139,7 +139,7 @@ func visitorEmailed(t *testing.T, r *rig, sql *db.DB, mp *testkit.Mailpit, w wor
 	for _, m := range w.messages {
 		conv := contracts.Conversation{ID: w.convID, Status: "open", Handoff: "agent", Visitor: w.visitor, LastSeq: m.Seq, UpdatedAt: m.CreatedAt,
 			LastMessage: &contracts.MessagePreview{Seq: m.Seq, Author: m.Author, Body: m.Body, CreatedAt: m.CreatedAt}}
-		r.publish(contracts.ConversationMessageCreated, w.tenantID, contracts.MessageCreated{Conversation: conv, Message: m})
+		r.publish(contracts.ConversationMessageCreated, w.tenantID, contracts.MessageCreated{Conversation: &conv, Message: m})
 	}
 	// The visitor's words in notify's copy of the conversation, and the answer pending for them.
 	testkit.Eventually(t, 20*time.Second, func() error {

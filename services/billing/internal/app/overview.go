@@ -138,19 +138,20 @@ func (a *App) ConversationCounted(ctx context.Context, env contracts.Envelope) e
 	if err := env.Decode(&ev); err != nil {
 		return apperr.New(apperr.Invalid, "bad message.created event: %v", err)
 	}
-	if ev.Message.Seq != 1 || !ids.Valid(ev.Conversation.ID) {
+	c := ev.Summary()
+	if ev.Message.Seq != 1 || !ids.Valid(c.ID) {
 		return nil
 	}
 	reason := "new conversation: first message from a " + string(ev.Message.Author.Type)
 	if ev.Message.Author.Type == "" {
 		reason = "new conversation"
 	}
-	at := ev.Conversation.CreatedAt
+	at := c.CreatedAt
 	if at.IsZero() {
 		at = env.OccurredAt
 	}
 	return a.store.Tenant(ctx, env.TenantID, func(tx *store.Tx) error {
-		_, err := tx.Count(store.LedgerEntry{ID: ids.New(), ConversationID: ev.Conversation.ID, CountedAt: at, Reason: reason, EventID: env.ID})
+		_, err := tx.Count(store.LedgerEntry{ID: ids.New(), ConversationID: c.ID, CountedAt: at, Reason: reason, EventID: env.ID})
 		return err
 	})
 }

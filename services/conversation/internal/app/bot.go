@@ -83,14 +83,12 @@ type slot struct {
 	email   string
 }
 
-// OnMessage is the bot's event handler.
-func (a *App) OnMessage(ctx context.Context, env contracts.Envelope) error {
-	var e contracts.MessageCreated
-	if err := env.Decode(&e); err != nil {
-		return apperr.New(apperr.Invalid, "bad message.created payload")
-	}
-	if e.Message.Author.Type != contracts.AuthorVisitor || e.Conversation.Handoff != contracts.HandoffBot && e.Conversation.Handoff != contracts.HandoffQueued {
-		return nil
+// OnAsked is the bot's event handler: a visitor's message to a conversation
+// the bot answers (bot.asked).
+func (a *App) OnAsked(ctx context.Context, env contracts.Envelope) error {
+	var e contracts.BotAsked
+	if err := env.Decode(&e); err != nil || e.Message.Author.Type != contracts.AuthorVisitor {
+		return apperr.New(apperr.Invalid, "bad bot.asked payload")
 	}
 	bot, err := a.bots.Get(ctx, env.TenantID)
 	if err != nil || !bot.Enabled {

@@ -197,8 +197,9 @@ func (a *App) appendDraft(tx *store.Tx, c store.Conversation, v store.Visitor, d
 	if err != nil {
 		return contracts.SendResult{}, err
 	}
-	// Most messages change only the hot fields: write just those.
-	if c.OnlyHotChanged(before) {
+	// Most messages change only the hot fields: write and announce just those.
+	hot := c.OnlyHotChanged(before) && c.LastSeq > 1
+	if hot {
 		err = tx.AdvanceConversation(&c)
 	} else {
 		err = tx.SaveConversation(&c)
@@ -206,7 +207,7 @@ func (a *App) appendDraft(tx *store.Tx, c store.Conversation, v store.Visitor, d
 	if err != nil {
 		return contracts.SendResult{}, err
 	}
-	conv, err := a.announce(tx, c, v, append(msgs, m)...)
+	conv, err := a.announce(tx, c, v, !hot, append(msgs, m)...)
 	if err != nil {
 		return contracts.SendResult{}, err
 	}
@@ -261,30 +262,48 @@ func (a *App) write(tx *store.Tx, c *store.Conversation, v store.Visitor, d draf
 	return m, nil
 }
 
-// publish saves the conversation and announces its new messages.
+// publish saves the conversation and announces its new messages with the
+// whole conversation (its callers change more than the hot fields).
 func (a *App) publish(tx *store.Tx, c store.Conversation, v store.Visitor, msgs ...store.Message) (contracts.Conversation, error) {
 	if err := tx.SaveConversation(&c); err != nil {
 		return contracts.Conversation{}, err
 	}
-	return a.announce(tx, c, v, msgs...)
+	return a.announce(tx, c, v, true, msgs...)
 }
 
-// announce emits each new message with the conversation as it now is.
-func (a *App) announce(tx *store.Tx, c store.Conversation, v store.Visitor, msgs ...store.Message) (contracts.Conversation, error) {
+// announce emits each new message with the brief of its conversation and,
+// when whole, the conversation itself; a visitor's message to a conversation
+// the bot answers is also the bot's bot.asked. It returns the conversation
+// as it now is.
+func (a *App) announce(tx *store.Tx, c store.Conversation, v store.Visitor, whole bool, msgs ...store.Message) (contracts.Conversation, error) {
 	conv, err := a.viewWith(tx, c, v)
 	if err != nil {
 		return conv, err
 	}
+	ev := contracts.MessageCreated{Brief: brief(c, v)}
+	if whole {
+		ev.Conversation = &conv
+	}
 	for _, m := range msgs {
-		out, err := a.messageOut(tx, m)
-		if err != nil {
+		if ev.Message, err = a.messageOut(tx, m); err != nil {
 			return conv, err
 		}
-		if err := tx.Emit(contracts.ConversationMessageCreated, contracts.MessageCreated{Message: out, Conversation: conv}); err != nil {
+		if err := tx.Emit(contracts.ConversationMessageCreated, ev); err != nil {
 			return conv, err
+		}
+		if m.AuthorType == string(contracts.AuthorVisitor) && (c.Handoff == contracts.HandoffBot || c.Handoff == contracts.HandoffQueued) {
+			if err := tx.Emit(contracts.ConversationBotAsked, contracts.BotAsked{Message: ev.Message}); err != nil {
+				return conv, err
+			}
 		}
 	}
 	return conv, nil
+}
+
+func brief(c store.Conversation, v store.Visitor) contracts.ConversationBrief {
+	return contracts.ConversationBrief{ID: c.ID, Status: c.Status, Handoff: c.Handoff, AssigneeID: c.Assignee(),
+		Visitor: contracts.VisitorBrief{ID: v.ID, Name: v.Name, Email: v.Email}, LastSeq: c.LastSeq, UnreadCount: c.UnreadCount,
+		AgentReadSeq: c.AgentReadSeq, VisitorReadSeq: c.VisitorReadSeq, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
 func reload(tx *store.Tx, id string) (contracts.Conversation, error) {

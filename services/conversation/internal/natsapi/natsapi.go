@@ -52,12 +52,13 @@ func Register(b *service.Base, a *app.App, settings *app.SettingsCache, bots *ap
 	registerData(b, a, settings, bots, o)
 	registerReports(b, a)
 
-	// The bot answers visitors from their message.created events: a durable
-	// consumer, so an answer survives a crash; parallel across conversations
-	// (a skill may wait seconds on a tenant's server), in order within one.
+	// The bot answers visitors from bot.asked events (only visitors' messages
+	// to conversations it answers): a durable consumer, so an answer survives
+	// a crash; parallel across conversations (a skill may wait seconds on a
+	// tenant's server), in order within one.
 	b.Consume(natsx.ConsumerConfig{
 		Stream: contracts.ConversationStream, Durable: "conversation-bot",
-		Filter: contracts.ConversationMessageCreated.AllTenants(), Parallel: 32,
+		Filter: contracts.ConversationBotAsked.AllTenants(), Parallel: 32,
 		Key: func(env contracts.Envelope) string {
 			var e struct {
 				Message struct {
@@ -67,7 +68,7 @@ func Register(b *service.Base, a *app.App, settings *app.SettingsCache, bots *ap
 			_ = env.Decode(&e)
 			return e.Message.ConversationID
 		},
-	}, func(ctx context.Context, _ string, env contracts.Envelope) error { return a.OnMessage(ctx, env) })
+	}, func(ctx context.Context, _ string, env contracts.Envelope) error { return a.OnAsked(ctx, env) })
 
 	b.Consume(natsx.ConsumerConfig{
 		Stream: contracts.IdentityStream, Durable: "conversation-members",

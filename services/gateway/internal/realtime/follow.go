@@ -42,10 +42,13 @@ func (h *Hub) dispatch(env contracts.Envelope) {
 			return
 		}
 		msg := encodeFrame(ServerFrame{Type: FrameMessageCreated, Message: &e.Message})
-		conv := encodeFrame(ServerFrame{Type: FrameConversationUpdated, Conversation: e.Conversation})
-		h.toAgents(env.TenantID, msg, conv)
+		if e.Conversation != nil { // more changed than the message itself says
+			h.toAgents(env.TenantID, msg, encodeFrame(ServerFrame{Type: FrameConversationUpdated, Conversation: *e.Conversation}))
+		} else {
+			h.toAgents(env.TenantID, msg)
+		}
 		if !e.Message.Private {
-			h.toVisitor(env.TenantID, e.Conversation.Visitor.ID, e.Conversation.ID, msg)
+			h.toVisitor(env.TenantID, e.Brief.Visitor.ID, e.Brief.ID, msg)
 		}
 	case contracts.ConversationMessageDeleted.Name():
 		var e contracts.MessageDeleted

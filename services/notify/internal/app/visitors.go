@@ -22,10 +22,10 @@ const contextMessages = 8
 // emailed; the visitor writing means they are here and read it.
 func (a *App) OnMessage(ctx context.Context, env contracts.Envelope) error {
 	var ev contracts.MessageCreated
-	if err := env.Decode(&ev); err != nil || ev.Conversation.ID == "" {
+	if err := env.Decode(&ev); err != nil || ev.Summary().ID == "" {
 		return apperr.New(apperr.Invalid, "bad message.created payload")
 	}
-	m, c := ev.Message, ev.Conversation
+	m, c := ev.Message, ev.Summary()
 	if err := a.syncMembers(ctx, env.TenantID); err != nil {
 		return err
 	}
