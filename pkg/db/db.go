@@ -244,8 +244,8 @@ func FirstDelivery(tx *gorm.DB, consumer, eventID string) (bool, error) {
 }
 
 // Batch runs units of work in one transaction, each in its own savepoint and
-// bound to its own tenant (set_config is transaction-wide, so each unit sets
-// it again): a unit that fails is rolled back alone and the others commit
+// bound to its own tenant (set_config is transaction-wide, so it is set again
+// whenever the tenant changes): a unit that fails is rolled back alone and the others commit
 // together. errs[i] is unit i's error; err is the transaction's. finish, if
 // not nil, runs in the transaction after the units (outside any savepoint:
 // its error fails the whole batch). Grouping units this way amortises a
@@ -253,19 +253,21 @@ func FirstDelivery(tx *gorm.DB, consumer, eventID string) (bool, error) {
 func (d *DB) Batch(ctx context.Context, tenants []string, fn func(i int, tx *gorm.DB) error, finish func(tx *gorm.DB) error) (errs []error, err error) {
 	errs = make([]error, len(tenants))
 	err = d.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		current := ""
 		for i, tenantID := range tenants {
 			if !ids.Valid(tenantID) {
 				errs[i] = fmt.Errorf("db: tenant id %q is not a UUID", tenantID)
 				continue
 			}
-			errs[i] = tx.Transaction(func(sp *gorm.DB) error {
-				if d.Dialect == Postgres {
-					if err := sp.Exec(`SELECT set_config('app.tenant_id', ?, true)`, tenantID).Error; err != nil {
-						return fmt.Errorf("set tenant: %w", err)
-					}
+			// Set outside the savepoint (whose rollback would undo it), and
+			// only when the tenant changes: callers group units by tenant.
+			if d.Dialect == Postgres && tenantID != current {
+				if err := tx.Exec(`SELECT set_config('app.tenant_id', ?, true)`, tenantID).Error; err != nil {
+					return fmt.Errorf("set tenant: %w", err)
 				}
-				return fn(i, sp)
-			})
+				current = tenantID
+			}
+			errs[i] = tx.Transaction(func(sp *gorm.DB) error { return fn(i, sp) })
 		}
 		if finish != nil {
 			return finish(tx)
