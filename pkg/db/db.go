@@ -84,8 +84,10 @@ func openSQLite(ctx context.Context, o Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("create database directory: %w", err)
 	}
+	// temp_store(MEMORY) keeps the statement journal of each savepoint of
+	// a group commit (db.Batch) in memory rather than in a temporary file.
 	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_txlock=immediate"
 	g, err := gorm.Open(sqlite.Open(dsn), gormConfig(false))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -243,14 +245,30 @@ func FirstDelivery(tx *gorm.DB, consumer, eventID string) (bool, error) {
 	return res.RowsAffected == 1, nil
 }
 
-// Batch runs units of work in one transaction, each in its own savepoint and
-// bound to its own tenant (set_config is transaction-wide, so it is set again
-// whenever the tenant changes): a unit that fails is rolled back alone and the others commit
+// Batch runs units of work in one transaction, each bound to its own tenant
+// (set_config is transaction-wide, so it is set again whenever the tenant
+// changes): a unit that fails is rolled back alone and the others commit
 // together. errs[i] is unit i's error; err is the transaction's. finish, if
-// not nil, runs in the transaction after the units (outside any savepoint:
-// its error fails the whole batch). Grouping units this way amortises a
-// commit over many small writes.
+// not nil, runs in the transaction after the units (its error fails the
+// whole batch). Grouping units this way amortises a commit over many small
+// writes.
+//
+// Units rarely fail, so the batch first runs them plainly; only if one
+// fails is it rolled back and run again with a savepoint around each unit
+// (a savepoint costs two statements and, on SQLite, a journal copy of every
+// page the unit touches). fn must therefore be safe to run twice.
 func (d *DB) Batch(ctx context.Context, tenants []string, fn func(i int, tx *gorm.DB) error, finish func(tx *gorm.DB) error) (errs []error, err error) {
+	errs, err = d.batch(ctx, tenants, fn, finish, false)
+	if errors.Is(err, errUnitFailed) {
+		errs, err = d.batch(ctx, tenants, fn, finish, true)
+	}
+	return errs, err
+}
+
+// errUnitFailed ends a batch run without savepoints whose unit failed.
+var errUnitFailed = errors.New("db: a unit of the batch failed")
+
+func (d *DB) batch(ctx context.Context, tenants []string, fn func(i int, tx *gorm.DB) error, finish func(tx *gorm.DB) error, savepoints bool) (errs []error, err error) {
 	errs = make([]error, len(tenants))
 	err = d.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		current := ""
@@ -266,6 +284,12 @@ func (d *DB) Batch(ctx context.Context, tenants []string, fn func(i int, tx *gor
 					return fmt.Errorf("set tenant: %w", err)
 				}
 				current = tenantID
+			}
+			if !savepoints {
+				if errs[i] = fn(i, tx); errs[i] != nil {
+					return errUnitFailed
+				}
+				continue
 			}
 			errs[i] = tx.Transaction(func(sp *gorm.DB) error { return fn(i, sp) })
 		}

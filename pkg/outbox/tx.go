@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -86,16 +87,19 @@ func (s *Store[T]) Global(ctx context.Context, fn func(T) error) error {
 // transaction's. The events of the calls that succeeded are written in one
 // INSERT at the end.
 func (s *Store[T]) Batch(ctx context.Context, tenants []string, fn func(i int, tx T) error) ([]error, error) {
+	units := make([][]event, len(tenants)) // by unit: a unit may run twice (see db.Batch)
 	var events []event
 	var out *slot
 	errs, err := s.db.Batch(ctx, tenants, func(i int, g *gorm.DB) error {
 		tx := &Tx{DB: g, TenantID: tenants[i], producer: s.producer}
+		units[i] = nil
 		if err := fn(i, s.wrap(tx)); err != nil {
 			return err
 		}
-		events = append(events, tx.events...)
+		units[i] = tx.events
 		return nil
 	}, func(g *gorm.DB) (err error) {
+		events = slices.Concat(units...)
 		out, err = s.write(g, events)
 		return err
 	})
