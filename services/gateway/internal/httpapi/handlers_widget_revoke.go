@@ -30,6 +30,6 @@ func (a *API) widgetRevoke(c *gin.Context) {
 	}
 	// Refused here at once; other gateways learn it from identity's event.
 	now := time.Now().UTC()
-	a.revoked.RevokeVisitor(v.TenantID, contracts.VisitorRevoked{VisitorID: v.ID, RevokedAt: now, ExpiresAt: now.Add(auth.VisitorTTL)})
+	a.revoked.RevokeVisitor(v.TenantID, contracts.VisitorRevoked{VisitorID: v.ID, RevokedAt: now, ExpiresAt: now.Add(auth.VisitorRenewTTL)})
 	c.Status(http.StatusNoContent)
 }
