@@ -28,8 +28,10 @@ func (a *API) widgetRevoke(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	// Refused here at once; other gateways learn it from identity's event.
+	// Refused here at once, and its sockets closed; other gateways learn it
+	// from identity's event.
 	now := time.Now().UTC()
 	a.revoked.RevokeVisitor(v.TenantID, contracts.VisitorRevoked{VisitorID: v.ID, RevokedAt: now, ExpiresAt: now.Add(auth.VisitorRenewTTL)})
+	a.hub.Recheck()
 	c.Status(http.StatusNoContent)
 }
