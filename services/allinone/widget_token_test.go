@@ -62,6 +62,14 @@ func TestVisitorTokensExpireAndRenew(t *testing.T) {
 		if again.str("visitor.id") != old.str("visitor.id") || len(list.Body["conversations"].([]any)) != 1 {
 			t.Fatalf("the returning visitor lost their history: %s", list.Raw)
 		}
+		// Parley('reset') revokes an expired token that could still be renewed.
+		clock.advance(-8 * 24 * time.Hour)
+		stale := session(map[string]any{})
+		clock.advance(8 * 24 * time.Hour)
+		p.do("POST", "/api/v1/widget/session/revoke", stale.str("visitor_token"), nil).must(t, 204)
+		if r := session(map[string]any{"visitor_token": stale.str("visitor_token")}); r.str("visitor.id") == stale.str("visitor.id") {
+			t.Fatal("a revoked expired token was renewed")
+		}
 		// Past 90 days, a new visitor.
 		if r := session(map[string]any{"visitor_token": ancient.str("visitor_token")}); r.str("visitor.id") == ancient.str("visitor.id") {
 			t.Fatal("a 91-day-old token was renewed")

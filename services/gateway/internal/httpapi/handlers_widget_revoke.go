@@ -12,13 +12,19 @@ import (
 	"github.com/parley-chat/parley/pkg/natsx"
 )
 
-// widgetRevoke ends the caller's visitor token (Parley('reset')). A token
+// widgetRevoke ends the caller's visitor token (Parley('reset')). An
+// expired token that could still be renewed is revoked too. A token
 // revoked already is refused like any revoked token (401); the widget
 // forgets it either way. No origin check: ending one's own session is
 // harmless from anywhere.
 func (a *API) widgetRevoke(c *gin.Context) {
 	tok := bearer(c)
-	v, err := a.visitor(tok)
+	var claims auth.VisitorClaims
+	err := auth.VerifyRenewal(tok, a.keys.Key, &claims, time.Now())
+	var v contracts.Actor
+	if err == nil {
+		v, err = a.unrevoked(claims)
+	}
 	if err != nil {
 		c.Header("WWW-Authenticate", `Bearer realm="parley-widget"`)
 		fail(c, apperr.New(apperr.Unauthenticated, "missing, invalid, expired or revoked visitor token"))

@@ -16,10 +16,11 @@ import (
 // visitor is gone for good (a renewal with its token starts a new visitor);
 // a verified one comes back with the next identify and its user_hash.
 // Tokens carry whole-second iat, so one issued in the same second as the
-// revocation counts as revoked too.
+// revocation counts as revoked too. An expired token that could still be
+// renewed is revoked like a live one.
 func (a *App) RevokeVisitor(ctx context.Context, r contracts.VisitorRevokeRequest) (contracts.Empty, error) {
 	var c auth.VisitorClaims
-	if err := auth.Verify(r.VisitorToken, auth.AudienceWidget, a.keys.Key, &c); err != nil || c.TenantID != r.TenantID || c.Subject == "" {
+	if err := auth.VerifyRenewal(r.VisitorToken, a.keys.Key, &c, a.now()); err != nil || c.TenantID != r.TenantID || c.Subject == "" {
 		return contracts.Empty{}, apperr.New(apperr.Unauthenticated, "missing, invalid or expired visitor token")
 	}
 	now := time.Now().UTC()
