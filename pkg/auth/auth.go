@@ -146,10 +146,10 @@ func ParseJWK(k contracts.JWK) (ed25519.PublicKey, error) {
 // widget starts (each page load, and while a page stays open) renews it. A
 // verified visitor's token is renewed only with a fresh user_hash, so it
 // ends within VisitorTTL of the host site no longer vouching for the user.
-// An anonymous visitor has nothing else to prove who they are: their token
-// may still be renewed (never used) up to VisitorRenewTTL after it was
-// issued, so a visitor who comes back within three months keeps their
-// conversations. A revocation refuses both uses.
+// An anonymous visitor has nothing else to prove who they are: once
+// expired, their token can still be renewed (and do nothing else) up to
+// VisitorRenewTTL after it was issued, so a visitor who comes back within
+// three months keeps their conversations. A revocation refuses both uses.
 const (
 	VisitorTTL      = 7 * 24 * time.Hour
 	VisitorRenewTTL = 90 * 24 * time.Hour
