@@ -80,6 +80,10 @@ type KeyFunc func(issuer, kid string) (ed25519.PublicKey, error)
 // oversized input — is an Unauthenticated error; there is no "expired but
 // otherwise fine" path.
 func Verify(token, audience string, keys KeyFunc, claims jwt.Claims) error {
+	return verify(token, audience, keys, claims, leeway, time.Now)
+}
+
+func verify(token, audience string, keys KeyFunc, claims jwt.Claims, leeway time.Duration, now func() time.Time) error {
 	if len(token) == 0 || len(token) > MaxTokenBytes {
 		return unauthenticated()
 	}
@@ -90,6 +94,7 @@ func Verify(token, audience string, keys KeyFunc, claims jwt.Claims) error {
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
 		jwt.WithLeeway(leeway),
+		jwt.WithTimeFunc(now),
 	)
 	_, err := p.ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) {
 		kid, _ := t.Header["kid"].(string)
@@ -137,8 +142,18 @@ func ParseJWK(k contracts.JWK) (ed25519.PublicKey, error) {
 	return ed25519.PublicKey(b), nil
 }
 
-// VisitorTTL is how long a visitor token lives; every session renews it.
-const VisitorTTL = 180 * 24 * time.Hour
+// Visitor token lifetimes. A visitor token lives a week; every session the
+// widget starts (each page load, and while a page stays open) renews it. A
+// verified visitor's token is renewed only with a fresh user_hash, so it
+// ends within VisitorTTL of the host site no longer vouching for the user.
+// An anonymous visitor has nothing else to prove who they are: once
+// expired, their token can still be renewed (and do nothing else) up to
+// VisitorRenewTTL after it was issued, so a visitor who comes back within
+// three months keeps their conversations. A revocation refuses both uses.
+const (
+	VisitorTTL      = 7 * 24 * time.Hour
+	VisitorRenewTTL = 90 * 24 * time.Hour
+)
 
 // VisitorClaims are the claims of a visitor token. The subject is the visitor
 // id. Verified visitors carry the host site's user id and what it said of
@@ -169,4 +184,11 @@ func (s Signer) NewVisitorToken(c VisitorClaims, now time.Time) (string, error) 
 	c.NotBefore = jwt.NewNumericDate(now)
 	c.ExpiresAt = jwt.NewNumericDate(now.Add(VisitorTTL))
 	return s.Sign(c)
+}
+
+// VerifyRenewal parses a visitor token presented for renewal at now: like
+// Verify, except that it may have expired if it was issued less than
+// VisitorRenewTTL ago. The caller renews only anonymous tokens this way.
+func VerifyRenewal(token string, keys KeyFunc, claims *VisitorClaims, now time.Time) error {
+	return verify(token, AudienceWidget, keys, claims, VisitorRenewTTL-VisitorTTL, func() time.Time { return now })
 }

@@ -141,3 +141,41 @@ func TestJWKRoundTrip(t *testing.T) {
 		t.Fatal("an RSA key was accepted")
 	}
 }
+
+// A visitor token is refused a week after it was issued; renewal still
+// accepts it until 90 days after, and never a forged or other-audience one.
+func TestVisitorTokenLifetimes(t *testing.T) {
+	s := newSigner(t, "k1")
+	keys := keysOf(s)
+	now := time.Now()
+	mint := func(age time.Duration) string {
+		tok, err := s.NewVisitorToken(auth.VisitorClaims{TenantID: "t1"}, now.Add(-age))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	var c auth.VisitorClaims
+	if err := auth.Verify(mint(6*24*time.Hour), auth.AudienceWidget, keys, &c); err != nil {
+		t.Fatalf("a 6-day-old token: %v", err)
+	}
+	if err := auth.Verify(mint(8*24*time.Hour), auth.AudienceWidget, keys, &c); err == nil {
+		t.Fatal("an 8-day-old token verifies")
+	}
+	if err := auth.VerifyRenewal(mint(89*24*time.Hour), keys, &c, now); err != nil {
+		t.Fatalf("an 89-day-old token cannot be renewed: %v", err)
+	}
+	if err := auth.VerifyRenewal(mint(91*24*time.Hour), keys, &c, now); err == nil {
+		t.Fatal("a 91-day-old token can be renewed")
+	}
+	agent, err := s.NewAccessToken(contracts.Principal{TenantID: "t1", UserID: "u1"}, "", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := auth.VerifyRenewal(agent, keys, &c, now); err == nil {
+		t.Fatal("an agent token is renewed as a visitor's")
+	}
+	if err := auth.VerifyRenewal(mint(time.Hour), keysOf(newSigner(t, "k1")), &c, now); err == nil {
+		t.Fatal("a token signed by another key is renewed")
+	}
+}

@@ -201,8 +201,9 @@ type VisitorSessionRequest struct {
 
 // VisitorSession is a visitor's (new or renewed) token and who it stands for.
 type VisitorSession struct {
-	VisitorToken string `json:"visitor_token"`
-	Actor        Actor  `json:"actor"`
+	VisitorToken string    `json:"visitor_token"`
+	ExpiresAt    time.Time `json:"expires_at"`
+	Actor        Actor     `json:"actor"`
 }
 
 // IdentityVisitorSession issues visitor tokens.

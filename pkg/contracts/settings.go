@@ -204,6 +204,9 @@ var (
 type SettingsChanged struct {
 	WidgetKey string   `json:"widget_key"`
 	Settings  Settings `json:"settings"`
+	// SecretRotated: the identity secret was rotated (identity then ends
+	// every verified visitor's session).
+	SecretRotated bool `json:"secret_rotated,omitempty"`
 }
 
 // TenantSettingsChanged is published after every settings change and secret rotation.

@@ -1,6 +1,10 @@
 package contracts
 
-import "time"
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
 
 // VisitorRevokeRequest ends a visitor token on the server (Parley('reset')).
 type VisitorRevokeRequest struct {
@@ -31,6 +35,25 @@ type VisitorRevocations struct {
 type VisitorRevocation struct {
 	TenantID string `json:"tenant_id"`
 	VisitorRevoked
+}
+
+// AllVerifiedVisitors, as a VisitorRevoked's VisitorID, stands for every
+// verified visitor of the tenant: it rotated its identity secret, so every
+// verified token issued up to RevokedAt is refused. Anonymous visitors keep
+// their tokens (no identity secret vouched for them).
+const AllVerifiedVisitors = "00000000-0000-0000-0000-000000000000"
+
+// VerifiedVisitorID is the visitor id of the host site's user externalID:
+// the same for the same user of the same tenant everywhere (a UUIDv5 in the
+// tenant's namespace; anonymous visitors get UUIDv7s).
+func VerifiedVisitorID(tenantID, externalID string) string {
+	return uuid.NewSHA1(uuid.MustParse(tenantID), []byte("external:"+externalID)).String()
+}
+
+// IsVerifiedVisitorID reports whether a visitor id is a verified visitor's.
+func IsVerifiedVisitorID(id string) bool {
+	u, err := uuid.Parse(id)
+	return err == nil && u.Version() == 5
 }
 
 // IdentityVisitorRevoked is emitted for each revocation.

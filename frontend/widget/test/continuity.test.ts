@@ -260,11 +260,15 @@ describe('a token refused mid-session', () => {
     document.body.replaceChildren(root)
     let sessions = 0
     let refuse = false
+    const sent: (string | undefined)[] = []
     const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
     vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
       const p = new URL(url).pathname
       const auth = (init.headers as Record<string, string>).Authorization
-      if (p.endsWith('/session')) return json(200, { visitor_token: 'tok' + ++sessions, visitor: { id: 'v1', verified: false }, config })
+      if (p.endsWith('/session')) {
+        sent.push(JSON.parse(String(init.body)).visitor_token)
+        return json(200, { visitor_token: 'tok' + ++sessions, visitor: { id: 'v1', verified: false }, config })
+      }
       if (refuse && auth === 'Bearer tok1') return json(401, { code: 'unauthenticated', detail: 'this visitor session has ended' })
       if (p === '/api/v1/widget/conversations') return json(200, { conversations: [conv('c1')] })
       if (p.endsWith('/messages') && (init.method || 'GET') === 'GET') return json(200, { messages: [msg(1)], has_more: false })
@@ -279,6 +283,59 @@ describe('a token refused mid-session', () => {
     FakeWS.all[0].frame({ type: 'hello', role: 'visitor' }) // the resume lists conversations: 401
     await until(() => sessions === 2, 'a new session')
     await until(() => hostMsgs.some((m) => m.type === 'token' && m.saved?.token === 'tok2'), 'the new token on the host page')
+    // The refused token went along: the server renews an expired one for the same visitor.
+    expect(sent).toEqual([undefined, 'tok1'])
+    p.destroy()
+  })
+})
+
+// Issue 15: a visitor token lives a week; a page left open renews it
+// halfway, for the same visitor, and keeps the new one.
+describe('a page left open', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+    vi.unstubAllGlobals()
+  })
+
+  it('renews the visitor token before it expires', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    FakeWS.all = []
+    vi.stubGlobal('WebSocket', FakeWS)
+    const root = document.createElement('div')
+    document.body.replaceChildren(root)
+    const week = 7 * 24 * 3600 * 1000
+    const sent: (string | undefined)[] = []
+    const used: string[] = []
+    const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
+    vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
+      const p = new URL(url).pathname
+      if (p.endsWith('/session')) {
+        sent.push(JSON.parse(String(init.body)).visitor_token)
+        return json(200, { visitor_token: 'tok' + sent.length, expires_at: new Date(Date.now() + week).toISOString(), visitor: { id: 'v1', verified: false }, config })
+      }
+      used.push((init.headers as Record<string, string>).Authorization)
+      if (p === '/api/v1/widget/conversations') return json(200, { conversations: [conv('c1')] })
+      if (p.endsWith('/messages') && (init.method || 'GET') === 'GET') return json(200, { messages: [msg(1)], has_more: false })
+      return new Response(null, { status: 204 })
+    })
+    const hostMsgs: PanelMsg[] = []
+    const tokens = hostTokens((s) => hostMsgs.push({ parley: 1, type: 'token', saved: s }))
+    const p = new Panel({ key: 'wk_1', base: 'https://chat.example', kv: memory(), tokens, host: (m) => hostMsgs.push(m), embedded: true, root })
+    p.init(null, {}, false, '', true, false)
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(sent).toEqual([undefined])
+    await vi.advanceTimersByTimeAsync(week / 2 - 60000)
+    expect(sent).toEqual([undefined])
+    await vi.advanceTimersByTimeAsync(61000)
+    expect(sent).toEqual([undefined, 'tok1'])
+    expect(hostMsgs.some((m) => m.type === 'token' && m.saved?.token === 'tok2')).toBe(true)
+    // And again halfway through the new token's week.
+    await vi.advanceTimersByTimeAsync(week / 2 + 1000)
+    expect(sent).toEqual([undefined, 'tok1', 'tok2'])
+    used.length = 0
+    FakeWS.all[0].frame({ type: 'hello', role: 'visitor' }) // a resume lists conversations with the token in use
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(used).toContain('Bearer tok3')
     p.destroy()
   })
 })

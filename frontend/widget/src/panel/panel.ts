@@ -65,6 +65,7 @@ export class Panel {
   private typingIdle: ReturnType<typeof setTimeout> | undefined
   private typingTick: ReturnType<typeof setTimeout> | undefined
   private retryTimer: ReturnType<typeof setTimeout> | undefined
+  private renewTimer: ReturnType<typeof setTimeout> | undefined
   private generation = 0
   private queued = false
   private wanted = '' // the conversation a deep link asked for
@@ -111,12 +112,13 @@ export class Panel {
   constructor(private o: PanelOptions) {
     this.api = new Api(o.base, o.key)
     // A token revoked elsewhere (a reset on another device of a verified
-    // user) or expired: start a new session; what is typed stays queued.
+    // user) or expired: start a session again; what is typed stays queued.
+    // The saved token goes along: the server renews an expired anonymous
+    // one (same visitor, same history) and starts anew for a revoked one.
     this.api.authLost = () => {
       // While a delete runs, the server revokes the token first: not a lost session.
       if (this.phase !== 'ready' || this.data.erasing) return
       this.api.token = ''
-      this.o.tokens.set(null)
       void this.start()
     }
     this.transcript = new Transcript({
@@ -310,6 +312,7 @@ export class Panel {
     this.api.closed = true
     this.socket.stop()
     clearTimeout(this.retryTimer)
+    clearTimeout(this.renewTimer)
     clearTimeout(this.typingIdle)
     clearTimeout(this.typingTick)
   }
@@ -414,6 +417,7 @@ export class Panel {
     }
     if (gen !== this.generation) return
     this.api.token = res.visitor_token
+    this.renewBy(res.expires_at)
     this.savedFor = id ? id.id : null
     this.visitor = res.visitor
     this.config = res.config
@@ -797,12 +801,28 @@ export class Panel {
     if (!this.uploads.busy && this.trayNote.textContent === t.stillUploading) this.trayNote.textContent = ''
   }
 
+  /**
+   * renewBy starts a session again halfway to the token's expiry, so a page
+   * left open keeps a working token (the session renews it).
+   */
+  private renewBy(expires: string | undefined) {
+    clearTimeout(this.renewTimer)
+    const left = Date.parse(expires || '') - Date.now()
+    if (left > 0) this.renewTimer = setTimeout(() => void this.refreshConfig(), Math.min(Math.max(left / 2, 60000), 2 ** 31 - 1))
+  }
+
+  /** refreshConfig starts a session again: new facts for the header, and a renewed token for the same visitor. */
   private async refreshConfig() {
     if (this.phase !== 'ready') return
     try {
       const id = this.identity && this.identity.user_hash ? this.identity : null
       const res = await this.api.session(this.api.token, id)
       this.config = res.config
+      if (res.visitor.id === this.visitor?.id) {
+        this.api.token = res.visitor_token
+        this.renewBy(res.expires_at)
+        this.save()
+      }
       this.render()
     } catch {
       /* keep what we have */

@@ -124,6 +124,7 @@ export interface Visitor {
 
 export interface SessionResult {
   visitor_token: string
+  expires_at?: string // when visitor_token stops working (7 days on)
   visitor: Visitor
   config: WidgetConfig
 }

@@ -84,6 +84,12 @@ func (a *API) visitor(token string) (contracts.Actor, error) {
 	if err := auth.Verify(token, auth.AudienceWidget, a.keys.Key, &claims); err != nil {
 		return contracts.Actor{}, err
 	}
+	return a.unrevoked(claims)
+}
+
+// unrevoked is the actor of a visitor token's verified claims, unless the
+// token was revoked.
+func (a *API) unrevoked(claims auth.VisitorClaims) (contracts.Actor, error) {
 	if claims.IssuedAt == nil || a.revoked.VisitorRevoked(claims.TenantID, claims.Subject, claims.IssuedAt.Time) {
 		return contracts.Actor{}, apperr.New(apperr.Unauthenticated, "this visitor session has ended")
 	}

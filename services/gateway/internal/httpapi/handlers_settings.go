@@ -2,10 +2,13 @@ package httpapi
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/parley-chat/parley/pkg/auth"
 	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/pkg/natsx"
 )
 
 type settingsBody struct {
@@ -40,8 +43,20 @@ func (a *API) revealSecret(c *gin.Context) {
 	respond(c, a.nc, contracts.TenantSecretReveal, contracts.PrincipalRequest{Principal: principal(c)}, http.StatusOK)
 }
 
+// rotateSecret replaces the identity secret. Every verified visitor's
+// token is refused from then on (identity records it for all gateways, from
+// tenant's event); here at once, and their sockets closed.
 func (a *API) rotateSecret(c *gin.Context) {
-	respond(c, a.nc, contracts.TenantSecretRotate, contracts.PrincipalRequest{Principal: principal(c)}, http.StatusOK)
+	p := principal(c)
+	out, err := natsx.Call(c, a.nc, contracts.TenantSecretRotate, contracts.PrincipalRequest{Principal: p})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	now := time.Now().UTC()
+	a.revoked.RevokeVisitor(p.TenantID, contracts.VisitorRevoked{VisitorID: contracts.AllVerifiedVisitors, RevokedAt: now, ExpiresAt: now.Add(auth.VisitorRenewTTL)})
+	a.hub.Recheck()
+	c.JSON(http.StatusOK, out)
 }
 
 type cannedBody struct {

@@ -39,6 +39,7 @@ type sessionVisitor struct {
 
 type sessionResponse struct {
 	VisitorToken string         `json:"visitor_token"`
+	ExpiresAt    time.Time      `json:"expires_at"`
 	Visitor      sessionVisitor `json:"visitor"`
 	Config       widgetConfig   `json:"config"`
 }
@@ -71,7 +72,7 @@ func (a *API) widgetSession(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	out := sessionResponse{VisitorToken: sess.VisitorToken, Visitor: sessionVisitor{ID: sess.Actor.ID}}
+	out := sessionResponse{VisitorToken: sess.VisitorToken, ExpiresAt: sess.ExpiresAt, Visitor: sessionVisitor{ID: sess.Actor.ID}}
 	if id := sess.Actor.Identity; id != nil {
 		out.Visitor = sessionVisitor{ID: sess.Actor.ID, Name: id.Name, Email: id.Email, Verified: true}
 	} else if v, err := natsx.Call(c, a.nc, contracts.ConversationVisitorGet, contracts.VisitorRequest{TenantID: wt.TenantID, VisitorID: sess.Actor.ID}); err == nil {

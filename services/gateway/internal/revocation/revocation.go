@@ -49,9 +49,9 @@ type List struct {
 	// OnTenantDeleted, if set, is called for each deletion learnt (the
 	// gateway closes the tenant's sockets and forgets its widget).
 	OnTenantDeleted func(tenantID string)
-	// OnAccessChanged, if set, is called after a session or member was
-	// revoked or a role changed (the gateway rechecks its open sockets at
-	// once rather than at the next heartbeat).
+	// OnAccessChanged, if set, is called after a session, member or visitor
+	// was revoked or a role changed (the gateway rechecks its open sockets
+	// at once rather than at the next heartbeat).
 	OnAccessChanged func()
 }
 
@@ -192,7 +192,8 @@ func (l *List) Follow(ctx context.Context, js jetstream.JetStream) error {
 		var env contracts.Envelope
 		if json.Unmarshal(m.Data(), &env) == nil && env.CheckSubject(m.Subject()) == nil {
 			l.Apply(env)
-			if l.OnAccessChanged != nil && (env.Type == contracts.IdentityAccessRevoked.Name() || env.Type == contracts.IdentityMemberChanged.Name()) {
+			if l.OnAccessChanged != nil && (env.Type == contracts.IdentityAccessRevoked.Name() || env.Type == contracts.IdentityMemberChanged.Name() ||
+				env.Type == contracts.IdentityVisitorRevoked.Name()) {
 				l.OnAccessChanged()
 			}
 		}

@@ -7,22 +7,27 @@ import (
 	"github.com/parley-chat/parley/pkg/contracts"
 )
 
-// Visitor tokens live for months, far longer than identity's events are
-// kept, so a starting gateway first loads the revocations still in force
-// (Snapshot) and then follows VisitorRevoked events like the others.
+// Anonymous visitor tokens may be renewed for months, longer than
+// identity's events are kept, so a starting gateway first loads the
+// revocations still in force (Snapshot) and then follows VisitorRevoked
+// events like the others.
 
 type visitorKey struct{ tenant, visitor string }
 
 // VisitorRevoked reports whether a visitor token issued at issuedAt was
-// revoked, or its tenant deleted.
+// revoked, or its tenant deleted, or (for a verified visitor) its tenant's
+// identity secret rotated since.
 func (l *List) VisitorRevoked(tenantID, visitorID string, issuedAt time.Time) bool {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	if _, ok := l.tenants[tenantID]; ok {
 		return true
 	}
-	r, ok := l.visitors[visitorKey{tenantID, visitorID}]
-	return ok && r.Covers(issuedAt)
+	if r, ok := l.visitors[visitorKey{tenantID, visitorID}]; ok && r.Covers(issuedAt) {
+		return true
+	}
+	r, ok := l.visitors[visitorKey{tenantID, contracts.AllVerifiedVisitors}]
+	return ok && r.Covers(issuedAt) && contracts.IsVerifiedVisitorID(visitorID)
 }
 
 // RevokeVisitor records a revocation at once (the gateway that served it

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley/pkg/contracts"
+	"github.com/parley-chat/parley/pkg/ids"
 	"github.com/parley-chat/parley/pkg/natsx"
 )
 
@@ -77,5 +78,21 @@ func TestDeletedTenant(t *testing.T) {
 	l.prune(now.Add(natsx.EventRetention + time.Hour))
 	if l.TenantDeleted("t1") {
 		t.Fatal("kept after the stream dropped the event")
+	}
+}
+
+// A rotated identity secret (AllVerifiedVisitors) refuses the tenant's
+// verified visitors' tokens issued until then, not anonymous visitors'.
+func TestAllVerifiedVisitorsRevoked(t *testing.T) {
+	now := time.Now().UTC().Truncate(time.Second)
+	tenant, other := ids.New(), ids.New()
+	l := New()
+	l.RevokeVisitor(tenant, contracts.VisitorRevoked{VisitorID: contracts.AllVerifiedVisitors, RevokedAt: now, ExpiresAt: now.Add(time.Hour)})
+	sam := contracts.VerifiedVisitorID(tenant, "user-1")
+	if !l.VisitorRevoked(tenant, sam, now) || l.VisitorRevoked(tenant, sam, now.Add(time.Second)) {
+		t.Fatal("a verified visitor's token from before the rotation is accepted, or one from after refused")
+	}
+	if l.VisitorRevoked(tenant, ids.New(), now) || l.VisitorRevoked(other, contracts.VerifiedVisitorID(other, "user-1"), now) {
+		t.Fatal("an anonymous visitor, or another tenant's verified visitor, is refused")
 	}
 }

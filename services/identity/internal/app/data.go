@@ -136,7 +136,7 @@ func (a *App) RevokeVisitorAll(ctx context.Context, r contracts.VisitorRevokeAll
 // revokeVisitor records a revocation of every token of visitorID issued up
 // to at and emits it.
 func revokeVisitor(tx *store.Tx, visitorID string, at time.Time) error {
-	ev := contracts.VisitorRevoked{VisitorID: visitorID, RevokedAt: at, ExpiresAt: at.Add(auth.VisitorTTL)}
+	ev := contracts.VisitorRevoked{VisitorID: visitorID, RevokedAt: at, ExpiresAt: at.Add(auth.VisitorRenewTTL)}
 	if err := tx.RevokeVisitor(store.VisitorRevocation{VisitorID: ev.VisitorID, RevokedAt: ev.RevokedAt, ExpiresAt: ev.ExpiresAt}); err != nil {
 		return err
 	}

@@ -143,7 +143,10 @@ func (a *App) ResetPassword(ctx context.Context, r contracts.PasswordResetReques
 }
 
 // RequestEmailChange sends a confirmation link to the caller's new address;
-// the address changes only when that link is opened.
+// the address changes only when that link is opened. An address that has
+// an account already gets its link too, and the same answer: only its
+// owner learns, on opening the link, that it is taken (409), so a member
+// cannot probe who has an account.
 func (a *App) RequestEmailChange(ctx context.Context, r contracts.EmailChangeRequest) (contracts.Empty, error) {
 	email, err := validate.Email("email", r.Email)
 	if err != nil {
@@ -166,9 +169,6 @@ func (a *App) RequestEmailChange(ctx context.Context, r contracts.EmailChangeReq
 	}
 	if !password.Verify(me.PasswordHash, r.Password) {
 		return contracts.Empty{}, apperr.InvalidField("password", "the password is not right")
-	}
-	if err := a.emailFree(ctx, email); err != nil {
-		return contracts.Empty{}, err
 	}
 	secret, now := ids.Secret(32), a.now()
 	return contracts.Empty{}, a.store.Tenant(ctx, p.TenantID, func(tx *store.Tx) error {

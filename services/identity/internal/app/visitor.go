@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/auth"
 	"github.com/parley-chat/parley/pkg/contracts"
@@ -26,10 +24,10 @@ import (
 // the site's user id, so the same user has the same history on any device.
 // A wrong hash is refused — whatever name or email it claims, it never
 // reaches an existing user's conversations. An anonymous visitor keeps the
-// visitor id of a still-valid anonymous token of the same tenant, or gets a
-// new one (so does a revoked token: see RevokeVisitor); a verified identity
-// is never renewed without its user_hash (after a logout, or a rotated
-// secret, it is gone).
+// visitor id of an anonymous token of the same tenant that may still be
+// renewed (auth.VisitorRenewTTL), or gets a new one (so does a revoked
+// token: see RevokeVisitor); a verified identity is never renewed without
+// its user_hash (after a logout, or a rotated secret, it is gone).
 func (a *App) VisitorSession(ctx context.Context, r contracts.VisitorSessionRequest) (contracts.VisitorSession, error) {
 	if !ids.Valid(r.TenantID) {
 		return contracts.VisitorSession{}, apperr.NotFoundf("unknown widget")
@@ -46,7 +44,7 @@ func (a *App) VisitorSession(ctx context.Context, r contracts.VisitorSessionRequ
 		return contracts.VisitorSession{}, apperr.New(apperr.Unauthenticated, "this site only chats with signed-in users: call Parley('identify', …) with a user_hash")
 	default:
 		var old auth.VisitorClaims
-		renew := r.VisitorToken != "" && auth.Verify(r.VisitorToken, auth.AudienceWidget, a.keys.Key, &old) == nil && old.TenantID == r.TenantID && !old.Verified
+		renew := r.VisitorToken != "" && auth.VerifyRenewal(r.VisitorToken, a.keys.Key, &old, a.now()) == nil && old.TenantID == r.TenantID && !old.Verified
 		if renew {
 			revoked, err := a.visitorRevoked(ctx, old)
 			if err != nil {
@@ -62,11 +60,12 @@ func (a *App) VisitorSession(ctx context.Context, r contracts.VisitorSessionRequ
 			claims.Subject = ids.New()
 		}
 	}
-	tok, err := a.keys.Signer().NewVisitorToken(claims, time.Now())
+	now := a.now()
+	tok, err := a.keys.Signer().NewVisitorToken(claims, now)
 	if err != nil {
 		return contracts.VisitorSession{}, err
 	}
-	return contracts.VisitorSession{VisitorToken: tok, Actor: claims.Actor()}, nil
+	return contracts.VisitorSession{VisitorToken: tok, ExpiresAt: now.Add(auth.VisitorTTL).Truncate(time.Second), Actor: claims.Actor()}, nil
 }
 
 func (a *App) identify(ctx context.Context, tenantID string, in contracts.VisitorIdentity) (auth.VisitorClaims, error) {
@@ -95,7 +94,7 @@ func (a *App) identify(ctx context.Context, tenantID string, in contracts.Visito
 		return c, apperr.New(apperr.Unauthenticated, "identity verification failed: user_hash does not match this user id")
 	}
 	c = auth.VisitorClaims{TenantID: tenantID, Verified: true, ExternalID: id, Name: name, Email: email}
-	c.Subject = identifiedVisitorID(tenantID, id)
+	c.Subject = contracts.VerifiedVisitorID(tenantID, id)
 	return c, nil
 }
 
@@ -108,12 +107,6 @@ func validUserHash(secret, id, userHash string) bool {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write([]byte(id))
 	return hmac.Equal(got, m.Sum(nil))
-}
-
-// identifiedVisitorID is the same visitor id for the same user of the same
-// tenant everywhere (UUIDv5 in the tenant's namespace).
-func identifiedVisitorID(tenantID, externalID string) string {
-	return uuid.NewSHA1(uuid.MustParse(tenantID), []byte("external:"+externalID)).String()
 }
 
 // secretCache keeps tenants' identity secrets for a minute; a rotation

@@ -70,6 +70,11 @@ func Register(b *service.Base, a *app.App) {
 		return natsx.PurgeTenant(ctx, b.JS, contracts.IdentityStream, env.TenantID)
 	})
 
+	b.Consume(natsx.ConsumerConfig{
+		Stream: contracts.TenantStream, Durable: app.SecretRotatedConsumer,
+		Filter: contracts.TenantSettingsChanged.AllTenants(),
+	}, func(ctx context.Context, _ string, env contracts.Envelope) error { return a.SettingsChanged(ctx, env) })
+
 	// A rotated identity secret must stop verifying at once: drop the cached
 	// copy on the tenant's settings.changed event (a plain subscription: a
 	// missed event only means the cache expires on its own a minute later).

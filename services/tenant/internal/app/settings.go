@@ -127,6 +127,12 @@ func applyPatch(s contracts.Settings, r contracts.SettingsPatch) (contracts.Sett
 // settingsChanged keeps the tenant row's copy of the retention and
 // publishes the new settings for the services that cache them.
 func (a *App) settingsChanged(tx *store.Tx, s contracts.Settings) error {
+	return a.emitSettings(tx, s, false)
+}
+
+// emitSettings is settingsChanged, saying whether the identity secret was
+// rotated.
+func (a *App) emitSettings(tx *store.Tx, s contracts.Settings, rotated bool) error {
 	t, err := tx.Get()
 	if err != nil {
 		return err
@@ -137,7 +143,7 @@ func (a *App) settingsChanged(tx *store.Tx, s contracts.Settings) error {
 			return err
 		}
 	}
-	return tx.Emit(contracts.TenantSettingsChanged, contracts.SettingsChanged{WidgetKey: t.WidgetKey, Settings: s})
+	return tx.Emit(contracts.TenantSettingsChanged, contracts.SettingsChanged{WidgetKey: t.WidgetKey, Settings: s, SecretRotated: rotated})
 }
 
 // ResolveWidget finds the active tenant behind a widget key. Unknown keys,
@@ -198,7 +204,8 @@ func (a *App) InternalSecret(ctx context.Context, r contracts.TenantIDRequest) (
 }
 
 // RotateSecret replaces the identity secret: every user_hash made with the
-// old one stops verifying at once.
+// old one stops verifying at once, and identity ends the verified visitors'
+// sessions (see SettingsChanged.SecretRotated).
 func (a *App) RotateSecret(ctx context.Context, r contracts.PrincipalRequest) (contracts.IdentitySecret, error) {
 	if err := requireAdmin(r.Principal); err != nil {
 		return contracts.IdentitySecret{}, err
@@ -212,7 +219,7 @@ func (a *App) RotateSecret(ctx context.Context, r contracts.PrincipalRequest) (c
 		if err := tx.SaveSecret(out.Secret); err != nil {
 			return err
 		}
-		if err := a.settingsChanged(tx, s); err != nil {
+		if err := a.emitSettings(tx, s, true); err != nil {
 			return err
 		}
 		return audit(tx, r.Principal.AuditActor(), contracts.AuditSecretRotated, "identity_secret", r.Principal.TenantID, nil, nil)
