@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/config"
 	"github.com/parley-chat/parley/pkg/contracts"
@@ -310,6 +312,31 @@ func TestExportEmailArrivesOnceAndWorkspaceDeletionLeavesNothing(t *testing.T) {
 			}
 			if msgs := r.streamHolding(w.tenantID, w.tenantID); len(msgs) > 0 {
 				return fmt.Errorf("stream messages left: %v", msgs)
+			}
+			return nil
+		})
+	})
+}
+
+// A member's change reaches notify's copy on both databases: the second
+// change of the same member updates the row (an upsert PostgreSQL refused).
+func TestMemberChangesUpdateTheCopy(t *testing.T) {
+	t.Parallel()
+	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
+		r, sql := startWith(t, d, testkit.StartMailpit(t), nil)
+		tenant, user := ids.New(), ids.New()
+		for _, name := range []string{"Grace", "Grace Hopper"} {
+			r.publish(contracts.IdentityMemberChanged, tenant, contracts.MemberChanged{User: contracts.User{ID: user, TenantID: tenant, Name: name, Email: "grace@example.com", Role: contracts.RoleAgent}})
+		}
+		testkit.Eventually(t, 20*time.Second, func() error {
+			var names []string
+			if err := sql.Tenant(context.Background(), tenant, func(tx *gorm.DB) error {
+				return tx.Table("members").Where("tenant_id = ? AND user_id = ?", tenant, user).Pluck("name", &names).Error
+			}); err != nil {
+				return err
+			}
+			if len(names) != 1 || names[0] != "Grace Hopper" {
+				return fmt.Errorf("members rows: %v", names)
 			}
 			return nil
 		})

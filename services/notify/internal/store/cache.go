@@ -19,7 +19,9 @@ type Member struct {
 // SaveMember stores a member as identity last described them.
 func (tx *Tx) SaveMember(m Member) error {
 	m.TenantID = tx.TenantID
-	return tx.DB.Table("members").Clauses(clause.OnConflict{UpdateAll: true}).Create(&m).Error
+	// The row has no GORM primary key: name the conflict target, which
+	// PostgreSQL requires (SQLite alone accepted it left out).
+	return tx.DB.Table("members").Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "tenant_id"}, {Name: "user_id"}}, UpdateAll: true}).Create(&m).Error
 }
 
 // RemoveMember forgets a member who left, with their alerts.
