@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -65,7 +66,9 @@ func NewStore[T any](d *db.DB, relay *Relay, producer string, wrap func(*Tx) T) 
 func (s *Store[T]) Tenant(ctx context.Context, tenantID string, fn func(T) error) error {
 	tx := &Tx{TenantID: tenantID, producer: s.producer}
 	var out *slot
-	err := s.db.Tenant(ctx, tenantID, func(g *gorm.DB) (err error) {
+	err := errors.New("outbox: the transaction did not end") // until it returns (a panic)
+	defer func() { s.settle(out, tx.events, err) }()
+	err = s.db.Tenant(ctx, tenantID, func(g *gorm.DB) (err error) {
 		tx.DB = g
 		if err := fn(s.wrap(tx)); err != nil {
 			return err
@@ -73,7 +76,6 @@ func (s *Store[T]) Tenant(ctx context.Context, tenantID string, fn func(T) error
 		out, err = s.write(g, tx.events)
 		return err
 	})
-	s.settle(out, tx.events, err)
 	return err
 }
 
@@ -90,7 +92,10 @@ func (s *Store[T]) Batch(ctx context.Context, tenants []string, fn func(i int, t
 	units := make([][]event, len(tenants)) // by unit: a unit may run twice (see db.Batch)
 	var events []event
 	var out *slot
-	errs, err := s.db.Batch(ctx, tenants, func(i int, g *gorm.DB) error {
+	err := errors.New("outbox: the transaction did not end")
+	defer func() { s.settle(out, events, err) }()
+	var errs []error
+	errs, err = s.db.Batch(ctx, tenants, func(i int, g *gorm.DB) error {
 		tx := &Tx{DB: g, TenantID: tenants[i], producer: s.producer}
 		units[i] = nil
 		if err := fn(i, s.wrap(tx)); err != nil {
@@ -103,7 +108,6 @@ func (s *Store[T]) Batch(ctx context.Context, tenants []string, fn func(i int, t
 		out, err = s.write(g, events)
 		return err
 	})
-	s.settle(out, events, err)
 	return errs, err
 }
 
