@@ -207,11 +207,7 @@ func (a *App) appendDraft(tx *store.Tx, c store.Conversation, v store.Visitor, d
 	if err != nil {
 		return contracts.SendResult{}, err
 	}
-	conv, err := a.announce(tx, c, v, !hot, append(msgs, m)...)
-	if err != nil {
-		return contracts.SendResult{}, err
-	}
-	out, err := a.messageOut(tx, m)
+	conv, out, err := a.announce(tx, c, v, !hot, append(msgs, m)...)
 	return contracts.SendResult{Message: out, Conversation: conv}, err
 }
 
@@ -268,17 +264,18 @@ func (a *App) publish(tx *store.Tx, c store.Conversation, v store.Visitor, msgs 
 	if err := tx.SaveConversation(&c); err != nil {
 		return contracts.Conversation{}, err
 	}
-	return a.announce(tx, c, v, true, msgs...)
+	conv, _, err := a.announce(tx, c, v, true, msgs...)
+	return conv, err
 }
 
 // announce emits each new message with the brief of its conversation and,
 // when whole, the conversation itself; a visitor's message to a conversation
 // the bot answers is also the bot's bot.asked. It returns the conversation
-// as it now is.
-func (a *App) announce(tx *store.Tx, c store.Conversation, v store.Visitor, whole bool, msgs ...store.Message) (contracts.Conversation, error) {
+// as it now is and the last message.
+func (a *App) announce(tx *store.Tx, c store.Conversation, v store.Visitor, whole bool, msgs ...store.Message) (contracts.Conversation, contracts.Message, error) {
 	conv, err := a.viewWith(tx, c, v)
 	if err != nil {
-		return conv, err
+		return conv, contracts.Message{}, err
 	}
 	ev := contracts.MessageCreated{Brief: brief(c, v)}
 	if whole {
@@ -286,18 +283,18 @@ func (a *App) announce(tx *store.Tx, c store.Conversation, v store.Visitor, whol
 	}
 	for _, m := range msgs {
 		if ev.Message, err = a.messageOut(tx, m); err != nil {
-			return conv, err
+			return conv, ev.Message, err
 		}
 		if err := tx.Emit(contracts.ConversationMessageCreated, ev); err != nil {
-			return conv, err
+			return conv, ev.Message, err
 		}
 		if m.AuthorType == string(contracts.AuthorVisitor) && (c.Handoff == contracts.HandoffBot || c.Handoff == contracts.HandoffQueued) {
 			if err := tx.Emit(contracts.ConversationBotAsked, contracts.BotAsked{Message: ev.Message}); err != nil {
-				return conv, err
+				return conv, ev.Message, err
 			}
 		}
 	}
-	return conv, nil
+	return conv, ev.Message, nil
 }
 
 func brief(c store.Conversation, v store.Visitor) contracts.ConversationBrief {
