@@ -1,7 +1,9 @@
 package store
 
 import (
+	"database/sql"
 	"encoding/base64"
+	"errors"
 	"encoding/json"
 	"regexp"
 	"strings"
@@ -25,15 +27,37 @@ func (tx *Tx) CreateConversation(c *Conversation) error {
 
 // Conversation loads a conversation of the tenant.
 func (tx *Tx) Conversation(id string) (Conversation, error) {
-	var c Conversation
-	err := tx.DB.Table("conversations").Where("tenant_id = ? AND id = ?", tx.TenantID, id).Take(&c).Error
-	return c, notFound(err, "conversation")
+	return tx.loadConversation(id, "")
 }
 
 // LockConversation loads a conversation and locks it until the transaction ends.
 func (tx *Tx) LockConversation(id string) (Conversation, error) {
+	lock := ""
+	if tx.DB.Dialector.Name() == "postgres" {
+		lock = " FOR UPDATE" // SQLite serialises writers on its single connection
+	}
+	return tx.loadConversation(id, lock)
+}
+
+// conversationColumns are the columns of a Conversation, in scan order.
+const conversationColumns = `id, tenant_id, visitor_id, status, assignee_id, priority, labels, snooze_until,
+	last_seq, agent_read_seq, visitor_read_seq, unread_count, preview_seq, preview_body, preview_author_type,
+	preview_author_id, preview_author_name, preview_at, created_at, updated_at, last_activity_at, handoff,
+	bot_state, bot_misses, queued_at, handed_at, resolutions, survey_resolution, survey_scale, rating`
+
+// loadConversation reads one conversation with an explicit scan: every
+// message loads its conversation, and GORM's reflection cost as much as the
+// query.
+func (tx *Tx) loadConversation(id, lock string) (Conversation, error) {
 	var c Conversation
-	err := tx.Locked().Table("conversations").Where("tenant_id = ? AND id = ?", tx.TenantID, id).Take(&c).Error
+	err := tx.DB.Raw(`SELECT `+conversationColumns+` FROM conversations WHERE tenant_id = ? AND id = ?`+lock, tx.TenantID, id).Row().Scan(
+		&c.ID, &c.TenantID, &c.VisitorID, &c.Status, &c.AssigneeID, &c.Priority, &c.Labels, &c.SnoozeUntil,
+		&c.LastSeq, &c.AgentReadSeq, &c.VisitorReadSeq, &c.UnreadCount, &c.PreviewSeq, &c.PreviewBody, &c.PreviewAuthorType,
+		&c.PreviewAuthorID, &c.PreviewAuthorName, &c.PreviewAt, &c.CreatedAt, &c.UpdatedAt, &c.LastActivityAt, &c.Handoff,
+		&c.BotState, &c.BotMisses, &c.QueuedAt, &c.HandedAt, &c.Resolutions, &c.SurveyResolution, &c.SurveyScale, &c.Rating)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = gorm.ErrRecordNotFound
+	}
 	return c, notFound(err, "conversation")
 }
 

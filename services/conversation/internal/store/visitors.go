@@ -1,11 +1,12 @@
 package store
 
 import (
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/parley-chat/parley/pkg/contracts"
-	"github.com/parley-chat/parley/pkg/db"
 )
 
 // Visitor is a row of visitors. A row exists only once the visitor has
@@ -38,8 +39,12 @@ func (v Visitor) Contract() contracts.Visitor {
 // Visitor loads a visitor; found is false if they never interacted.
 func (tx *Tx) Visitor(id string) (Visitor, bool, error) {
 	var v Visitor
-	err := tx.DB.Table("visitors").Where("tenant_id = ? AND id = ?", tx.TenantID, id).Take(&v).Error
-	if db.IsNotFound(err) {
+	// An explicit scan, as for conversations: every message loads its visitor.
+	err := tx.DB.Raw(`SELECT tenant_id, id, name, email, external_id, verified, attributes, current_url, user_agent,
+		locale, timezone, created_at, last_seen_at FROM visitors WHERE tenant_id = ? AND id = ?`, tx.TenantID, id).Row().Scan(
+		&v.TenantID, &v.ID, &v.Name, &v.Email, &v.ExternalID, &v.Verified, &v.Attributes, &v.CurrentURL, &v.UserAgent,
+		&v.Locale, &v.Timezone, &v.CreatedAt, &v.LastSeenAt)
+	if errors.Is(err, sql.ErrNoRows) {
 		return Visitor{TenantID: tx.TenantID, ID: id, Attributes: "{}"}, false, nil
 	}
 	return v, err == nil, err
