@@ -145,8 +145,12 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     });
   }, []);
 
+  // A message of a conversation this tab does not know yet, waiting for the
+  // conversation.updated frame the server sends right after it.
+  const unknown = useRef(new Map<string, Message>());
+
   const onFrame = useCallback(
-    (f: ServerFrame) => {
+    (f: ServerFrame, live: boolean) => {
       const { active, me } = ref.current;
       switch (f.type) {
         case 'message.created': {
@@ -154,7 +158,11 @@ export function InboxProvider({ children }: { children: ReactNode }) {
           const viewing = active === m.conversation_id && document.visibilityState === 'visible';
           const conv = ref.current.state.byId[m.conversation_id];
           dispatch({ type: 'message', message: m, viewing });
-          if (!conv) {
+          if (!conv && f.cursor !== undefined) {
+            // The frame came from a stored event: its conversation.updated
+            // follows (no fetch per conversation, e.g. when a resume replays many).
+            if (live) unknown.current.set(m.conversation_id, m);
+          } else if (!conv) {
             api.conversation(m.conversation_id).then(
               (c) => {
                 dispatch({ type: 'upsert', conversation: c });
@@ -164,17 +172,21 @@ export function InboxProvider({ children }: { children: ReactNode }) {
             );
           } else {
             if (viewing && m.author.type === 'visitor') api.read(m.conversation_id, m.seq).catch(() => {});
-            notifyDesktop(m, conv);
+            if (live) notifyDesktop(m, conv);
           }
           // A gap in the open conversation: fetch what we missed.
           const list = ref.current.state.messages[m.conversation_id];
           if (list && m.seq > lastSeq(list) + 1) void fetchMessages(m.conversation_id).catch(() => {});
-          if (m.author.type === 'visitor' && document.visibilityState === 'hidden' && ref.current.sound) chime();
+          // Missed messages a resume replays do not each chime.
+          if (live && m.author.type === 'visitor' && document.visibilityState === 'hidden' && ref.current.sound) chime();
           break;
         }
         case 'conversation.updated':
           if (f.conversation && typeof f.conversation === 'object' && 'visitor' in f.conversation) {
             dispatch({ type: 'upsert', conversation: f.conversation });
+            const m = unknown.current.get(f.conversation.id);
+            unknown.current.delete(f.conversation.id);
+            if (m) notifyDesktop(m, f.conversation);
           }
           break;
         case 'typing':
@@ -205,11 +217,11 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     if (!me) return;
     const r = new Realtime({
       token: () => session.token(),
-      onFrame: (f) => onFrame(f),
-      onStatus: (st, reconnected) => {
+      onFrame: (f, live) => onFrame(f, live),
+      onStatus: (st, reload) => {
         setSocket(st);
-        if (st === 'open' && reconnected) {
-          // Catch up on whatever happened while we were away.
+        if (st === 'open' && reload) {
+          // The socket could not resume (no cursor yet, or "resync"): re-read what we show.
           void load(ref.current.state.filter);
           const a = ref.current.active;
           if (a) void fetchMessages(a).catch(() => {});
