@@ -26,7 +26,6 @@ const (
 // Conn is one client socket.
 type Conn struct {
 	ws      *websocket.Conn
-	hub     *Hub
 	Actor   contracts.Actor
 	Session string // agents: the session id, for revocation
 
@@ -37,12 +36,13 @@ type Conn struct {
 	writing bool
 	closed  bool
 	// Agents: cursor is the stream sequence of the last event sent; while
-	// resuming, live events wait in held until the replay has sent the
-	// events before them.
-	resuming bool
+	// resuming (only then, to keep idle sockets small), live events wait in
+	// resuming.held until the replay has sent the events before them.
 	cursor   uint64
-	held     []heldEvent
+	resuming *catchUp
 }
+
+type catchUp struct{ held []heldEvent }
 
 type heldEvent struct {
 	seq    uint64
@@ -98,9 +98,9 @@ func (c *Conn) deliver(seq uint64, frames [][]byte) {
 	c.mu.Lock()
 	switch {
 	case c.closed:
-	case c.resuming:
-		if ok = len(c.held) < c.maxQueued(); ok {
-			c.held = append(c.held, heldEvent{seq, frames})
+	case c.resuming != nil:
+		if ok = len(c.resuming.held) < c.maxQueued(); ok {
+			c.resuming.held = append(c.resuming.held, heldEvent{seq, frames})
 		}
 	case seq > c.cursor:
 		c.cursor = seq
@@ -133,13 +133,17 @@ func (c *Conn) endResume(frame []byte, resync bool, live uint64) {
 		c.cursor = live
 	}
 	frames := [][]byte{frame}
-	for _, e := range c.held {
+	var held []heldEvent
+	if c.resuming != nil { // nil once the socket closed
+		held = c.resuming.held
+	}
+	for _, e := range held {
 		if e.seq > c.cursor {
 			c.cursor = e.seq
 			frames = append(frames, e.frames...)
 		}
 	}
-	c.resuming, c.held = false, nil
+	c.resuming = nil
 	start, ok := c.queueLocked(frames)
 	c.mu.Unlock()
 	c.started(start, ok)
@@ -191,7 +195,7 @@ func (c *Conn) close() {
 	c.mu.Lock()
 	already := c.closed
 	c.closed = true
-	c.queue, c.held = nil, nil
+	c.queue, c.resuming = nil, nil
 	c.mu.Unlock()
 	if !already {
 		_ = c.ws.Close()

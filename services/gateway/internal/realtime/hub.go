@@ -70,7 +70,7 @@ func New(nc *nats.Conn, js jetstream.JetStream, revoked Revoked, log *slog.Logge
 	return &Hub{
 		nc: nc, js: js, log: log, revoked: revoked, gatewayID: ids.New(),
 		upgrader: websocket.Upgrader{
-			ReadBufferSize: 1024, WriteBufferSize: 1024, WriteBufferPool: &sync.Pool{},
+			ReadBufferSize: 512, WriteBufferSize: 1024, WriteBufferPool: &sync.Pool{},
 			HandshakeTimeout: 10 * time.Second,
 			// Origins are checked by the caller before Serve.
 			CheckOrigin: func(*http.Request) bool { return true },
@@ -116,7 +116,10 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, actor contracts.Acto
 		return // the upgrader has answered
 	}
 	ws.SetReadLimit(maxFrame)
-	c := &Conn{ws: ws, hub: h, Actor: actor, Session: session, since: time.Now(), resuming: resuming, cursor: after}
+	c := &Conn{ws: ws, Actor: actor, Session: session, since: time.Now(), cursor: after}
+	if resuming {
+		c.resuming = &catchUp{}
+	}
 	upto := h.register(c, owned, f)
 	if resuming {
 		go h.resume(c, after, upto)
@@ -134,7 +137,7 @@ func (h *Hub) register(c *Conn, owned []string, f *feed) uint64 {
 	hello := ServerFrame{Type: FrameHello, Role: "visitor", ServerTime: time.Now().UTC().Format(time.RFC3339Nano)}
 	if c.isAgent() {
 		hello.Role = "agent"
-		if !c.resuming {
+		if c.resuming == nil {
 			c.cursor = upto
 		}
 		hello.Cursor = c.cursor
