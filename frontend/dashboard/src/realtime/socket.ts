@@ -147,7 +147,9 @@ export class Realtime {
     const Impl = this.opts.WebSocketImpl ?? WebSocket;
     let url = this.opts.url ? this.opts.url(token) : defaultURL(token);
     const resume = this.everOpened && this.cursor !== undefined;
-    if (resume) url += `${url.includes('?') ? '&' : '?'}cursor=${this.cursor}`;
+    // The frames of one event share its cursor, and the drop may have cut the
+    // last event's short: resume from just before it (applying frames again is harmless).
+    if (resume) url += `${url.includes('?') ? '&' : '?'}cursor=${Math.max(0, (this.cursor ?? 0) - 1)}`;
     let ws: WebSocket;
     try {
       ws = new Impl(url);
