@@ -30,6 +30,8 @@ var serverFrames = map[string]string{
 	"error":                        "ErrorFrame",
 	"pong":                         "PongFrame",
 	"reconnect":                    "ReconnectFrame",
+	"resumed":                      "ResumedFrame",
+	"resync":                       "ResyncFrame",
 }
 
 var (

@@ -22,6 +22,8 @@ import {
 } from './state';
 
 const PAGE = 40;
+/** How long a message of an unknown conversation waits for its conversation.updated before it is fetched. */
+const UNKNOWN_WAIT_MS = 1000;
 
 /** assigneeParam is the API's assignee filter for a list filter ("mine" is "me" on the wire). */
 export function assigneeParam(a: InboxFilter['assignee']): string | undefined {
@@ -145,8 +147,25 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     });
   }, []);
 
+  // A message of a conversation this tab does not know yet, waiting for the
+  // conversation.updated frame the server sends right after a message that
+  // changed more than itself (a new conversation, a reopening, a claim).
+  // Without one soon, the conversation is fetched.
+  const unknown = useRef(new Map<string, Message>());
+  const fetchUnknown = useCallback((m: Message, live: boolean) => {
+    api.conversation(m.conversation_id).then(
+      (c) => {
+        dispatch({ type: 'upsert', conversation: c });
+        if (live) notifyDesktop(m, c);
+      },
+      () => {
+        if (live) notifyDesktop(m, undefined);
+      },
+    );
+  }, [notifyDesktop]);
+
   const onFrame = useCallback(
-    (f: ServerFrame) => {
+    (f: ServerFrame, live: boolean) => {
       const { active, me } = ref.current;
       switch (f.type) {
         case 'message.created': {
@@ -154,27 +173,35 @@ export function InboxProvider({ children }: { children: ReactNode }) {
           const viewing = active === m.conversation_id && document.visibilityState === 'visible';
           const conv = ref.current.state.byId[m.conversation_id];
           dispatch({ type: 'message', message: m, viewing });
-          if (!conv) {
-            api.conversation(m.conversation_id).then(
-              (c) => {
-                dispatch({ type: 'upsert', conversation: c });
-                notifyDesktop(m, c);
-              },
-              () => notifyDesktop(m, undefined),
-            );
+          if (!conv && f.cursor !== undefined) {
+            // The frame came from a stored event: its conversation.updated
+            // may follow (no fetch per conversation, e.g. when a resume
+            // replays many new ones); if it does not, fetch it.
+            unknown.current.set(m.conversation_id, m);
+            setTimeout(() => {
+              if (unknown.current.get(m.conversation_id) !== m) return;
+              unknown.current.delete(m.conversation_id);
+              if (!ref.current.state.byId[m.conversation_id]) fetchUnknown(m, live);
+            }, UNKNOWN_WAIT_MS);
+          } else if (!conv) {
+            fetchUnknown(m, true);
           } else {
             if (viewing && m.author.type === 'visitor') api.read(m.conversation_id, m.seq).catch(() => {});
-            notifyDesktop(m, conv);
+            if (live) notifyDesktop(m, conv);
           }
           // A gap in the open conversation: fetch what we missed.
           const list = ref.current.state.messages[m.conversation_id];
           if (list && m.seq > lastSeq(list) + 1) void fetchMessages(m.conversation_id).catch(() => {});
-          if (m.author.type === 'visitor' && document.visibilityState === 'hidden' && ref.current.sound) chime();
+          // Missed messages a resume replays do not each chime.
+          if (live && m.author.type === 'visitor' && document.visibilityState === 'hidden' && ref.current.sound) chime();
           break;
         }
         case 'conversation.updated':
           if (f.conversation && typeof f.conversation === 'object' && 'visitor' in f.conversation) {
             dispatch({ type: 'upsert', conversation: f.conversation });
+            const m = unknown.current.get(f.conversation.id);
+            unknown.current.delete(f.conversation.id);
+            if (m && live) notifyDesktop(m, f.conversation);
           }
           break;
         case 'typing':
@@ -197,7 +224,7 @@ export function InboxProvider({ children }: { children: ReactNode }) {
           break;
       }
     },
-    [fetchMessages, notifyDesktop],
+    [fetchMessages, notifyDesktop, fetchUnknown],
   );
 
   const rt = useRef<Realtime | null>(null);
@@ -205,11 +232,11 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     if (!me) return;
     const r = new Realtime({
       token: () => session.token(),
-      onFrame: (f) => onFrame(f),
-      onStatus: (st, reconnected) => {
+      onFrame: (f, live) => onFrame(f, live),
+      onStatus: (st, reload) => {
         setSocket(st);
-        if (st === 'open' && reconnected) {
-          // Catch up on whatever happened while we were away.
+        if (st === 'open' && reload) {
+          // The socket could not resume (no cursor yet, or "resync"): re-read what we show.
           void load(ref.current.state.filter);
           const a = ref.current.active;
           if (a) void fetchMessages(a).catch(() => {});

@@ -91,3 +91,93 @@ describe('a draining gateway', () => {
     rt.stop();
   });
 });
+
+describe('catching up after a reconnect', () => {
+  type Fake = { url: string; readyState: number; onopen: (() => void) | null; onclose: (() => void) | null; onmessage: ((e: { data: string }) => void) | null };
+  function setup() {
+    vi.useFakeTimers();
+    const sockets: Fake[] = [];
+    const Impl = class {
+      readyState = 0;
+      onopen: (() => void) | null = null;
+      onclose: (() => void) | null = null;
+      onmessage: ((e: { data: string }) => void) | null = null;
+      constructor(public url: string) {
+        sockets.push(this);
+        queueMicrotask(() => {
+          this.readyState = 1;
+          this.onopen?.();
+        });
+      }
+      send() {}
+      close() {
+        this.readyState = 3;
+      }
+    } as unknown as typeof WebSocket;
+    const frames: { type: string; live: boolean }[] = [];
+    const reloads: boolean[] = [];
+    const rt = new Realtime({
+      token: async () => 'tok',
+      onFrame: (f, live) => frames.push({ type: f.type, live }),
+      onStatus: (s, reload) => s === 'open' && reloads.push(reload),
+      url: (t) => `ws://gw/api/v1/ws?access_token=${t}`,
+      WebSocketImpl: Impl,
+    });
+    const frame = (s: Fake, f: object) => s.onmessage?.({ data: JSON.stringify(f) });
+    const drop = async (s: Fake) => {
+      s.readyState = 3;
+      s.onclose?.();
+      await vi.advanceTimersByTimeAsync(40_000);
+    };
+    return { sockets, frames, reloads, rt, frame, drop };
+  }
+
+  it('resumes with the last cursor in one socket, without a reload, and marks replayed frames', async () => {
+    const { sockets, frames, reloads, rt, frame, drop } = setup();
+    rt.start();
+    await vi.advanceTimersByTimeAsync(10);
+    frame(sockets[0], { type: 'hello', role: 'agent', cursor: 40 });
+    frame(sockets[0], { type: 'message.created', message: {}, cursor: 41 });
+    frame(sockets[0], { type: 'conversation.updated', conversation: {}, cursor: 41 });
+    frame(sockets[0], { type: 'typing', conversation_id: 'c', author: {} });
+    await drop(sockets[0]);
+    expect(sockets).toHaveLength(2);
+    expect(sockets[1].url).toBe('ws://gw/api/v1/ws?access_token=tok&cursor=40'); // just before the last event seen
+    expect(reloads).toEqual([false, false]);
+    frames.length = 0;
+    frame(sockets[1], { type: 'message.created', message: {}, cursor: 57 });
+    frame(sockets[1], { type: 'resumed', cursor: 57 });
+    frame(sockets[1], { type: 'message.created', message: {}, cursor: 60 });
+    expect(frames).toEqual([
+      { type: 'message.created', live: false },
+      { type: 'message.created', live: true },
+    ]);
+    expect(rt.cursor).toBe(60);
+    await drop(sockets[1]);
+    expect(sockets[2].url).toContain('&cursor=59');
+    rt.stop();
+  });
+
+  it('reloads on "resync" and goes on from the cursor the server gives', async () => {
+    const { sockets, reloads, rt, frame, drop } = setup();
+    rt.start();
+    await vi.advanceTimersByTimeAsync(10);
+    frame(sockets[0], { type: 'hello', role: 'agent', cursor: 900 });
+    await drop(sockets[0]);
+    frame(sockets[1], { type: 'resync', cursor: 12, detail: 'cursor 900 is ahead of the event stream' });
+    expect(reloads).toEqual([false, false, true]);
+    expect(rt.cursor).toBe(12);
+    rt.stop();
+  });
+
+  it('reloads after a reconnect when it never got a cursor', async () => {
+    const { sockets, reloads, rt, frame, drop } = setup();
+    rt.start();
+    await vi.advanceTimersByTimeAsync(10);
+    frame(sockets[0], { type: 'hello', role: 'agent' });
+    await drop(sockets[0]);
+    expect(sockets[1].url).not.toContain('cursor');
+    expect(reloads).toEqual([false, true]);
+    rt.stop();
+  });
+});

@@ -1,7 +1,10 @@
 import type { Author, Conversation, Message } from '../api/types';
 
-/** Frames the server sends (services/gateway/internal/realtime/frames.go). */
-export type ServerFrame =
+/**
+ * Frames the server sends (services/gateway/internal/realtime/frames.go).
+ * An agent's frames of a stored event carry its tenant-wide cursor.
+ */
+export type ServerFrame = (
   | { type: 'hello'; role: string; server_time: string }
   | { type: 'message.created'; message: Message }
   | { type: 'conversation.updated'; conversation: Conversation }
@@ -13,7 +16,10 @@ export type ServerFrame =
   | { type: 'conversations.deleted'; conversation_ids: string[] }
   | { type: 'message.deleted'; message: Message; conversation?: Conversation }
   | { type: 'pong' }
-  | { type: 'reconnect' };
+  | { type: 'reconnect' }
+  | { type: 'resumed' }
+  | { type: 'resync'; detail: string }
+) & { cursor?: number };
 
 export type ClientFrame =
   | { type: 'message.send'; conversation_id: string; body: string; client_msg_id: string; private?: boolean; attachments?: string[] }
@@ -34,8 +40,15 @@ export const BLOCKED_AFTER = 3;
 
 export interface RealtimeOptions {
   token(): Promise<string | null>;
-  onFrame(f: ServerFrame): void;
-  onStatus(s: SocketStatus, reconnected: boolean): void;
+  /** onFrame gets every frame; live is false for the missed ones a resume replays. */
+  onFrame(f: ServerFrame, live: boolean): void;
+  /**
+   * reload is true when the socket (re)opened without being able to resume
+   * what it missed: the app re-reads what it shows. A resume replays the
+   * missed frames instead, and asks for a reload only if the server says
+   * "resync".
+   */
+  onStatus(s: SocketStatus, reload: boolean): void;
   /** Builds the socket URL; the default is this origin's /api/v1/ws. */
   url?: (token: string) => string;
   WebSocketImpl?: typeof WebSocket;
@@ -52,8 +65,10 @@ const PING_MS = 20_000;
 /**
  * Realtime keeps one WebSocket to the gateway open while the app runs:
  * reconnecting with backoff, pinging so the server does not drop an idle
- * socket, and telling the app when it reconnected so it can fetch what it
- * missed (after_seq).
+ * socket, and catching up after a reconnect: it keeps the last cursor the
+ * server sent and reconnects with ?cursor=, so the gateway replays every
+ * event of the tenant that was missed in one step (then "resumed"); without
+ * a cursor, or on "resync", it tells the app to reload.
  *
  * The gateway takes the agent token as ?access_token= (a browser WebSocket
  * cannot send an Authorization header); it is the short-lived access token,
@@ -68,6 +83,9 @@ export class Realtime {
   private everOpened = false;
   private failures = 0; // connections that closed before opening, while none ever opened
   private restarting = false; // the gateway said "reconnect": it is draining, another one answers
+  /** cursor is the position of the last stored event the server sent (undefined before any). */
+  cursor: number | undefined;
+  private replaying = false; // between opening with a cursor and "resumed" or "resync"
 
   private get blocked(): boolean {
     return !this.everOpened && this.failures >= BLOCKED_AFTER;
@@ -127,7 +145,11 @@ export class Realtime {
       return;
     }
     const Impl = this.opts.WebSocketImpl ?? WebSocket;
-    const url = this.opts.url ? this.opts.url(token) : defaultURL(token);
+    let url = this.opts.url ? this.opts.url(token) : defaultURL(token);
+    const resume = this.everOpened && this.cursor !== undefined;
+    // The frames of one event share its cursor, and the drop may have cut the
+    // last event's short: resume from just before it (applying frames again is harmless).
+    if (resume) url += `${url.includes('?') ? '&' : '?'}cursor=${Math.max(0, (this.cursor ?? 0) - 1)}`;
     let ws: WebSocket;
     try {
       ws = new Impl(url);
@@ -144,7 +166,8 @@ export class Realtime {
       this.attempt = 0;
       clearInterval(this.ping);
       this.ping = setInterval(() => this.send({ type: 'ping' }), PING_MS);
-      this.opts.onStatus('open', reconnected);
+      this.replaying = resume;
+      this.opts.onStatus('open', reconnected && !resume);
     };
     ws.onmessage = (e) => {
       let f: ServerFrame;
@@ -158,12 +181,23 @@ export class Realtime {
         this.restarting = true;
         return;
       }
-      this.opts.onFrame(f);
+      if (f.type === 'resumed' || f.type === 'resync') {
+        this.replaying = false;
+        if (f.type === 'resync') {
+          // Live frames go on from the server's cursor (ours may be from elsewhere); reload the rest.
+          this.cursor = f.cursor;
+          this.opts.onStatus('open', true);
+        }
+        return;
+      }
+      if (typeof f.cursor === 'number' && (this.cursor === undefined || f.cursor > this.cursor)) this.cursor = f.cursor;
+      this.opts.onFrame(f, !this.replaying);
     };
     ws.onclose = () => {
       if (this.ws !== ws) return;
       clearInterval(this.ping);
       this.ws = null;
+      this.replaying = false;
       if (!opened) this.failures++;
       this.opts.onStatus(this.blocked ? 'blocked' : 'closed', false);
       this.later();

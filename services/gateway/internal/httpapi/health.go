@@ -64,6 +64,7 @@ func (a *API) readyz(c *gin.Context) {
 func newMetrics(hub *realtime.Hub) *metrics.Registry {
 	m := metrics.New()
 	m.Gauge("parley_websockets", "WebSockets open on this gateway (agents and visitors).", func() float64 { return float64(hub.Count()) })
+	m.Gauge("parley_tenant_feeds", "Tenants whose events this gateway follows (one ordered consumer each, while it holds their sockets).", func() float64 { return float64(hub.Feeds()) })
 	m.Gauge("go_goroutines", "Goroutines of the process.", func() float64 { return float64(runtime.NumGoroutine()) })
 	m.Gauge("go_memstats_heap_inuse_bytes", "Bytes in in-use heap spans.", func() float64 {
 		var s runtime.MemStats

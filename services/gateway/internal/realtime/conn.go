@@ -26,7 +26,6 @@ const (
 // Conn is one client socket.
 type Conn struct {
 	ws      *websocket.Conn
-	hub     *Hub
 	Actor   contracts.Actor
 	Session string // agents: the session id, for revocation
 
@@ -36,6 +35,18 @@ type Conn struct {
 	queue   [][]byte
 	writing bool
 	closed  bool
+	// Agents: cursor is the stream sequence of the last event sent; while
+	// resuming (only then, to keep idle sockets small), live events wait in
+	// resuming.held until the replay has sent the events before them.
+	cursor   uint64
+	resuming *catchUp
+}
+
+type catchUp struct{ held []heldEvent }
+
+type heldEvent struct {
+	seq    uint64
+	frames [][]byte
 }
 
 func (c *Conn) isAgent() bool { return c.Actor.Type == contracts.AuthorAgent }
@@ -47,26 +58,95 @@ func (c *Conn) maxQueued() int {
 	return maxQueuedVisitor
 }
 
-// send queues a frame; a client too slow to keep up is disconnected (it
-// reconnects and catches up with after_seq).
-func (c *Conn) send(frame []byte) {
+// send queues frames; a client too slow to keep up is disconnected (it
+// reconnects and resumes).
+func (c *Conn) send(frames ...[]byte) {
 	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
-		return
-	}
-	if len(c.queue) >= c.maxQueued() {
-		c.mu.Unlock()
-		c.close()
-		return
-	}
-	c.queue = append(c.queue, frame)
-	start := !c.writing
-	c.writing = true
+	start, ok := c.queueLocked(frames)
 	c.mu.Unlock()
-	if start {
+	c.started(start, ok)
+}
+
+// queueLocked appends frames for the writer. It reports whether a writer
+// must start, and false for a client too slow to keep up. c.mu is held.
+func (c *Conn) queueLocked(frames [][]byte) (start, ok bool) {
+	if c.closed || len(frames) == 0 {
+		return false, true
+	}
+	if len(c.queue)+len(frames) > c.maxQueued() {
+		return false, false
+	}
+	c.queue = append(c.queue, frames...)
+	start = !c.writing
+	c.writing = true
+	return start, true
+}
+
+// started acts on queueLocked's answer once c.mu is released.
+func (c *Conn) started(start, ok bool) {
+	if !ok {
+		c.close()
+	} else if start {
 		go c.writeLoop()
 	}
+}
+
+// deliver queues an agent's frames of the live event seq: held back while
+// the socket resumes, dropped if the replay sent them already.
+func (c *Conn) deliver(seq uint64, frames [][]byte) {
+	start, ok := false, true
+	c.mu.Lock()
+	switch {
+	case c.closed:
+	case c.resuming != nil:
+		if ok = len(c.resuming.held) < c.maxQueued(); ok {
+			c.resuming.held = append(c.resuming.held, heldEvent{seq, frames})
+		}
+	case seq > c.cursor:
+		c.cursor = seq
+		start, ok = c.queueLocked(frames)
+	}
+	c.mu.Unlock()
+	c.started(start, ok)
+}
+
+// replayed queues the frames of a missed event; false once the socket is closed.
+func (c *Conn) replayed(seq uint64, frames [][]byte) bool {
+	start, ok := false, true
+	c.mu.Lock()
+	closed := c.closed
+	if !closed && seq > c.cursor {
+		c.cursor = seq
+		start, ok = c.queueLocked(frames)
+	}
+	c.mu.Unlock()
+	c.started(start, ok)
+	return !closed && ok
+}
+
+// endResume queues frame (resumed or resync), then the live events held
+// meanwhile that the replay did not send, and goes live. After a resync the
+// socket goes on from cursor live, the feed's position when it registered.
+func (c *Conn) endResume(frame []byte, resync bool, live uint64) {
+	c.mu.Lock()
+	if resync {
+		c.cursor = live
+	}
+	frames := [][]byte{frame}
+	var held []heldEvent
+	if c.resuming != nil { // nil once the socket closed
+		held = c.resuming.held
+	}
+	for _, e := range held {
+		if e.seq > c.cursor {
+			c.cursor = e.seq
+			frames = append(frames, e.frames...)
+		}
+	}
+	c.resuming = nil
+	start, ok := c.queueLocked(frames)
+	c.mu.Unlock()
+	c.started(start, ok)
 }
 
 func (c *Conn) sendFrame(f ServerFrame) {
@@ -115,7 +195,7 @@ func (c *Conn) close() {
 	c.mu.Lock()
 	already := c.closed
 	c.closed = true
-	c.queue = nil
+	c.queue, c.resuming = nil, nil
 	c.mu.Unlock()
 	if !already {
 		_ = c.ws.Close()

@@ -47,6 +47,9 @@ type ServerFrame struct {
 	ClientMsgID     string             `json:"client_msg_id,omitempty"`
 	Code            string             `json:"code,omitempty"`
 	Detail          string             `json:"detail,omitempty"`
+	// Cursor (agents) is the stream sequence of the stored event a frame
+	// comes from; ?cursor=N on connect resumes after it.
+	Cursor uint64 `json:"cursor,omitempty"`
 }
 
 // ClientFrame is every frame a client may send.

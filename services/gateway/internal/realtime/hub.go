@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -37,8 +38,12 @@ type Hub struct {
 
 	mu      sync.RWMutex
 	tenants map[string]*room
+	feeds   map[string]*feed // by tenant id
 	agents  map[agentKey]*agentState
 	conns   map[*Conn]struct{}
+
+	feedGrace time.Duration // FeedGrace
+	events    atomic.Int64  // live events the feeds decoded
 }
 
 // room is one tenant's sockets on this gateway.
@@ -65,12 +70,12 @@ func New(nc *nats.Conn, js jetstream.JetStream, revoked Revoked, log *slog.Logge
 	return &Hub{
 		nc: nc, js: js, log: log, revoked: revoked, gatewayID: ids.New(),
 		upgrader: websocket.Upgrader{
-			ReadBufferSize: 1024, WriteBufferSize: 1024, WriteBufferPool: &sync.Pool{},
+			ReadBufferSize: 512, WriteBufferSize: 1024, WriteBufferPool: &sync.Pool{},
 			HandshakeTimeout: 10 * time.Second,
 			// Origins are checked by the caller before Serve.
 			CheckOrigin: func(*http.Request) bool { return true },
 		},
-		tenants: map[string]*room{}, agents: map[agentKey]*agentState{}, conns: map[*Conn]struct{}{},
+		feedGrace: FeedGrace, tenants: map[string]*room{}, feeds: map[string]*feed{}, agents: map[agentKey]*agentState{}, conns: map[*Conn]struct{}{},
 	}
 }
 
@@ -79,6 +84,11 @@ func New(nc *nats.Conn, js jetstream.JetStream, revoked Revoked, log *slog.Logge
 func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, actor contracts.Actor, session string) {
 	if !websocket.IsWebSocketUpgrade(r) {
 		problem.Write(w, apperr.New(apperr.Invalid, "this endpoint speaks WebSocket only"), "")
+		return
+	}
+	after, resuming, err := resumeCursor(r, actor)
+	if err != nil {
+		problem.Write(w, err, "")
 		return
 	}
 	var owned []string
@@ -93,24 +103,46 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, actor contracts.Acto
 			owned = append(owned, c.ID)
 		}
 	}
+	ctx, cancel := context.WithTimeout(r.Context(), natsx.DefaultTimeout)
+	f, err := h.acquire(ctx, actor.TenantID)
+	cancel()
+	if err != nil {
+		problem.Write(w, err, "")
+		return
+	}
 	ws, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		h.release(f)
 		return // the upgrader has answered
 	}
 	ws.SetReadLimit(maxFrame)
-	c := &Conn{ws: ws, hub: h, Actor: actor, Session: session, since: time.Now()}
-	h.register(c, owned)
-	role := "visitor"
-	if c.isAgent() {
-		role = "agent"
+	c := &Conn{ws: ws, Actor: actor, Session: session, since: time.Now(), cursor: after}
+	if resuming {
+		c.resuming = &catchUp{}
 	}
-	c.sendFrame(ServerFrame{Type: FrameHello, Role: role, ServerTime: time.Now().UTC().Format(time.RFC3339Nano)})
-	go h.readLoop(c)
+	upto := h.register(c, owned, f)
+	if resuming {
+		go h.resume(c, after, upto)
+	}
+	go h.readLoop(c, f)
 }
 
-func (h *Hub) register(c *Conn, owned []string) {
+// register adds the socket and queues its hello before any event can
+// reach it. An agent's hello carries the cursor from which it gets every
+// event (its own when resuming); the feed's position is returned.
+func (h *Hub) register(c *Conn, owned []string, f *feed) uint64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	upto := f.last.Load()
+	hello := ServerFrame{Type: FrameHello, Role: "visitor", ServerTime: time.Now().UTC().Format(time.RFC3339Nano)}
+	if c.isAgent() {
+		hello.Role = "agent"
+		if c.resuming == nil {
+			c.cursor = upto
+		}
+		hello.Cursor = c.cursor
+	}
+	c.sendFrame(hello)
 	h.conns[c] = struct{}{}
 	rm := h.tenants[c.Actor.TenantID]
 	if rm == nil {
@@ -120,7 +152,7 @@ func (h *Hub) register(c *Conn, owned []string) {
 	if c.isAgent() {
 		rm.agents[c] = struct{}{}
 		h.agentConnected(c)
-		return
+		return upto
 	}
 	set := rm.visitors[c.Actor.ID]
 	if set == nil {
@@ -131,6 +163,7 @@ func (h *Hub) register(c *Conn, owned []string) {
 	for _, id := range owned {
 		rm.owner[id] = c.Actor.ID
 	}
+	return upto
 }
 
 func (h *Hub) unregister(c *Conn) {
@@ -161,10 +194,11 @@ func (h *Hub) unregister(c *Conn) {
 }
 
 // readLoop reads client frames until the socket dies.
-func (h *Hub) readLoop(c *Conn) {
+func (h *Hub) readLoop(c *Conn, f *feed) {
 	defer func() {
 		c.close()
 		h.unregister(c)
+		h.release(f)
 	}()
 	_ = c.ws.SetReadDeadline(time.Now().Add(readTimeout))
 	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(readTimeout)) })
@@ -232,16 +266,10 @@ func (h *Hub) publishTyping(c *Conn, f ClientFrame) {
 	_ = h.nc.Publish(contracts.LiveTyping(c.Actor.TenantID), b)
 }
 
-// Run follows events, pings sockets and keeps presence until ctx ends, then
-// closes every socket.
+// Run pings sockets and keeps presence until ctx ends, then closes every
+// socket and stops the tenants' feeds (each socket's tenant is followed
+// from its first socket on; see feed.go).
 func (h *Hub) Run(ctx context.Context) error {
-	errc := make(chan error, 1)
-	go func() { errc <- h.follow(ctx) }()
-	typing, err := h.nc.Subscribe(contracts.LiveTypingAll, h.onTyping)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = typing.Unsubscribe() }()
 	// Presence calls the conversation service once per agent: on its own
 	// goroutine, so a slow service never delays pings or shutdown.
 	go h.keepPresence(ctx)
@@ -251,11 +279,8 @@ func (h *Hub) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			h.closeAll()
+			h.stopFeeds()
 			return nil
-		case err := <-errc:
-			if ctx.Err() == nil {
-				return err
-			}
 		case <-ping.C:
 			for _, c := range h.snapshot() {
 				c.ping()
