@@ -3,8 +3,8 @@ package store
 import (
 	"database/sql"
 	"encoding/base64"
-	"errors"
 	"encoding/json"
+	"errors"
 	"regexp"
 	"strings"
 	"time"
