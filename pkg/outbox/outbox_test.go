@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"gorm.io/gorm"
 
@@ -276,6 +277,74 @@ func TestCrashBetweenCommitAndPublishDeliversEveryEventOnce(t *testing.T) {
 		wantSequence(t, js, 60)
 		if n := outboxRows(t, x); n != 0 {
 			t.Fatalf("%d outbox rows left", n)
+		}
+	})
+}
+
+// Release N and N+1 side by side on the schema after 0003_outbox_lease (see
+// docs/migrations.md): rows an N writer inserts without claimed_until are
+// published by an N+1 relay, and an N relay's statements still run, its
+// duplicate publish of an N+1 row dropped by the stream.
+func TestOutboxRowsOfThePreviousReleaseArePublished(t *testing.T) {
+	t.Parallel()
+	testkit.ForEachDB(t, func(t *testing.T, d testkit.DB) {
+		x, js := setup(t, d)
+		ctx := context.Background()
+		tenant := ids.New()
+		// Release N's writer: its INSERT, which names no claimed_until.
+		var oldEnv contracts.Envelope
+		if err := x.Tenant(ctx, tenant, func(tx *gorm.DB) (err error) {
+			oldEnv, err = contracts.NewEnvelope(happened, tenant, "svc", "", map[string]int{"n": 0})
+			if err != nil {
+				return err
+			}
+			body, _ := json.Marshal(oldEnv)
+			return tx.Exec(`INSERT INTO outbox (id, tenant_id, subject, envelope, created_at) VALUES (?, ?, ?, ?, ?)`,
+				oldEnv.ID, tenant, happened.Subject(tenant), string(body), oldEnv.OccurredAt).Error
+		}); err != nil {
+			t.Fatal(err)
+		}
+		relay := outbox.NewRelay(x, js, slog.New(slog.DiscardHandler))
+		if n, err := relay.Flush(ctx); err != nil || n != 1 {
+			t.Fatalf("the N+1 relay published %d of release N's rows: %v", n, err)
+		}
+
+		// An N+1 writer whose relay has not published yet, and release N's
+		// relay, which takes every row in order and publishes it.
+		s := outbox.NewStore(x, relay, "svc", func(tx *outbox.Tx) *outbox.Tx { return tx })
+		if err := s.Tenant(ctx, tenant, func(tx *outbox.Tx) error { return tx.Emit(happened, map[string]int{"n": 1}) }); err != nil {
+			t.Fatal(err)
+		}
+		var rows []struct {
+			Seq      int64
+			ID       string
+			Subject  string
+			Envelope string
+		}
+		if err := x.Global(ctx, func(tx *gorm.DB) error {
+			return tx.Raw(`SELECT seq, id, subject, envelope FROM outbox ORDER BY seq LIMIT ?`, 500).Scan(&rows).Error
+		}); err != nil || len(rows) != 1 {
+			t.Fatalf("release N's relay query: %d rows, %v", len(rows), err)
+		}
+		for _, r := range rows {
+			msg := nats.NewMsg(r.Subject)
+			msg.Data = []byte(r.Envelope)
+			msg.Header.Set(jetstream.MsgIDHeader, r.ID)
+			if _, err := js.PublishMsg(ctx, msg); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := x.Global(ctx, func(tx *gorm.DB) error {
+			return tx.Exec(`DELETE FROM outbox WHERE seq IN ?`, []int64{rows[0].Seq}).Error
+		}); err != nil {
+			t.Fatal(err)
+		}
+		// The N+1 relay then publishes its copy from memory: the stream keeps one.
+		if _, err := relay.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := events(t, js); len(got) != 2 || got[0] != 0 || got[1] != 1 {
+			t.Fatalf("stream holds %v, want [0 1]", got)
 		}
 	})
 }
