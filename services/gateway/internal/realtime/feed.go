@@ -323,13 +323,7 @@ func (h *Hub) toVisitor(tenant, visitorID, conversationID string, frame *ServerF
 		}
 	}
 	h.mu.Unlock()
-	if len(targets) == 0 {
-		return
-	}
-	b := encodeFrame(*frame)
-	for _, c := range targets {
-		c.send(b)
-	}
+	sendTo(targets, frame)
 }
 
 func (h *Hub) toAllVisitors(tenant string, frame *ServerFrame) {
@@ -343,6 +337,11 @@ func (h *Hub) toAllVisitors(tenant string, frame *ServerFrame) {
 		}
 	}
 	h.mu.RUnlock()
+	sendTo(targets, frame)
+}
+
+// sendTo encodes frame once, and only if some socket is to get it.
+func sendTo(targets []*Conn, frame *ServerFrame) {
 	if len(targets) == 0 {
 		return
 	}
