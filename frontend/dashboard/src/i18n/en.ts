@@ -298,7 +298,7 @@ export const en = {
   'install.secretReveal': 'Reveal secret',
   'install.secretHide': 'Hide',
   'install.secretRotate': 'Rotate secret',
-  'install.secretRotateConfirm': 'Rotate the secret? Signatures made with the old one stop working at once, so update your server right after.',
+  'install.secretRotateConfirm': 'Rotate the secret? Signatures made with the old one stop working at once and every signed-in visitor is signed out of the chat until your site signs them in again with the new one, so update your server right after.',
   'install.secretRotated': 'The secret was rotated. Update your server with the new one.',
   'install.secretLabel': 'Identity secret',
   'install.requireVerified': 'Require verified identity',
