@@ -112,6 +112,10 @@ func (a *API) widgetStart(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if err := a.visitors.Start(actor(c)); err != nil {
+		fail(c, err)
+		return
+	}
 	res, err := natsx.Call(c, a.nc, contracts.ConversationStart, contracts.StartRequest{Actor: actor(c), Body: b.Body, ClientMsgID: b.ClientMsgID, Attachments: b.Attachments,
 		CurrentURL: b.CurrentURL, Locale: b.Locale, Timezone: b.Timezone})
 	if err != nil {
@@ -138,6 +142,10 @@ type visitorMessageBody struct {
 func (a *API) widgetSend(c *gin.Context) {
 	var b visitorMessageBody
 	if err := bind(c, &b); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := a.visitors.Message(actor(c)); err != nil {
 		fail(c, err)
 		return
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/contracts"
 )
 
@@ -154,6 +155,13 @@ func (c *Conn) sendFrame(f ServerFrame) {
 	if err == nil {
 		c.send(b)
 	}
+}
+
+// sendError answers a frame with an error frame; the socket stays open.
+func (c *Conn) sendError(err error, clientMsgID string) {
+	e := apperr.As(err)
+	c.sendFrame(ServerFrame{Type: FrameError, Code: string(e.Code), Detail: e.Message, ClientMsgID: clientMsgID,
+		RetryAfter: int((e.RetryAfter + time.Second - 1) / time.Second)})
 }
 
 // writeLoop drains the queue and exits when it is empty.

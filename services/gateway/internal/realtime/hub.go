@@ -18,6 +18,7 @@ import (
 	"github.com/parley-chat/parley/pkg/ids"
 	"github.com/parley-chat/parley/pkg/natsx"
 	"github.com/parley-chat/parley/pkg/problem"
+	"github.com/parley-chat/parley/services/gateway/internal/ratelimit"
 )
 
 // Revoked says whether an agent's session has ended since it connected.
@@ -35,6 +36,8 @@ type Hub struct {
 	// VisitorRevoked reports whether a visitor's tokens issued by the given
 	// time were revoked (Parley('reset')); such sockets are closed too.
 	VisitorRevoked func(tenantID, visitorID string, issuedBy time.Time) bool
+	// Visitors limits visitors' message.send frames, with the REST sends.
+	Visitors *ratelimit.Visitors
 
 	mu      sync.RWMutex
 	tenants map[string]*room
@@ -224,20 +227,24 @@ func (h *Hub) handle(c *Conn, f ClientFrame) {
 	case FramePing:
 		c.sendFrame(ServerFrame{Type: FramePong})
 	case FrameSend:
+		if !c.isAgent() {
+			if err := h.Visitors.Message(c.Actor); err != nil {
+				c.sendError(err, f.ClientMsgID)
+				return
+			}
+		}
 		res, err := natsx.Call(ctx, h.nc, contracts.ConversationSend, contracts.SendRequest{
 			Actor: c.Actor, ConversationID: f.ConversationID, Body: f.Body, ClientMsgID: f.ClientMsgID, Private: f.Private,
 			Attachments: f.Attachments,
 		})
 		if err != nil {
-			e := apperr.As(err)
-			c.sendFrame(ServerFrame{Type: FrameError, Code: string(e.Code), Detail: e.Message, ClientMsgID: f.ClientMsgID})
+			c.sendError(err, f.ClientMsgID)
 			return
 		}
 		c.sendFrame(ServerFrame{Type: FrameMessageAck, ClientMsgID: f.ClientMsgID, Message: &res.Message})
 	case FrameRead:
 		if _, err := natsx.Call(ctx, h.nc, contracts.ConversationRead, contracts.ReadRequest{Actor: c.Actor, ConversationID: f.ConversationID, Seq: f.Seq}); err != nil {
-			e := apperr.As(err)
-			c.sendFrame(ServerFrame{Type: FrameError, Code: string(e.Code), Detail: e.Message})
+			c.sendError(err, "")
 		}
 	case FrameTyping:
 		h.publishTyping(c, f)
