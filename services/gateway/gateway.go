@@ -75,6 +75,7 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Gateway, error) {
 	hub.VisitorRevoked = revoked.VisitorRevoked
 	visitors := ratelimit.NewVisitors(cfg.Limits)
 	hub.Visitors = visitors
+	hub.SocketsPerVisitor, hub.SocketsPerIP = cfg.Limits.SocketsPerVisitor, cfg.Limits.SocketsPerIP
 	widgets := widgetconf.New(deps.NATS)
 	// A deleted workspace: its tokens are refused (revoked checks the tenant),
 	// its sockets closed and its widget key unknown, at once.

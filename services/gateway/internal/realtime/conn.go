@@ -30,7 +30,8 @@ type Conn struct {
 	Actor   contracts.Actor
 	Session string // agents: the session id, for revocation
 
-	since time.Time // when the socket opened: a visitor revoked since then is cut off
+	since  time.Time   // when the socket opened: a visitor revoked since then is cut off
+	limits frameLimits // typing and read frames; the reader goroutine's only
 
 	mu      sync.Mutex
 	queue   [][]byte
