@@ -197,7 +197,7 @@ func (tx *Tx) CountInactive(t time.Time) (conversations, messages int64, err err
 // tenantTables are the tenant's rows other than conversations (which go
 // with their messages, DeleteConversations) in the order they are deleted.
 // outbox is included: an event of a deleted tenant is never published.
-var tenantTables = append([]string{"visitors", "bookings", "files", "file_keys", "agents", "presence", "booking_locks", "timers", "entitlements", "outbox"}, reportTables...)
+var tenantTables = append([]string{"visitors", "bookings", "files", "file_keys", "agents", "presence", "booking_locks", "timers", "entitlements", "outbox", "conversation_starts"}, reportTables...)
 
 // DeleteTenantRows deletes up to limit rows of one of the tenant's tables
 // other than conversations and messages, and reports whether any were left
@@ -229,6 +229,8 @@ func rowKey(table string) string {
 		return "ref_id"
 	case "outbox":
 		return "seq"
+	case "conversation_starts":
+		return "ip_hash"
 	case "report_conversations", "report_resolutions", "report_ratings", "report_misses":
 		return "conversation_id"
 	}

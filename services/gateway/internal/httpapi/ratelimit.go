@@ -15,7 +15,7 @@ import (
 // which every replica shares.
 func perIP(l *ratelimit.Limiter) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if ok, wait := l.Allow(c.ClientIP(), time.Now()); !ok {
+		if ok, wait := l.Allow(ratelimit.Network(c.ClientIP()), time.Now()); !ok {
 			fail(c, apperr.RateLimitedFor(wait))
 			return
 		}

@@ -7,6 +7,7 @@ package ratelimit
 
 import (
 	"fmt"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -119,7 +120,7 @@ func (v *Visitors) check(a contracts.Actor, byVisitor, byIP *Limiter, what strin
 	if a.IP == "" {
 		return nil
 	}
-	if ok, wait := byIP.Allow(a.IP, now); !ok {
+	if ok, wait := byIP.Allow(Network(a.IP), now); !ok {
 		return limited(wait, what, "network")
 	}
 	return nil
@@ -130,4 +131,18 @@ func limited(wait time.Duration, what, who string) error {
 	e := apperr.RateLimitedFor(wait)
 	e.Message = fmt.Sprintf("too many %s from this %s; try again in %s", what, who, e.RetryAfter.Round(time.Second))
 	return e
+}
+
+// Network is the key of a client IP's limits: the address, or for IPv6 its
+// /64, the block one subscriber gets (one machine can use all of it).
+func Network(ip string) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	if addr = addr.Unmap(); addr.Is6() {
+		p, _ := addr.Prefix(64)
+		return p.String()
+	}
+	return addr.String()
 }

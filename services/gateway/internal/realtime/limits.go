@@ -56,7 +56,10 @@ func socketKeys(a contracts.Actor, session string) (owner, ip string) {
 	if a.Type == contracts.AuthorAgent {
 		return "s/" + session, ""
 	}
-	return "v/" + a.TenantID + "/" + a.ID, a.IP
+	if a.IP == "" {
+		return "v/" + a.TenantID + "/" + a.ID, ""
+	}
+	return "v/" + a.TenantID + "/" + a.ID, ratelimit.Network(a.IP)
 }
 
 // reserve counts a new socket against its owner and IP, or refuses it
