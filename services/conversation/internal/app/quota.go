@@ -55,24 +55,43 @@ func (a *App) startQuota(ctx context.Context, actor contracts.Actor) quotaGate {
 	return g
 }
 
-// admit refuses (402) a new conversation beyond the month's quota, and
-// (429) one beyond the starter's share of it.
+// admit refuses (403) a start by a blocked visitor or from a blocked
+// network, (402) one beyond the month's quota, and (429) one beyond the
+// starter's share of it; it records where the start came from.
 func (a *App) admit(tx *store.Tx, g quotaGate) error {
-	if g.e == nil || g.e.ConversationsPerMonth == 0 {
-		return nil
+	ip := ""
+	if g.actor.IP != "" {
+		ip = ipHash(tx.TenantID, g.actor.IP)
 	}
-	if err := tx.LockQuota(); err != nil {
-		return err
-	}
-	start, end := entitlements.Period(*g.e, a.now())
-	used, err := tx.ConversationsCreated(start, end, g.e.ConversationsPerMonth)
+	blocked, err := tx.Blocked(g.actor.ID, ip)
 	if err != nil {
 		return err
 	}
-	if err := entitlements.CheckConversations(*g.e, used); err != nil {
-		return err
+	if blocked {
+		return apperr.New(apperr.Forbidden, "this chat is not available to you: the team blocked this visitor or network")
 	}
-	return a.admitShare(tx, g, start, end)
+	now := a.now()
+	if g.e != nil && g.e.ConversationsPerMonth > 0 {
+		if err := tx.LockQuota(); err != nil {
+			return err
+		}
+		start, end := entitlements.Period(*g.e, now)
+		used, err := tx.ConversationsCreated(start, end, g.e.ConversationsPerMonth)
+		if err != nil {
+			return err
+		}
+		if err := entitlements.CheckConversations(*g.e, used); err != nil {
+			return err
+		}
+		if err := a.admitShare(tx, g, ip, start, end); err != nil {
+			return err
+		}
+	}
+	if ip == "" {
+		return nil
+	}
+	// Kept a little over a month: a quota period, and a block's reach.
+	return tx.RecordStart(g.actor.ID, ip, now, now.AddDate(0, 0, -32))
 }
 
 // One visitor, and one client IP, may start at most a tenth of the monthly
@@ -90,9 +109,9 @@ const (
 
 func quotaShare(quota, floor int) int { return max(floor, quota/shareDivisor) }
 
-// admitShare refuses (429) a start beyond the visitor's or the IP's share
-// of the period's quota, and records the IP's start. The quota lock is held.
-func (a *App) admitShare(tx *store.Tx, g quotaGate, start, end time.Time) error {
+// admitShare refuses (429) a start beyond the visitor's or the IP's
+// share of the period's quota. The quota lock is held.
+func (a *App) admitShare(tx *store.Tx, g quotaGate, ip string, start, end time.Time) error {
 	quota, now := g.e.ConversationsPerMonth, a.now()
 	limited := func(who string, n int) error {
 		e := apperr.RateLimitedFor(end.Sub(now))
@@ -108,10 +127,9 @@ func (a *App) admitShare(tx *store.Tx, g quotaGate, start, end time.Time) error 
 	if n >= most {
 		return limited("this visitor", n)
 	}
-	if g.actor.IP == "" {
+	if ip == "" {
 		return nil
 	}
-	ip := ipHash(tx.TenantID, g.actor.IP)
 	most = quotaShare(quota, ipFloor)
 	if n, err = tx.StartsFrom(ip, start, end, most); err != nil {
 		return err
@@ -119,7 +137,7 @@ func (a *App) admitShare(tx *store.Tx, g quotaGate, start, end time.Time) error 
 	if n >= most {
 		return limited("this network", n)
 	}
-	return tx.RecordStart(ip, now, start)
+	return nil
 }
 
 // ipHash is how conversation_starts keeps a client IP: hashed with the

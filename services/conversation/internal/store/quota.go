@@ -39,6 +39,7 @@ func (tx *Tx) VisitorConversationsCreated(visitorID string, from, to time.Time, 
 // conversationStart is a row of conversation_starts.
 type conversationStart struct {
 	TenantID  string
+	VisitorID string
 	IPHash    string `gorm:"column:ip_hash"`
 	CreatedAt time.Time
 }
@@ -54,12 +55,12 @@ func (tx *Tx) StartsFrom(ipHash string, from, to time.Time, max int) (int, error
 	return int(n), err
 }
 
-// RecordStart notes a conversation started from ipHash at, and forgets the
-// tenant's starts before keepFrom (an earlier quota period).
-func (tx *Tx) RecordStart(ipHash string, at, keepFrom time.Time) error {
+// RecordStart notes a visitor's conversation started from ipHash at, and
+// forgets the tenant's starts before keepFrom.
+func (tx *Tx) RecordStart(visitorID, ipHash string, at, keepFrom time.Time) error {
 	if err := tx.DB.Table("conversation_starts").Where("tenant_id = ? AND created_at < ?", tx.TenantID, keepFrom.UTC()).
 		Delete(&conversationStart{}).Error; err != nil {
 		return err
 	}
-	return tx.DB.Table("conversation_starts").Create(&conversationStart{TenantID: tx.TenantID, IPHash: ipHash, CreatedAt: at.UTC()}).Error
+	return tx.DB.Table("conversation_starts").Create(&conversationStart{TenantID: tx.TenantID, VisitorID: visitorID, IPHash: ipHash, CreatedAt: at.UTC()}).Error
 }

@@ -376,8 +376,9 @@ func (h *Hub) CloseTenant(tenantID string) {
 	}
 }
 
-// CloseVisitor closes a visitor's sockets (their data was erased).
-func (h *Hub) CloseVisitor(tenantID, visitorID string) {
+// CloseVisitor closes a visitor's sockets (their data was erased, or the
+// team blocked them), telling them why.
+func (h *Hub) CloseVisitor(tenantID, visitorID, reason string) {
 	h.mu.RLock()
 	var targets []*Conn
 	if rm := h.tenants[tenantID]; rm != nil {
@@ -387,6 +388,6 @@ func (h *Hub) CloseVisitor(tenantID, visitorID string) {
 	}
 	h.mu.RUnlock()
 	for _, c := range targets {
-		c.closeWith(websocket.ClosePolicyViolation, "this visitor's data was erased")
+		c.closeWith(websocket.ClosePolicyViolation, reason)
 	}
 }
