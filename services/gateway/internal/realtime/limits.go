@@ -12,7 +12,7 @@ import (
 // Frames of a kind one socket may send: a burst, then so many a minute.
 // The widget sends typing at most every 3 s and read once per message seen,
 // so these are far above honest use; a flood beyond them is dropped before
-// it fans out to the tenant's agents (see frameLimits.allow).
+// it fans out to the tenant's agents (see Conn.allow).
 const (
 	typingBurst, typingPerMinute = 10, 60
 	readBurst, readPerMinute     = 30, 120
