@@ -145,9 +145,13 @@ func (a *App) admitShare(tx *store.Tx, g quotaGate, ip string, start, end time.T
 // do not match across tenants. An IPv6 address counts by its /64, the
 // block one subscriber gets.
 func ipHash(tenantID, ip string) string {
-	if addr, err := netip.ParseAddr(ip); err == nil && addr.Unmap().Is6() {
-		p, _ := addr.Prefix(64)
-		ip = p.String()
+	if addr, err := netip.ParseAddr(ip); err == nil {
+		if addr = addr.Unmap(); addr.Is6() {
+			p, _ := addr.Prefix(64)
+			ip = p.String()
+		} else {
+			ip = addr.String()
+		}
 	}
 	sum := sha256.Sum256([]byte(tenantID + "\x00" + ip))
 	return hex.EncodeToString(sum[:16])
