@@ -5,8 +5,8 @@ import "time"
 // A blocked visitor: the team keeps an abusive visitor, and the networks
 // they started conversations from this month, out of the inbox. Their
 // tokens are revoked (IdentityVisitorRevokeAll) when blocked; a blocked
-// visitor, or any visitor from those networks, cannot start a
-// conversation (Forbidden) until unblocked.
+// visitor, or any visitor from those networks, gets no widget session and
+// cannot start a conversation (Forbidden) until unblocked.
 
 // BlockedVisitor is one block.
 type BlockedVisitor struct {
@@ -33,6 +33,22 @@ var (
 	ConversationVisitorUnblock  = Endpoint[VisitorDataRequest, Empty]{ServiceConversation, "visitor_unblock"}
 	ConversationBlockedVisitors = Endpoint[ConversationRequest, BlockedVisitors]{ServiceConversation, "blocked_visitors"}
 )
+
+// BlockCheckRequest asks whether a visitor, or the client IP they come
+// from, is blocked (the gateway asks before it opens a widget session).
+type BlockCheckRequest struct {
+	TenantID  string `json:"tenant_id"`
+	VisitorID string `json:"visitor_id"`
+	IP        string `json:"ip,omitempty"`
+}
+
+// BlockCheck is the answer.
+type BlockCheck struct {
+	Blocked bool `json:"blocked"`
+}
+
+// ConversationBlockCheck says whether a visitor or their network is blocked.
+var ConversationBlockCheck = Endpoint[BlockCheckRequest, BlockCheck]{ServiceConversation, "block_check"}
 
 // Audit actions of blocks.
 const (

@@ -10,8 +10,9 @@ import (
 )
 
 // An agent blocks an abusive visitor: the visitor's socket closes and their
-// token is refused at once, and neither they nor anyone from the network
-// they wrote from can start a conversation (403, saying why); others can.
+// token is refused at once, and neither they nor anyone from the networks
+// they wrote from can get a widget session or start a conversation (403,
+// saying why); others can.
 // The list shows the block, the audit log who made it, and unblocking
 // lets the network in again.
 func TestAgentsBlockAVisitorAndTheirNetwork(t *testing.T) {
@@ -55,6 +56,12 @@ func TestAgentsBlockAVisitorAndTheirNetwork(t *testing.T) {
 			}
 		}
 		startFrom(p.newVisitor(key), "198.51.100.200").must(t, http.StatusCreated)
+		// Nor get a session there; elsewhere a session works.
+		session := func(ip string) response {
+			return p.doHeader("POST", "/api/v1/widget/"+key+"/session", map[string]any{}, map[string]string{"X-Forwarded-For": ip})
+		}
+		session(abusive).problem(t, http.StatusForbidden, "forbidden", "")
+		session("198.51.100.200").must(t, http.StatusOK)
 
 		list := p.do("GET", "/api/v1/blocked-visitors", owner.Access, nil).must(t, http.StatusOK)
 		if vs := list.Body["visitors"].([]any); len(vs) != 1 || vs[0].(map[string]any)["visitor_id"] != troll.ID {

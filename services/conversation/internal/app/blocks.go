@@ -11,9 +11,10 @@ import (
 
 // Blocks keep an abusive visitor out of the inbox: the visitor, and every
 // network they started a conversation from in the last month (the
-// starts admit records), can start no more conversations (admit answers
-// 403). The gateway revokes the visitor's tokens as it blocks them, so
-// they cannot write in the conversations they have either. Any member may
+// starts admit records), get no widget session (the gateway asks
+// BlockCheck) and can start no more conversations (admit answers 403).
+// The gateway revokes the visitor's tokens as it blocks them, so they
+// cannot write in the conversations they have either. Any member may
 // block and unblock; the audit log records who.
 
 // maxBlockedListed bounds the list of blocked visitors.
@@ -103,6 +104,24 @@ func (a *App) BlockedVisitors(ctx context.Context, r contracts.ConversationReque
 			out.Visitors = append(out.Visitors, bv)
 		}
 		return nil
+	})
+	return out, err
+}
+
+// BlockCheck says whether a visitor, or the network they come from, is
+// blocked. A malformed id is simply not blocked (the token was verified).
+func (a *App) BlockCheck(ctx context.Context, r contracts.BlockCheckRequest) (contracts.BlockCheck, error) {
+	var out contracts.BlockCheck
+	if !ids.Valid(r.TenantID) {
+		return out, apperr.NotFoundf("tenant not found")
+	}
+	err := a.store.Tenant(ctx, r.TenantID, func(tx *store.Tx) (err error) {
+		ip := ""
+		if r.IP != "" {
+			ip = ipHash(r.TenantID, r.IP)
+		}
+		out.Blocked, err = tx.Blocked(r.VisitorID, ip)
+		return err
 	})
 	return out, err
 }

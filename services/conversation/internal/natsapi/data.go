@@ -36,6 +36,7 @@ func registerData(b *service.Base, a *app.App, settings *app.SettingsCache, bots
 	service.Handle(b, contracts.ConversationVisitorBlock, a.BlockVisitor)
 	service.Handle(b, contracts.ConversationVisitorUnblock, a.UnblockVisitor)
 	service.Handle(b, contracts.ConversationBlockedVisitors, a.BlockedVisitors)
+	service.Handle(b, contracts.ConversationBlockCheck, a.BlockCheck)
 
 	// The erasure itself is one transaction (EraseVisitor); what is left is
 	// the event history, where the visitor's id and their conversations'

@@ -67,6 +67,15 @@ func (a *API) widgetSession(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	check, err := natsx.Call(c, a.nc, contracts.ConversationBlockCheck, contracts.BlockCheckRequest{TenantID: wt.TenantID, VisitorID: sess.Actor.ID, IP: c.ClientIP()})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if check.Blocked {
+		fail(c, apperr.New(apperr.Forbidden, "this chat is not available to you: the team blocked this visitor or network"))
+		return
+	}
 	online, err := natsx.Call(c, a.nc, contracts.ConversationOnlineAgents, contracts.TenantIDRequest{TenantID: wt.TenantID})
 	if err != nil {
 		fail(c, err)
