@@ -70,6 +70,8 @@ type Config struct {
 	// DataTransferTimeout bounds one archive upload or download, which the
 	// request timeout would cut short (PARLEY_DATA_TRANSFER_TIMEOUT, default 1h).
 	DataTransferTimeout time.Duration
+	// Limits bound what one anonymous visitor or client IP may do (see limits.go).
+	Limits Limits
 }
 
 // DefaultImportMaxBytes is PARLEY_IMPORT_MAX_BYTES when unset.
@@ -103,6 +105,7 @@ func Load(getenv Getenv) (Config, error) {
 	c.validate(&r)
 	c.Billing = loadBilling(&r)
 	c.Email = loadEmail(&r, c.PublicURL)
+	c.Limits = loadLimits(&r)
 	return c, errors.Join(r.errs...)
 }
 

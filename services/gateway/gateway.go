@@ -22,6 +22,7 @@ import (
 	"github.com/parley-chat/parley/pkg/natsx"
 	"github.com/parley-chat/parley/services/gateway/internal/httpapi"
 	"github.com/parley-chat/parley/services/gateway/internal/keys"
+	"github.com/parley-chat/parley/services/gateway/internal/ratelimit"
 	"github.com/parley-chat/parley/services/gateway/internal/realtime"
 	"github.com/parley-chat/parley/services/gateway/internal/revocation"
 	"github.com/parley-chat/parley/services/gateway/internal/widgetconf"
@@ -72,6 +73,9 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Gateway, error) {
 	hub := realtime.New(deps.NATS, js, revoked.Check, deps.Logger)
 	revoked.OnAccessChanged = hub.Recheck
 	hub.VisitorRevoked = revoked.VisitorRevoked
+	visitors := ratelimit.NewVisitors(cfg.Limits)
+	hub.Visitors = visitors
+	hub.SocketsPerVisitor, hub.SocketsPerIP = cfg.Limits.SocketsPerVisitor, cfg.Limits.SocketsPerIP
 	widgets := widgetconf.New(deps.NATS)
 	// A deleted workspace: its tokens are refused (revoked checks the tenant),
 	// its sockets closed and its widget key unknown, at once.
@@ -82,7 +86,7 @@ func New(ctx context.Context, cfg config.Config, deps Deps) (*Gateway, error) {
 	}
 	h, err := httpapi.New(httpapi.Deps{
 		Config: cfg, NATS: deps.NATS, Keys: keys.New(deps.NATS, deps.Logger), Revocations: revoked,
-		Widgets: widgets, Hub: hub, Objects: objects, JS: js, Log: deps.Logger,
+		Widgets: widgets, Hub: hub, Visitors: visitors, Objects: objects, JS: js, Log: deps.Logger,
 		Uploads: uploads, Files: files,
 	})
 	if err != nil {

@@ -48,6 +48,7 @@ func startCluster(dir, pgURL string, replicas int) (*cluster, error) {
 	env := append(os.Environ(), "PARLEY_DATABASE_URL="+pgURL, "PARLEY_DATABASE_SCHEMA_PREFIX="+c.prefix,
 		"PARLEY_NATS_URL=nats://127.0.0.1:"+strconv.Itoa(natsPort), "PARLEY_PUBLIC_URL="+c.url,
 		"PARLEY_DATA_DIR="+filepath.Join(data, "data"), "PARLEY_LOG_LEVEL=warn", "PARLEY_METRICS_TOKEN="+metricsToken)
+	env = append(env, unlimited...)
 	names := append(append([]string{}, services...), "conversation")
 	for range replicas - 1 {
 		names = append(names, "conversation")

@@ -269,6 +269,12 @@ type server struct {
 	data string
 }
 
+// unlimited turns off the limits of anonymous visitors: the bench's few
+// visitors, all on loopback, send far more than any person would, to
+// measure throughput rather than the limits.
+var unlimited = []string{"PARLEY_VISITOR_STARTS_PER_HOUR=0", "PARLEY_IP_STARTS_PER_HOUR=0", "PARLEY_VISITOR_MESSAGES_PER_MINUTE=0",
+	"PARLEY_IP_MESSAGES_PER_MINUTE=0", "PARLEY_SOCKETS_PER_VISITOR=0", "PARLEY_SOCKETS_PER_IP=0"}
+
 // startServer starts bin with a fresh data directory, and env besides.
 func startServer(bin string, env ...string) (*server, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -285,7 +291,7 @@ func startServer(bin string, env ...string) (*server, error) {
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), "PARLEY_DATA_DIR="+filepath.Join(data, "data"), "PARLEY_HTTP_ADDR=127.0.0.1:"+strconv.Itoa(port),
 		"PARLEY_PUBLIC_URL="+url, "PARLEY_LOG_LEVEL=warn")
-	cmd.Env = append(cmd.Env, env...)
+	cmd.Env = append(append(cmd.Env, unlimited...), env...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, err

@@ -31,7 +31,7 @@ func (a *App) Start(ctx context.Context, r contracts.StartRequest) (contracts.Se
 	if err != nil {
 		return contracts.SendResult{}, err
 	}
-	quota := a.quota(ctx, r.Actor.TenantID)
+	quota := a.startQuota(ctx, r.Actor)
 	return a.idempotent(ctx, r.Actor, r.ClientMsgID, func(tx *store.Tx) (contracts.SendResult, error) {
 		if err := a.admit(tx, quota); err != nil {
 			return contracts.SendResult{}, err

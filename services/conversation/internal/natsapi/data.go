@@ -33,6 +33,10 @@ func registerData(b *service.Base, a *app.App, settings *app.SettingsCache, bots
 	service.Handle(b, contracts.ConversationVisitorErase, a.EraseVisitor)
 	service.Handle(b, contracts.ConversationVisitorExport, a.ExportVisitor)
 	service.Handle(b, contracts.ConversationRetentionPreview, a.RetentionPreview)
+	service.Handle(b, contracts.ConversationVisitorBlock, a.BlockVisitor)
+	service.Handle(b, contracts.ConversationVisitorUnblock, a.UnblockVisitor)
+	service.Handle(b, contracts.ConversationBlockedVisitors, a.BlockedVisitors)
+	service.Handle(b, contracts.ConversationBlockCheck, a.BlockCheck)
 
 	// The erasure itself is one transaction (EraseVisitor); what is left is
 	// the event history, where the visitor's id and their conversations'

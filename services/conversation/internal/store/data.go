@@ -125,15 +125,25 @@ func (tx *Tx) VisitorConversationIDs(visitorID string) ([]string, error) {
 	return out, err
 }
 
-// DeleteVisitor deletes a visitor's own rows: the visitor and their
-// bookings. It reports whether there was anything.
+// DeleteVisitor deletes a visitor's own rows: the visitor, their bookings,
+// where they started conversations from and a block. It reports whether
+// there was a visitor or a booking.
 func (tx *Tx) DeleteVisitor(visitorID string) (bool, error) {
 	v := tx.DB.Exec(`DELETE FROM visitors WHERE tenant_id = ? AND id = ?`, tx.TenantID, visitorID)
 	if v.Error != nil {
 		return false, v.Error
 	}
 	b := tx.DB.Exec(`DELETE FROM bookings WHERE tenant_id = ? AND visitor_id = ?`, tx.TenantID, visitorID)
-	return v.RowsAffected+b.RowsAffected > 0, b.Error
+	if b.Error != nil {
+		return false, b.Error
+	}
+	// Where they started conversations from, and a block: erased with them.
+	for _, table := range []string{"conversation_starts", "visitor_blocks"} {
+		if err := tx.DB.Exec(`DELETE FROM `+table+` WHERE tenant_id = ? AND visitor_id = ?`, tx.TenantID, visitorID).Error; err != nil {
+			return false, err
+		}
+	}
+	return v.RowsAffected+b.RowsAffected > 0, nil
 }
 
 // DeleteConversations deletes conversations with everything that hangs off
@@ -197,7 +207,7 @@ func (tx *Tx) CountInactive(t time.Time) (conversations, messages int64, err err
 // tenantTables are the tenant's rows other than conversations (which go
 // with their messages, DeleteConversations) in the order they are deleted.
 // outbox is included: an event of a deleted tenant is never published.
-var tenantTables = append([]string{"visitors", "bookings", "files", "file_keys", "agents", "presence", "booking_locks", "timers", "entitlements", "outbox"}, reportTables...)
+var tenantTables = append([]string{"visitors", "bookings", "files", "file_keys", "agents", "presence", "booking_locks", "timers", "entitlements", "outbox", "conversation_starts", "visitor_blocks"}, reportTables...)
 
 // DeleteTenantRows deletes up to limit rows of one of the tenant's tables
 // other than conversations and messages, and reports whether any were left
@@ -229,6 +239,8 @@ func rowKey(table string) string {
 		return "ref_id"
 	case "outbox":
 		return "seq"
+	case "conversation_starts", "visitor_blocks":
+		return "visitor_id"
 	case "report_conversations", "report_resolutions", "report_ratings", "report_misses":
 		return "conversation_id"
 	}

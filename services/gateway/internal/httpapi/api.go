@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/nats-io/nats.go"
@@ -17,6 +18,7 @@ import (
 	"github.com/parley-chat/parley/services/gateway/internal/dashboardweb"
 	"github.com/parley-chat/parley/services/gateway/internal/keys"
 	"github.com/parley-chat/parley/services/gateway/internal/metrics"
+	"github.com/parley-chat/parley/services/gateway/internal/ratelimit"
 	"github.com/parley-chat/parley/services/gateway/internal/realtime"
 	"github.com/parley-chat/parley/services/gateway/internal/revocation"
 	"github.com/parley-chat/parley/services/gateway/internal/widgetconf"
@@ -39,6 +41,7 @@ type Deps struct {
 	Revocations *revocation.List
 	Widgets     *widgetconf.Resolver
 	Hub         *realtime.Hub
+	Visitors    *ratelimit.Visitors   // the limits of anonymous visitors, shared with Hub
 	Objects     jetstream.ObjectStore // the data bucket: export archives, import uploads
 	JS          jetstream.JetStream   // purges deleted objects' markers
 	Log         *slog.Logger
@@ -61,11 +64,12 @@ type API struct {
 	files     map[string]blob.Store
 	js        jetstream.JetStream // purges deleted objects' markers
 	log       *slog.Logger
-	authRL    *limiter
-	sessionRL *limiter
-	reportRL  *limiter
-	uploadRL  *limiter
-	apiKeys   keyCache // verified API keys
+	authRL    gin.HandlerFunc // per client IP
+	sessionRL gin.HandlerFunc
+	reportRL  gin.HandlerFunc
+	uploadRL  gin.HandlerFunc
+	visitors  *ratelimit.Visitors // conversations and messages per visitor and per IP
+	apiKeys   keyCache            // verified API keys
 	metrics   *metrics.Registry
 	origin    string // Parley's own browser origin, from PublicURL
 	proxies   []netip.Prefix
@@ -76,8 +80,9 @@ func New(d Deps) (http.Handler, error) {
 	cfg, log := d.Config, d.Log
 	a := &API{cfg: cfg, nc: d.NATS, keys: d.Keys, revoked: d.Revocations, widgets: d.Widgets, hub: d.Hub, objects: d.Objects, js: d.JS, log: log,
 		uploads: d.Uploads, files: d.Files,
-		authRL: newLimiter(AuthRateLimitPerMinute), sessionRL: newLimiter(SessionRateLimitPerMinute), reportRL: newLimiter(ReportRateLimitPerMinute),
-		uploadRL: newBurstLimiter(UploadRateLimitPerMinute, UploadRateBurst), metrics: newMetrics(d.Hub), origin: originOf(cfg.PublicURL),
+		authRL: perIP(ratelimit.New(AuthRateLimitPerMinute, time.Minute)), sessionRL: perIP(ratelimit.New(SessionRateLimitPerMinute, time.Minute)),
+		reportRL: perIP(ratelimit.New(ReportRateLimitPerMinute, time.Minute)), visitors: d.Visitors,
+		uploadRL: perIP(ratelimit.NewBurst(UploadRateLimitPerMinute, time.Minute, UploadRateBurst)), metrics: newMetrics(d.Hub), origin: originOf(cfg.PublicURL),
 		proxies: trustedNets(cfg.TrustedProxies)}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
@@ -105,11 +110,11 @@ func (a *API) routes(e *gin.Engine) {
 	e.POST("/webhooks/stripe", apiHeaders, deadline(a.cfg.RequestTimeout), a.stripeWebhook)
 
 	// The page behind a survey email's links: the token is the credential.
-	e.GET("/survey/:token", a.authRL.perIP, deadline(a.cfg.RequestTimeout), a.survey)
-	e.POST("/survey/:token", a.authRL.perIP, deadline(a.cfg.RequestTimeout), a.survey)
+	e.GET("/survey/:token", a.authRL, deadline(a.cfg.RequestTimeout), a.survey)
+	e.POST("/survey/:token", a.authRL, deadline(a.cfg.RequestTimeout), a.survey)
 
 	v1 := e.Group("/api/v1", apiHeaders, plainText, rideOut(a.cfg.RequestTimeout))
-	public := v1.Group("", a.authRL.perIP)
+	public := v1.Group("", a.authRL)
 	public.POST("/signup", a.signup)
 	public.POST("/auth/login", a.login)
 	public.POST("/auth/refresh", a.refresh)
@@ -157,7 +162,7 @@ func (a *API) routes(e *gin.Engine) {
 	m.GET("/bot", requireAdmin, a.getBot)
 	m.PUT("/bot", requireAdmin, a.saveBot)
 	m.POST("/bot/faq/try", requireAdmin, a.tryFAQ)
-	reports := m.Group("/reports", a.reportRL.perIP)
+	reports := m.Group("/reports", a.reportRL)
 	reports.GET("", a.report)
 	for section := range reportSections {
 		reports.GET("/"+section, a.reportSection(section))
@@ -176,6 +181,9 @@ func (a *API) routes(e *gin.Engine) {
 	m.GET("/imports/:id", requireOwner, a.getImport)
 	m.GET("/visitors/:id/export", requireAdmin, a.exportVisitor)
 	m.DELETE("/visitors/:id", requireAdmin, a.eraseVisitor)
+	m.POST("/visitors/:id/block", a.blockVisitor)
+	m.DELETE("/visitors/:id/block", a.unblockVisitor)
+	m.GET("/blocked-visitors", a.blockedVisitors)
 	m.GET("/retention/preview", requireAdmin, a.retentionPreview)
 	m.DELETE("/tenant", requireOwner, a.deleteTenant)
 	m.GET("/audit-log", requireAdmin, a.auditLog)
@@ -190,7 +198,7 @@ func (a *API) routes(e *gin.Engine) {
 	transfer.GET("/files/:token", a.openFile)
 	transfer.GET("/media/avatars/:id", a.serveMedia(contracts.AvatarBucket))
 	transfer.GET("/media/logos/:id", a.serveMedia(contracts.LogoBucket))
-	up := transfer.Group("", a.uploadRL.perIP)
+	up := transfer.Group("", a.uploadRL)
 	up.POST("/uploads", a.requireTeam, a.uploadAttachment)
 	up.POST("/widget/uploads", a.requireVisitor, a.uploadAttachment)
 	up.PUT("/me/avatar", a.requireMember, a.setAvatar)
@@ -220,8 +228,8 @@ func (a *API) routes(e *gin.Engine) {
 
 	w := v1.Group("/widget")
 	w.OPTIONS("/*path", widgetPreflight)
-	w.POST("/:widget_key/session", a.sessionRL.perIP, a.widgetSession)
-	w.POST("/session/revoke", a.sessionRL.perIP, a.widgetRevoke)
+	w.POST("/:widget_key/session", a.sessionRL, a.widgetSession)
+	w.POST("/session/revoke", a.sessionRL, a.widgetRevoke)
 	wv := w.Group("", a.requireVisitor)
 	wv.GET("/conversations", a.widgetConversations)
 	wv.POST("/conversations", a.widgetStart)
@@ -234,8 +242,8 @@ func (a *API) routes(e *gin.Engine) {
 	wv.PATCH("/visitor", a.widgetVisitor)
 	wv.GET("/visitor/export", a.widgetExportVisitor)
 	wv.DELETE("/visitor", a.widgetEraseVisitor)
-	wv.POST("/conversations/:id/transcript", a.sessionRL.perIP, a.widgetTranscriptEmail)
-	wv.POST("/conversations/:id/rating", a.sessionRL.perIP, a.widgetRate)
+	wv.POST("/conversations/:id/transcript", a.sessionRL, a.widgetTranscriptEmail)
+	wv.POST("/conversations/:id/rating", a.sessionRL, a.widgetRate)
 
 	// The List-Unsubscribe link of visitor email: the token is the credential.
 	v1.GET("/email/unsubscribe", a.emailUnsubscribe)

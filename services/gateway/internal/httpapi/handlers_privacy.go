@@ -76,6 +76,6 @@ func (a *API) visitorErase(c *gin.Context, req contracts.VisitorDataRequest) {
 	// Refused here at once; other gateways learn it from identity's event.
 	now := time.Now().UTC()
 	a.revoked.RevokeVisitor(tenantID, contracts.VisitorRevoked{VisitorID: req.VisitorID, RevokedAt: now, ExpiresAt: now.Add(auth.VisitorRenewTTL)})
-	a.hub.CloseVisitor(tenantID, req.VisitorID)
+	a.hub.CloseVisitor(tenantID, req.VisitorID, "this visitor's data was erased")
 	respond(c, a.nc, contracts.ConversationVisitorErase, req, http.StatusOK)
 }

@@ -67,6 +67,15 @@ func (a *API) widgetSession(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	check, err := natsx.Call(c, a.nc, contracts.ConversationBlockCheck, contracts.BlockCheckRequest{TenantID: wt.TenantID, VisitorID: sess.Actor.ID, IP: c.ClientIP()})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if check.Blocked {
+		fail(c, apperr.New(apperr.Forbidden, "this chat is not available to you: the team blocked this visitor or network"))
+		return
+	}
 	online, err := natsx.Call(c, a.nc, contracts.ConversationOnlineAgents, contracts.TenantIDRequest{TenantID: wt.TenantID})
 	if err != nil {
 		fail(c, err)
@@ -112,6 +121,10 @@ func (a *API) widgetStart(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if err := a.visitors.Start(actor(c)); err != nil {
+		fail(c, err)
+		return
+	}
 	res, err := natsx.Call(c, a.nc, contracts.ConversationStart, contracts.StartRequest{Actor: actor(c), Body: b.Body, ClientMsgID: b.ClientMsgID, Attachments: b.Attachments,
 		CurrentURL: b.CurrentURL, Locale: b.Locale, Timezone: b.Timezone})
 	if err != nil {
@@ -138,6 +151,10 @@ type visitorMessageBody struct {
 func (a *API) widgetSend(c *gin.Context) {
 	var b visitorMessageBody
 	if err := bind(c, &b); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := a.visitors.Message(actor(c)); err != nil {
 		fail(c, err)
 		return
 	}

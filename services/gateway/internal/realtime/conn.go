@@ -7,6 +7,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/parley-chat/parley/pkg/apperr"
 	"github.com/parley-chat/parley/pkg/contracts"
 )
 
@@ -29,7 +30,8 @@ type Conn struct {
 	Actor   contracts.Actor
 	Session string // agents: the session id, for revocation
 
-	since time.Time // when the socket opened: a visitor revoked since then is cut off
+	since  time.Time   // when the socket opened: a visitor revoked since then is cut off
+	limits frameLimits // typing and read frames; the reader goroutine's only
 
 	mu      sync.Mutex
 	queue   [][]byte
@@ -154,6 +156,13 @@ func (c *Conn) sendFrame(f ServerFrame) {
 	if err == nil {
 		c.send(b)
 	}
+}
+
+// sendError answers a frame with an error frame; the socket stays open.
+func (c *Conn) sendError(err error, clientMsgID string) {
+	e := apperr.As(err)
+	c.sendFrame(ServerFrame{Type: FrameError, Code: string(e.Code), Detail: e.Message, ClientMsgID: clientMsgID,
+		RetryAfter: int((e.RetryAfter + time.Second - 1) / time.Second)})
 }
 
 // writeLoop drains the queue and exits when it is empty.

@@ -15,7 +15,7 @@ const (
 	FrameRead                = "read"                  // {type, conversation_id, reader, seq}
 	FramePresence            = "presence"              // {type, agent_id, author, status}
 	FrameMessageAck          = "message.ack"           // {type, client_msg_id, message}
-	FrameError               = "error"                 // {type, code, detail, client_msg_id?}
+	FrameError               = "error"                 // {type, code, detail, client_msg_id?, retry_after?}
 	FramePong                = "pong"                  // {type}
 	FrameConversationsGone   = "conversations.deleted" // {type, conversation_ids} (agents)
 	FrameMessageDeleted      = "message.deleted"       // {type, message, conversation?} (the conversation for agents only)
@@ -47,6 +47,7 @@ type ServerFrame struct {
 	ClientMsgID     string             `json:"client_msg_id,omitempty"`
 	Code            string             `json:"code,omitempty"`
 	Detail          string             `json:"detail,omitempty"`
+	RetryAfter      int                `json:"retry_after,omitempty"` // seconds, with code rate_limited
 	// Cursor (agents) is the stream sequence of the stored event a frame
 	// comes from; ?cursor=N on connect resumes after it.
 	Cursor uint64 `json:"cursor,omitempty"`

@@ -18,6 +18,7 @@ import (
 	"github.com/parley-chat/parley/pkg/ids"
 	"github.com/parley-chat/parley/pkg/natsx"
 	"github.com/parley-chat/parley/pkg/problem"
+	"github.com/parley-chat/parley/services/gateway/internal/ratelimit"
 )
 
 // Revoked says whether an agent's session has ended since it connected.
@@ -35,12 +36,19 @@ type Hub struct {
 	// VisitorRevoked reports whether a visitor's tokens issued by the given
 	// time were revoked (Parley('reset')); such sockets are closed too.
 	VisitorRevoked func(tenantID, visitorID string, issuedBy time.Time) bool
+	// Visitors limits visitors' message.send frames, with the REST sends.
+	Visitors *ratelimit.Visitors
+	// SocketsPerVisitor and SocketsPerIP cap the sockets open at once on
+	// this gateway per visitor (or agent session) and per visitor IP; 0 is
+	// no cap (see limits.go).
+	SocketsPerVisitor, SocketsPerIP int
 
 	mu      sync.RWMutex
 	tenants map[string]*room
 	feeds   map[string]*feed // by tenant id
 	agents  map[agentKey]*agentState
 	conns   map[*Conn]struct{}
+	sockets map[string]int // open sockets by socketKeys
 
 	feedGrace time.Duration // FeedGrace
 	events    atomic.Int64  // live events the feeds decoded
@@ -76,6 +84,7 @@ func New(nc *nats.Conn, js jetstream.JetStream, revoked Revoked, log *slog.Logge
 			CheckOrigin: func(*http.Request) bool { return true },
 		},
 		feedGrace: FeedGrace, tenants: map[string]*room{}, feeds: map[string]*feed{}, agents: map[agentKey]*agentState{}, conns: map[*Conn]struct{}{},
+		sockets: map[string]int{},
 	}
 }
 
@@ -91,6 +100,18 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, actor contracts.Acto
 		problem.Write(w, err, "")
 		return
 	}
+	// Counted before any work, so that a flood of sockets costs nothing
+	// once over the cap; given back unless the socket opens.
+	if err := h.reserve(actor, session); err != nil {
+		problem.Write(w, err, "")
+		return
+	}
+	opened := false
+	defer func() {
+		if !opened {
+			h.unreserve(actor, session)
+		}
+	}()
 	var owned []string
 	if actor.Type == contracts.AuthorVisitor {
 		// The visitor's conversations, so that typing can be routed to them.
@@ -115,8 +136,10 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, actor contracts.Acto
 		h.release(f)
 		return // the upgrader has answered
 	}
+	opened = true // unregister gives the count back
 	ws.SetReadLimit(maxFrame)
-	c := &Conn{ws: ws, Actor: actor, Session: session, since: time.Now(), cursor: after}
+	now := time.Now()
+	c := &Conn{ws: ws, Actor: actor, Session: session, since: now, cursor: after, limits: newFrameLimits(now)}
 	if resuming {
 		c.resuming = &catchUp{}
 	}
@@ -173,6 +196,7 @@ func (h *Hub) unregister(c *Conn) {
 		return
 	}
 	delete(h.conns, c)
+	h.unreserveLocked(c.Actor, c.Session)
 	rm := h.tenants[c.Actor.TenantID]
 	if c.isAgent() {
 		delete(rm.agents, c)
@@ -224,23 +248,32 @@ func (h *Hub) handle(c *Conn, f ClientFrame) {
 	case FramePing:
 		c.sendFrame(ServerFrame{Type: FramePong})
 	case FrameSend:
+		if !c.isAgent() {
+			if err := h.Visitors.Message(c.Actor); err != nil {
+				c.sendError(err, f.ClientMsgID)
+				return
+			}
+		}
 		res, err := natsx.Call(ctx, h.nc, contracts.ConversationSend, contracts.SendRequest{
 			Actor: c.Actor, ConversationID: f.ConversationID, Body: f.Body, ClientMsgID: f.ClientMsgID, Private: f.Private,
 			Attachments: f.Attachments,
 		})
 		if err != nil {
-			e := apperr.As(err)
-			c.sendFrame(ServerFrame{Type: FrameError, Code: string(e.Code), Detail: e.Message, ClientMsgID: f.ClientMsgID})
+			c.sendError(err, f.ClientMsgID)
 			return
 		}
 		c.sendFrame(ServerFrame{Type: FrameMessageAck, ClientMsgID: f.ClientMsgID, Message: &res.Message})
 	case FrameRead:
+		if !c.allow(&c.limits.read, "read") {
+			return
+		}
 		if _, err := natsx.Call(ctx, h.nc, contracts.ConversationRead, contracts.ReadRequest{Actor: c.Actor, ConversationID: f.ConversationID, Seq: f.Seq}); err != nil {
-			e := apperr.As(err)
-			c.sendFrame(ServerFrame{Type: FrameError, Code: string(e.Code), Detail: e.Message})
+			c.sendError(err, "")
 		}
 	case FrameTyping:
-		h.publishTyping(c, f)
+		if c.allow(&c.limits.typing, "typing") {
+			h.publishTyping(c, f)
+		}
 	default:
 		c.sendFrame(ServerFrame{Type: FrameError, Code: string(apperr.Invalid), Detail: "unknown frame type " + f.Type})
 	}
@@ -343,8 +376,9 @@ func (h *Hub) CloseTenant(tenantID string) {
 	}
 }
 
-// CloseVisitor closes a visitor's sockets (their data was erased).
-func (h *Hub) CloseVisitor(tenantID, visitorID string) {
+// CloseVisitor closes a visitor's sockets (their data was erased, or the
+// team blocked them), telling them why.
+func (h *Hub) CloseVisitor(tenantID, visitorID, reason string) {
 	h.mu.RLock()
 	var targets []*Conn
 	if rm := h.tenants[tenantID]; rm != nil {
@@ -354,6 +388,6 @@ func (h *Hub) CloseVisitor(tenantID, visitorID string) {
 	}
 	h.mu.RUnlock()
 	for _, c := range targets {
-		c.closeWith(websocket.ClosePolicyViolation, "this visitor's data was erased")
+		c.closeWith(websocket.ClosePolicyViolation, reason)
 	}
 }
