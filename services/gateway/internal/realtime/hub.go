@@ -139,7 +139,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, actor contracts.Acto
 	opened = true // unregister gives the count back
 	ws.SetReadLimit(maxFrame)
 	now := time.Now()
-	c := &Conn{ws: ws, Actor: actor, Session: session, since: now, cursor: after, limits: newFrameLimits(now)}
+	c := &Conn{ws: ws, Actor: actor, Session: session, since: now, cursor: after}
 	if resuming {
 		c.resuming = &catchUp{}
 	}
@@ -264,14 +264,14 @@ func (h *Hub) handle(c *Conn, f ClientFrame) {
 		}
 		c.sendFrame(ServerFrame{Type: FrameMessageAck, ClientMsgID: f.ClientMsgID, Message: &res.Message})
 	case FrameRead:
-		if !c.allow(&c.limits.read, "read") {
+		if !c.allowRead() {
 			return
 		}
 		if _, err := natsx.Call(ctx, h.nc, contracts.ConversationRead, contracts.ReadRequest{Actor: c.Actor, ConversationID: f.ConversationID, Seq: f.Seq}); err != nil {
 			c.sendError(err, "")
 		}
 	case FrameTyping:
-		if c.allow(&c.limits.typing, "typing") {
+		if c.allowTyping() {
 			h.publishTyping(c, f)
 		}
 	default:

@@ -18,30 +18,35 @@ const (
 	readBurst, readPerMinute     = 30, 120
 )
 
-// frameLimits are one socket's allowances, used by its reader goroutine only.
-type frameLimits struct{ typing, read frameLimit }
+// frameLimits are one socket's allowances, used by its reader goroutine
+// only. Each is made on the first frame of its kind, so that an idle socket
+// holds none.
+type frameLimits struct{ typing, read *frameLimit }
 
 type frameLimit struct {
 	bucket *ratelimit.Bucket
 	warned time.Time // the last error frame for this kind
 }
 
-func newFrameLimits(now time.Time) frameLimits {
-	return frameLimits{
-		typing: frameLimit{bucket: ratelimit.NewBucket(typingPerMinute, time.Minute, typingBurst, now)},
-		read:   frameLimit{bucket: ratelimit.NewBucket(readPerMinute, time.Minute, readBurst, now)},
-	}
+// allowTyping and allowRead take a token for a typing or read frame.
+func (c *Conn) allowTyping() bool {
+	return c.allow(&c.limits.typing, "typing", typingPerMinute, typingBurst)
 }
 
-// allow takes a token for a typing or read frame. Beyond the limit the
-// frame is dropped, and answered with a rate_limited error frame at most
-// once a minute: the rest of a flood is dropped silently, so that refusing
-// it does not become a flood of its own.
-func (c *Conn) allow(l *frameLimit, kind string) bool {
+func (c *Conn) allowRead() bool { return c.allow(&c.limits.read, "read", readPerMinute, readBurst) }
+
+// allow takes a token for a frame of kind. Beyond the limit the frame is
+// dropped, and answered with a rate_limited error frame at most once a
+// minute: the rest of a flood is dropped silently, so that refusing it does
+// not become a flood of its own.
+func (c *Conn) allow(l **frameLimit, kind string, perMinute, burst int) bool {
 	now := time.Now()
-	ok, wait := l.bucket.Take(now)
-	if !ok && now.Sub(l.warned) >= time.Minute {
-		l.warned = now
+	if *l == nil {
+		*l = &frameLimit{bucket: ratelimit.NewBucket(perMinute, time.Minute, burst, now)}
+	}
+	ok, wait := (*l).bucket.Take(now)
+	if !ok && now.Sub((*l).warned) >= time.Minute {
+		(*l).warned = now
 		e := apperr.RateLimitedFor(wait)
 		e.Message = fmt.Sprintf("too many %s frames; the excess is dropped", kind)
 		c.sendError(e, "")
