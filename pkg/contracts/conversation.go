@@ -415,9 +415,6 @@ type Typing struct {
 // are outside every stream on purpose (nothing to store or replay).
 func LiveTyping(tenantID string) string { return "live." + tenantID + ".typing" }
 
-// LiveTypingAll matches every tenant's typing indicators.
-const LiveTypingAll = "live.*.typing"
-
 // Conversation events.
 var (
 	ConversationMessageCreated = EventType{ServiceConversation, "message", "created", 1}
